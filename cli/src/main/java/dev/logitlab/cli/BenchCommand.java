@@ -1,0 +1,9 @@
+package dev.logitlab.cli;
+
+import picocli.CommandLine.Command;
+
+/** {@code ./lab bench}: benchmarks that print numbers. */
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print numbers.",
+        subcommands = {BenchTrainCommand.class})
+final class BenchCommand {
+}

@@ -1,0 +1,113 @@
+package dev.logitlab.core.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.Pair;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** A DJL block built from a {@link ModelSpec}, with its parameters in a manager of its own. */
+public final class Network implements AutoCloseable {
+
+    private final ModelSpec spec;
+    private final NDManager manager;
+    private final Block block;
+    private final ParameterStore store;
+
+    private Network(ModelSpec spec, long seed) {
+        this.spec = spec;
+        this.manager = Torch.engine().newBaseManager();
+        this.block = Architectures.build(spec);
+        Torch.seed(seed);
+        block.initialize(manager, DataType.FLOAT32, new Shape(1, spec.channels(), spec.height(), spec.width()));
+        this.store = new ParameterStore(manager, false);
+    }
+
+    /** A freshly initialised network; the same spec and seed give the same weights. */
+    public static Network create(ModelSpec spec, long seed) {
+        return new Network(spec, seed);
+    }
+
+    /** The network of a spec with parameters read from a file written by {@link #saveParameters}. */
+    public static Network load(ModelSpec spec, Path parameterFile) {
+        Network network = new Network(spec, 0);
+        network.loadParameters(parameterFile);
+        return network;
+    }
+
+    public ModelSpec spec() {
+        return spec;
+    }
+
+    public NDManager manager() {
+        return manager;
+    }
+
+    /** Logits (N×K) for images (N×C×H×W in [0, 1]); {@code training} switches batch norm to batch statistics. */
+    public NDArray forward(NDArray images, boolean training) {
+        return block.forward(store, new NDList(images), training).singletonOrThrow();
+    }
+
+    /** The parameters an optimiser updates, in a fixed order (running statistics excluded). */
+    public List<Parameter> trainableParameters() {
+        List<Parameter> trainable = new ArrayList<>();
+        for (Pair<String, Parameter> p : block.getParameters()) {
+            if (p.getValue().requiresGradient()) {
+                trainable.add(p.getValue());
+            }
+        }
+        return trainable;
+    }
+
+    /**
+     * Stops recording weight gradients until the returned handle is closed, so that an attack's backward
+     * pass computes input gradients only.
+     */
+    public Frozen freeze() {
+        List<Parameter> trainable = trainableParameters();
+        trainable.forEach(p -> p.getArray().setRequiresGradient(false));
+        return () -> trainable.forEach(p -> p.getArray().setRequiresGradient(true));
+    }
+
+    /** Handle returned by {@link #freeze()}. */
+    public interface Frozen extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    public void saveParameters(Path file) {
+        try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file)))) {
+            block.saveParameters(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write parameters to " + file, e);
+        }
+    }
+
+    public void loadParameters(Path file) {
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
+            block.loadParameters(manager, in);
+        } catch (IOException | ai.djl.MalformedModelException e) {
+            throw new IllegalStateException("cannot read parameters of " + spec.architecture() + " from " + file
+                    + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

@@ -1,0 +1,32 @@
+package dev.logitlab.core.model;
+
+import ai.djl.engine.Engine;
+
+/** The PyTorch engine, configured once per JVM before its first use. */
+public final class Torch {
+
+    private Torch() {
+    }
+
+    /**
+     * Sets libtorch's intra-op thread count (≤ 0: libtorch's default). Only effective before the engine
+     * loads, because DJL reads these properties once.
+     */
+    public static void threads(int threads) {
+        if (threads > 0) {
+            System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
+            System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+        }
+    }
+
+    public static Engine engine() {
+        // The CPU libtorch ships in a jar on the class path: never look for a download.
+        System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
+        return Engine.getEngine("PyTorch");
+    }
+
+    /** Seeds libtorch's global generator (initialisers, noise, random starts). */
+    public static void seed(long seed) {
+        engine().setRandomSeed((int) (seed ^ (seed >>> 32)));
+    }
+}

@@ -1,0 +1,139 @@
+package dev.logitlab.core.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.GradientCollector;
+import dev.logitlab.core.checkpoint.Checkpoint;
+import dev.logitlab.core.checkpoint.CheckpointManifest;
+import dev.logitlab.core.data.Batches;
+import dev.logitlab.core.data.Dataset;
+import dev.logitlab.core.data.TrainTestSplit;
+import dev.logitlab.core.defense.Defense;
+import dev.logitlab.core.model.ModelSpec;
+import dev.logitlab.core.model.Network;
+import dev.logitlab.core.model.Torch;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Optional;
+
+/**
+ * Trains one run: per epoch a seeded shuffle, mini-batches through the defense's objective, then a
+ * checkpoint with clean test metrics. Every random draw depends only on (seed, epoch), and the optimiser
+ * state is checkpointed, so a resumed run writes the same bytes as one that was never interrupted.
+ */
+public final class Training {
+
+    private final TrainingConfig config;
+    private final String runId;
+    private final Path runDir;
+    private final TrainingListener listener;
+
+    public Training(TrainingConfig config, String runId, Path runDir, TrainingListener listener) {
+        this.config = config;
+        this.runId = runId == null ? config.defaultRunId() : runId;
+        this.runDir = runDir;
+        this.listener = listener == null ? TrainingListener.NONE : listener;
+    }
+
+    /** The outcome: the last checkpoint written (or found, when the run was already complete). */
+    public record Result(Checkpoint lastCheckpoint, int epochsTrained, boolean cancelled) {
+    }
+
+    public Result run(TrainTestSplit data) {
+        TrainTestSplit slice = data.limit(config.trainLimit(), config.testLimit());
+        Defense defense = config.parsedDefense();
+        ModelSpec spec = ModelSpec.of(config.model(), slice.train());
+        Optional<Checkpoint> resumeFrom = Checkpoint.latest(runDir);
+        resumeFrom.ifPresent(this::checkSameRun);
+        int firstEpoch = resumeFrom.map(c -> c.manifest().epoch() + 1).orElse(1);
+        if (firstEpoch > config.epochs()) {
+            return new Result(resumeFrom.get(), 0, false);
+        }
+        try (Network network = Network.create(spec, config.seed())) {
+            Optimizer optimizer = Optimizer.of(config.optimizer(), config.learningRate());
+            resumeFrom.ifPresent(c -> {
+                network.loadParameters(c.resolve(c.manifest().parameters().path()));
+                c.readOptimizerState(in -> optimizer.load(in, network.manager()));
+            });
+            Checkpoint last = resumeFrom.orElse(null);
+            for (int epoch = firstEpoch; epoch <= config.epochs(); epoch++) {
+                EpochResult result = trainEpoch(network, optimizer, defense, slice.train(), epoch);
+                if (result == null) {
+                    return new Result(last, epoch - firstEpoch, true);
+                }
+                CleanMetrics clean = CleanMetrics.measure(network, slice.test());
+                CheckpointManifest.Metrics metrics = new CheckpointManifest.Metrics(
+                        clean.accuracy(), result.meanLoss(), result.imagesPerSecond(), clean.meanLogitNorm());
+                int done = epoch;
+                last = Checkpoint.write(runDir, epoch, network, optimizer::save,
+                        files -> CheckpointManifest.of(runId, done, spec, config, metrics, files));
+                listener.onCheckpoint(last);
+            }
+            return new Result(last, config.epochs() - firstEpoch + 1, false);
+        }
+    }
+
+    private record EpochResult(double meanLoss, double imagesPerSecond) {
+    }
+
+    /** One pass over the shuffled training slice; null when cancelled. */
+    private EpochResult trainEpoch(Network network, Optimizer optimizer, Defense defense, Dataset train, int epoch) {
+        long epochSeed = epochSeed(config.seed(), epoch);
+        Torch.seed(epochSeed);
+        Dataset shuffled = train.select(Batches.shuffled(train.size(), epochSeed));
+        int batch = config.batchSize();
+        int batches = (shuffled.size() + batch - 1) / batch;
+        float[] buffer = new float[batch * shuffled.imageSize()];
+        double lossSum = 0;
+        long correct = 0;
+        long seen = 0;
+        long start = System.nanoTime();
+        var parameters = network.trainableParameters();
+        for (int b = 0; b < batches; b++) {
+            if (listener.cancelled()) {
+                return null;
+            }
+            int from = b * batch;
+            int to = Math.min(shuffled.size(), from + batch);
+            try (NDManager step = network.manager().newSubManager()) {
+                NDArray images = CleanMetrics.images(step, shuffled, from, to, buffer);
+                NDArray labels = step.create(Arrays.copyOfRange(shuffled.labels(), from, to)).toType(
+                        ai.djl.ndarray.types.DataType.INT64, false);
+                NDArray oneHot = labels.oneHot(shuffled.classes()).toType(images.getDataType(), false);
+                NDArray inputs = defense.trainingInputs(network, images, oneHot);
+                NDArray logits;
+                try (GradientCollector collector = Torch.engine().newGradientCollector()) {
+                    logits = network.forward(inputs, true);
+                    NDArray loss = defense.loss(logits, defense.targets(oneHot, logits));
+                    collector.backward(loss);
+                    lossSum += loss.getFloat() * (to - from);
+                }
+                optimizer.step(parameters);
+                correct += logits.argMax(1).eq(labels).sum().getLong();
+            }
+            seen += to - from;
+            double seconds = (System.nanoTime() - start) / 1e9;
+            listener.onProgress(new TrainingProgress(runId, epoch, config.epochs(), b + 1, batches,
+                    lossSum / seen, (double) correct / seen, seen / seconds));
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return new EpochResult(lossSum / seen, seen / seconds);
+    }
+
+    /** A per-epoch seed, so that resuming at epoch e draws exactly what an uninterrupted run draws. */
+    static long epochSeed(long seed, int epoch) {
+        long z = seed * 0x9E3779B97F4A7C15L + epoch;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    private void checkSameRun(Checkpoint existing) {
+        String hash = config.configHash();
+        if (!hash.equals(existing.manifest().configHash())) {
+            throw new IllegalStateException(runDir + " already holds a different run (" + existing.manifest().runId()
+                    + ", config hash " + existing.manifest().configHash().substring(0, 12) + "; this run's is "
+                    + hash.substring(0, 12) + "): choose another output directory");
+        }
+    }
+}
