@@ -6,11 +6,14 @@ import dev.logitlab.core.model.Torch;
 import dev.logitlab.core.train.Training;
 import dev.logitlab.core.train.TrainingConfig;
 import dev.logitlab.core.train.TrainingListener;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code ./lab bench train}: training throughput of small-cnn, plain and LS+GN, against the PyTorch eager
@@ -19,6 +22,9 @@ import picocli.CommandLine.Option;
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = "Images/s of small-cnn training (plain and LS+GN), after one warm-up epoch.")
 final class BenchTrainCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
 
     private static final String[][] CASES = {{"plain", "3300"}, {"ls=0.5,gn=0.3", "2900"}};
 
@@ -42,17 +48,18 @@ final class BenchTrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        PrintWriter console = spec.commandLine().getOut();
         Torch.threads(threads);
         TrainTestSplit data = Datasets.load(dataset, dataDir);
-        System.out.printf("small-cnn on %s, batch %d, %d threads, %,d images per epoch, best of %d epochs after a warm-up%n",
+        console.printf("small-cnn on %s, batch %d, %d threads, %,d images per epoch, best of %d epochs after a warm-up%n",
                 dataset, batch, threads, images, epochs);
-        System.out.printf("%-16s %12s %18s %8s%n", "defense", "img/s", "PyTorch eager ref", "ratio");
+        console.printf("%-16s %12s %18s %8s%n", "defense", "img/s", "PyTorch eager ref", "ratio");
         for (String[] c : CASES) {
             TrainingConfig config = new TrainingConfig(dataset, "small-cnn", c[0], epochs + 1, images, 100, batch,
                     1e-3, "adam", 0);
             double best = bestImagesPerSecond(config, data);
             double reference = Double.parseDouble(c[1]);
-            System.out.printf("%-16s %,12.0f %,18.0f %7.2fx%n", c[0], best, reference, best / reference);
+            console.printf("%-16s %,12.0f %,18.0f %7.2fx%n", c[0], best, reference, best / reference);
         }
         return 0;
     }

@@ -6,12 +6,15 @@ import dev.logitlab.core.data.TrainTestSplit;
 import dev.logitlab.core.model.Torch;
 import dev.logitlab.core.train.Training;
 import dev.logitlab.core.train.TrainingConfig;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code ./lab demo}: for now trains small-cnn on Fashion-MNIST with the seed's defenses and compares clean
@@ -20,6 +23,9 @@ import picocli.CommandLine.Option;
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Train small-cnn with plain, LS+GN and LSQ+GN on Fashion-MNIST and compare them.")
 final class DemoCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
 
     static final List<String> DEFENSES = List.of("plain", "ls=0.8,gn=0.3", "lsq=0.05,gn=0.3");
 
@@ -34,6 +40,7 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        PrintWriter console = spec.commandLine().getOut();
         Torch.threads(0);
         TrainTestSplit data = Datasets.load("fashion-mnist", dataDir);
         int images = quick ? 10_000 : 30_000;
@@ -42,17 +49,17 @@ final class DemoCommand implements Callable<Integer> {
         for (String defense : DEFENSES) {
             TrainingConfig config = new TrainingConfig("fashion-mnist", "small-cnn", defense, epochs, images, 2000,
                     128, 1e-3, "adam", 0);
-            ProgressBars progress = new ProgressBars(defense, System.out);
+            ProgressBars progress = new ProgressBars(defense, console);
             Path runDir = out.resolve(config.defaultRunId());
             results.add(new Training(config, null, runDir, progress).run(data).lastCheckpoint().manifest());
             progress.close();
         }
-        System.out.printf("%n%-18s %14s %16s%n", "defense", "clean accuracy", "mean logit norm");
+        console.printf("%n%-18s %14s %16s%n", "defense", "clean accuracy", "mean logit norm");
         for (CheckpointManifest m : results) {
-            System.out.printf("%-18s %14.4f %16.2f%n", m.defense().spec(), m.metrics().cleanAccuracy(),
+            console.printf("%-18s %14.4f %16.2f%n", m.defense().spec(), m.metrics().cleanAccuracy(),
                     m.metrics().meanLogitNorm());
         }
-        System.out.println("\nLabel smoothing and logit squeezing shrink the logits at little cost in clean accuracy."
+        console.println("\nLabel smoothing and logit squeezing shrink the logits at little cost in clean accuracy."
                 + "\nWhether that buys robustness or only hides gradients is what `./lab evaluate` (attacks, gap"
                 + "\nstatistics, masking checks) and the full demo on the local Kafka stack will show; they arrive"
                 + "\nwith the next issues. Checkpoints: " + out.toAbsolutePath());

@@ -12,6 +12,8 @@ public final class Lab {
     public static void main(String[] args) {
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel",
                 System.getProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"));
+        // DJL probes for CUDA on every start; on a CPU machine that probe's warning is noise.
+        System.setProperty("org.slf4j.simpleLogger.log.ai.djl.util.cuda.CudaUtils", "error");
         System.exit(commandLine().execute(args));
     }
 

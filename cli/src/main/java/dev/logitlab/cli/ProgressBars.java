@@ -4,7 +4,7 @@ import dev.logitlab.core.checkpoint.Checkpoint;
 import dev.logitlab.core.checkpoint.CheckpointManifest;
 import dev.logitlab.core.train.TrainingListener;
 import dev.logitlab.core.train.TrainingProgress;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -13,11 +13,11 @@ import me.tongfei.progressbar.ProgressBarStyle;
 final class ProgressBars implements TrainingListener {
 
     private final String label;
-    private final PrintStream out;
+    private final PrintWriter out;
     private ProgressBar bar;
     private int barEpoch = -1;
 
-    ProgressBars(String label, PrintStream out) {
+    ProgressBars(String label, PrintWriter out) {
         this.label = label;
         this.out = out;
     }
@@ -27,17 +27,16 @@ final class ProgressBars implements TrainingListener {
         if (bar == null || barEpoch != p.epoch()) {
             close();
             bar = new ProgressBarBuilder()
-                    .setTaskName(label + " epoch " + p.epoch() + "/" + p.epochs())
+                    .setTaskName(label + " " + p.epoch() + "/" + p.epochs())
                     .setInitialMax(p.batches())
                     .setStyle(ProgressBarStyle.ASCII)
-                    .setUnit(" batches", 1)
+                    .setMaxRenderedLength(120)
                     .setUpdateIntervalMillis(250)
-                    .continuousUpdate()
                     .build();
             barEpoch = p.epoch();
         }
         bar.stepTo(p.batch());
-        bar.setExtraMessage(String.format("loss %.3f acc %.3f %,.0f img/s", p.loss(), p.accuracy(), p.imagesPerSecond()));
+        bar.setExtraMessage(String.format("loss %.3f acc %.3f %.0f img/s", p.loss(), p.accuracy(), p.imagesPerSecond()));
     }
 
     @Override
@@ -47,6 +46,7 @@ final class ProgressBars implements TrainingListener {
         out.printf("%s epoch %d: clean accuracy %.4f, train loss %.4f, mean logit norm %.2f, %,.0f img/s -> %s%n",
                 label, m.epoch(), m.metrics().cleanAccuracy(), m.metrics().trainLoss(), m.metrics().meanLogitNorm(),
                 m.metrics().trainImagesPerSecond(), checkpoint.directory());
+        out.flush();
     }
 
     void close() {

@@ -100,6 +100,8 @@ public final class Network implements AutoCloseable {
     public void loadParameters(Path file) {
         try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
             block.loadParameters(manager, in);
+            // Loaded arrays are plain tensors: make the weights trainable again, as initialisation does.
+            trainableParameters().forEach(p -> p.getArray().setRequiresGradient(true));
         } catch (IOException | ai.djl.MalformedModelException e) {
             throw new IllegalStateException("cannot read parameters of " + spec.architecture() + " from " + file
                     + ": " + e.getMessage(), e);

@@ -1,0 +1,54 @@
+package dev.logitlab.core.defense;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class DefenseParserTest {
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "plain | plain",
+        "ls=0.95,gn=0.5 | ls=0.95,gn=0.5",
+        "LSQ=0.050, GN=0.5 | lsq=0.05,gn=0.5",
+        "als=0.3,gn=0.3 | als=0.3,gn=0.3",
+        "at=0.1 | at=0.1",
+        "at=0.1:steps=7 | at=0.1",
+        "at=0.1:steps=3,gn=0.2 | gn=0.2,at=0.1:steps=3",
+    })
+    void parsesToACanonicalSpec(String spec, String canonical) {
+        assertEquals(canonical, Defense.parse(spec).spec());
+    }
+
+    @Test
+    void adversarialTrainingDefaultsToSevenStepsOf2point5EpsilonOverK() {
+        AdversarialTraining at = assertInstanceOf(AdversarialTraining.class, Defense.parse("at=0.14").terms().get(0));
+        assertEquals(7, at.pgd().steps());
+        assertEquals(2.5 * 0.14 / 7, at.pgd().stepSize(), 1e-12);
+        assertTrue(at.pgd().randomStart());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "foo=1 | 'foo=1'",
+        "ls=abc | 'ls=abc'",
+        "ls=1.5 | 'ls=1.5'",
+        "gn | 'gn'",
+        "lsq=-1 | 'lsq=-1'",
+        "at=0.1:stepz=3 | 'at=0.1:stepz=3'",
+        "at=0.1:steps=2.5 | 'at=0.1:steps=2.5'",
+        "ls=0.5,ls=0.6 | 'ls=0.6'",
+        "ls=0.5,als=0.3 | both set the targets",
+        "plain,gn=0.3 | 'plain'",
+        "ls=0.5, | malformed",
+    })
+    void errorsNameTheOffendingTerm(String spec, String named) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Defense.parse(spec));
+        assertTrue(e.getMessage().contains(named), () -> "'" + e.getMessage() + "' should name " + named);
+    }
+}

@@ -1,0 +1,98 @@
+package dev.logitlab.core.defense;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.logitlab.core.model.Torch;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Each term of the objective against values worked out by hand on fixed logits. */
+class DefenseTermsTest {
+
+    private NDManager manager;
+
+    @BeforeEach
+    void open() {
+        manager = Torch.engine().newBaseManager();
+    }
+
+    @AfterEach
+    void close() {
+        manager.close();
+    }
+
+    @Test
+    void labelSmoothingMovesAlphaOfTheMassToTheUniformDistribution() {
+        // K = 4, α = 0.5: true class 1 − 0.5·(1 − 1/4) = 0.625, others 0 − 0.5·(0 − 1/4) = 0.125.
+        NDArray oneHot = manager.create(new float[] {0, 1, 0, 0}, new Shape(1, 4));
+        float[] t = new LabelSmoothing(0.5).targets(oneHot).toFloatArray();
+        assertArrayEquals(new float[] {0.125f, 0.625f, 0.125f, 0.125f}, t, 1e-6f);
+    }
+
+    @Test
+    void aggressiveLabelSmoothingStillSumsToOne() {
+        NDArray oneHot = manager.create(new float[] {0, 0, 1, 0, 0, 0, 0, 0, 0, 0}, new Shape(1, 10));
+        float[] t = new LabelSmoothing(0.95).targets(oneHot).toFloatArray();
+        assertEquals(1 - 0.95 * 0.9, t[2], 1e-6); // 0.145
+        assertEquals(0.095, t[0], 1e-6);
+        assertEquals(1.0, sum(t), 1e-6);
+    }
+
+    @Test
+    void logitSqueezingAddsBetaTimesTheFrobeniusNormOfTheBatchLogits() {
+        // Z = [[3, 4, 0], [0, 0, 0]]: ‖Z‖_F = 5, so β = 0.1 adds 0.5.
+        NDArray logits = manager.create(new float[] {3, 4, 0, 0, 0, 0}, new Shape(2, 3));
+        assertEquals(0.5, new LogitSqueezing(0.1).penalty(logits).getFloat(), 1e-6);
+
+        // The whole objective: mean cross-entropy of the two rows plus the penalty.
+        NDArray oneHot = manager.create(new float[] {1, 0, 0, 0, 1, 0}, new Shape(2, 3));
+        double ceRow1 = Math.log(Math.exp(3) + Math.exp(4) + 1) - 3;
+        double ceRow2 = Math.log(3);
+        Defense lsq = Defense.parse("lsq=0.1");
+        float loss = lsq.loss(logits, lsq.targets(oneHot, logits)).getFloat();
+        assertEquals((ceRow1 + ceRow2) / 2 + 0.5, loss, 1e-5);
+    }
+
+    @Test
+    void adversarialLabelSmoothingSendsEpsilonToTheLeastLikelyClass() {
+        // Row 1: y = 0, argmin z = 1 → t = [0.7, 0.3, 0]. Row 2: y = 0 is itself the least likely → t = y_hot.
+        NDArray logits = manager.create(new float[] {2, -1, 0.5f, -3, 1, 2}, new Shape(2, 3));
+        NDArray oneHot = manager.create(new float[] {1, 0, 0, 1, 0, 0}, new Shape(2, 3));
+        float[] t = new AdversarialLabelSmoothing(0.3).targets(oneHot, logits).toFloatArray();
+        assertArrayEquals(new float[] {0.7f, 0.3f, 0, 1, 0, 0}, t, 1e-6f);
+    }
+
+    @Test
+    void softTargetCrossEntropyMatchesTheDefinition() {
+        // z = [1, 2], t = [0.25, 0.75]: −(0.25·log σ₁ + 0.75·log σ₂) with σ = softmax(z).
+        NDArray logits = manager.create(new float[] {1, 2}, new Shape(1, 2));
+        NDArray targets = manager.create(new float[] {0.25f, 0.75f}, new Shape(1, 2));
+        double logZ = Math.log(Math.exp(1) + Math.exp(2));
+        double expected = -(0.25 * (1 - logZ) + 0.75 * (2 - logZ));
+        assertEquals(expected, Defense.crossEntropy(logits, targets).getFloat(), 1e-6);
+    }
+
+    @Test
+    void gaussianNoiseHasTheRequestedSigma() {
+        Torch.seed(42);
+        NDArray images = manager.full(new Shape(4, 1, 50, 50), 0.5f);
+        NDArray noise = new GaussianNoise(0.3).apply(images).sub(images);
+        float mean = noise.mean().getFloat();
+        double std = Math.sqrt(noise.sub(mean).square().mean().getFloat());
+        assertEquals(0.0, mean, 0.01);
+        assertEquals(0.3, std, 0.006); // 10,000 draws: the std of the sample std is ≈ 0.3/√20000 ≈ 0.002
+    }
+
+    private static double sum(float[] values) {
+        double s = 0;
+        for (float v : values) {
+            s += v;
+        }
+        return s;
+    }
+}
