@@ -45,6 +45,30 @@ class DatasetsTest {
     }
 
     @Test
+    void readsCifar10BinaryBatches() throws IOException {
+        Path cifar = dir.resolve("cifar10/cifar-10-batches-bin");
+        Files.createDirectories(cifar);
+        String[] files = {"data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin",
+            "data_batch_5.bin", "test_batch.bin"};
+        for (int f = 0; f < files.length; f++) {
+            byte[] record = new byte[2 * 3073]; // two images: label byte, then 3×32×32 channel-major pixels
+            record[0] = (byte) f;
+            record[1] = (byte) 255; // red channel, top-left pixel of the first image
+            record[3073] = 9;
+            Files.write(cifar.resolve(files[f]), record);
+        }
+        TrainTestSplit split = Datasets.load("cifar10", dir);
+        assertEquals(10, split.train().size());
+        assertEquals(3, split.train().channels());
+        assertArrayEquals(new int[] {0, 9, 1, 9, 2, 9, 3, 9, 4, 9}, split.train().labels());
+        assertArrayEquals(new int[] {5, 9}, split.test().labels());
+        float[] pixels = new float[2 * 3072];
+        split.test().copyImages(0, 2, pixels);
+        assertEquals(1f, pixels[0], 0f);
+        assertEquals(0f, pixels[1], 0f);
+    }
+
+    @Test
     void aMissingDatasetSaysWhereItLookedAndHowToGetIt() {
         String home = System.getProperty("user.home");
         System.setProperty("user.home", dir.toString());
