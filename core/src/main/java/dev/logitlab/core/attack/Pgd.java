@@ -1,31 +1,131 @@
 package dev.logitlab.core.attack;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import dev.logitlab.core.model.Classifier;
+import dev.logitlab.core.model.Torch;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.function.UnaryOperator;
 
 /**
- * Projected gradient descent (Madry et al. 2018) on the cross-entropy: random start in the ε-ball, then
- * {@code steps} steps of α·sign(∇ₓL), each projected onto the ε-ball ∩ [0, 1].
+ * Projected gradient descent (Madry et al. 2018): random start in the ε-ball, {@code steps} steps of
+ * α·sign(∇ₓL) projected onto the ε-ball ∩ [0, 1], {@code restarts} restarts; an example is broken if any
+ * iterate of any restart is misclassified. Loss: cross-entropy ({@code pgd}) or the Carlini–Wagner margin
+ * ({@code pgd-margin}), which a saturated softmax cannot flatten. Default step ε/8 = 2.5ε/20.
  */
-public record Pgd(double epsilon, int steps, double stepSize, boolean randomStart) {
+public record Pgd(Loss loss, int steps, Double step, int restarts) implements Attack {
+
+    /** The loss PGD ascends. */
+    public enum Loss { CE, MARGIN }
 
     public Pgd {
-        if (!(epsilon > 0) || steps < 1 || !(stepSize > 0)) {
-            throw new IllegalArgumentException("PGD needs ε > 0, steps ≥ 1 and a step > 0; got ε=" + epsilon
-                    + ", steps=" + steps + ", step=" + stepSize);
+        if (steps < 1 || restarts < 1 || (step != null && !(step > 0))) {
+            throw new IllegalArgumentException("pgd needs steps ≥ 1, restarts ≥ 1 and step > 0");
         }
     }
 
-    /** Adversarial images for one-hot labels (N×K) against a model given by its logits function. */
-    public NDArray perturb(UnaryOperator<NDArray> logits, NDArray images, NDArray oneHot) {
-        float eps = (float) epsilon;
-        NDArray adversarial = images;
-        if (randomStart) {
-            NDArray start = images.getManager().randomUniform(-eps, eps, images.getShape(), images.getDataType());
-            adversarial = images.add(start).clip(0, 1);
+    public static Pgd crossEntropy(int steps) {
+        return new Pgd(Loss.CE, steps, null, 1);
+    }
+
+    @Override
+    public String name() {
+        return loss == Loss.CE ? "pgd" : "pgd-margin";
+    }
+
+    @Override
+    public Map<String, Object> params(double epsilon) {
+        Map<String, Object> params = new LinkedHashMap<>();
+        params.put("loss", loss == Loss.CE ? "ce" : "margin");
+        params.put("steps", steps);
+        params.put("step", stepSize(epsilon));
+        params.put("restarts", restarts);
+        params.put("randomStart", true);
+        return params;
+    }
+
+    @Override
+    public boolean usesGradients() {
+        return true;
+    }
+
+    double stepSize(double epsilon) {
+        return step != null ? step : epsilon / 8;
+    }
+
+    @Override
+    public boolean[] run(Classifier model, NDArray images, int[] labels, double epsilon, long seed) {
+        float[] eps = new float[labels.length];
+        Arrays.fill(eps, (float) epsilon);
+        return run(model, images, labels, eps, seed);
+    }
+
+    /** PGD with a budget per example (the minimal-ε search bisects on it); the step scales with each ε. */
+    public boolean[] run(Classifier model, NDArray images, int[] labels, float[] epsilon, long seed) {
+        try (NDManager scope = model.manager().newSubManager()) {
+            Torch.seed(seed);
+            NDArray x = Batches.copy(images, scope);
+            ActiveSet active = new ActiveSet(Losses.misclassified(model.logits(x), labels));
+            for (int r = 0; r < restarts && !active.isEmpty(); r++) {
+                int[] positions = active.index();
+                int[] y = ActiveSet.rows(labels, positions);
+                NDArray clean = ActiveSet.rows(x, positions);
+                NDArray eps = column(scope, epsilon, positions);
+                NDArray alpha = step != null ? scope.full(eps.getShape(), step.floatValue()) : eps.div(8);
+                NDArray adversarial = clean.add(scope.randomUniform(-1, 1, clean.getShape()).mul(eps)).clip(0, 1);
+                for (int s = 0; s <= steps && !active.isEmpty(); s++) {
+                    try (NDScope stepScope = new NDScope()) {
+                        NDArray[] logits = new NDArray[1];
+                        int[] labelsNow = y;
+                        NDArray gradient = s == steps ? null : model.gradient(adversarial, z -> {
+                            logits[0] = z;
+                            return loss(z, Batches.oneHot(labelsNow, z)).sum();
+                        });
+                        if (gradient == null) {
+                            logits[0] = model.logits(adversarial);
+                        }
+                        int[] keep = active.update(Losses.misclassified(logits[0], y));
+                        NDArray cleanBefore = clean;
+                        NDArray epsBefore = eps;
+                        NDArray alphaBefore = alpha;
+                        NDArray next = gradient == null ? adversarial
+                                : project(adversarial.add(gradient.sign().mul(alpha)), clean, eps);
+                        if (keep != null) {
+                            next = ActiveSet.rows(next, keep);
+                            clean = ActiveSet.rows(clean, keep);
+                            eps = ActiveSet.rows(eps, keep);
+                            alpha = ActiveSet.rows(alpha, keep);
+                            y = ActiveSet.rows(y, keep);
+                        }
+                        NDScope.unregister(next, clean, eps, alpha);
+                        Batches.release(new NDArray[] {adversarial, cleanBefore, epsBefore, alphaBefore},
+                                next, clean, eps, alpha);
+                        adversarial = next;
+                    }
+                }
+            }
+            return active.broken();
         }
+    }
+
+    private NDArray loss(NDArray logits, NDArray oneHot) {
+        return loss == Loss.CE ? Losses.crossEntropy(logits, oneHot) : Losses.margin(logits, oneHot);
+    }
+
+    /**
+     * The full PGD trajectory on the cross-entropy, no early stopping: what adversarial training trains on
+     * and what a transfer attack carries from its surrogate to the target.
+     */
+    public static NDArray perturb(UnaryOperator<NDArray> logits, NDArray images, NDArray oneHot, double epsilon,
+                                  int steps, double stepSize) {
+        float eps = (float) epsilon;
+        NDArray start = images.getManager().randomUniform(-eps, eps, images.getShape(), images.getDataType());
+        NDArray adversarial = images.add(start).clip(0, 1);
         for (int step = 0; step < steps; step++) {
-            NDArray gradient = InputGradient.of(logits, adversarial, z -> z.logSoftmax(1).mul(oneHot).sum().neg());
+            NDArray gradient = InputGradient.of(logits, adversarial, z -> Losses.crossEntropy(z, oneHot).sum());
             adversarial = project(adversarial.add(gradient.sign().mul((float) stepSize)), images, eps);
         }
         return adversarial;
@@ -34,5 +134,20 @@ public record Pgd(double epsilon, int steps, double stepSize, boolean randomStar
     /** Clips into the ε-ball around the clean images and into [0, 1]. */
     static NDArray project(NDArray candidate, NDArray clean, float eps) {
         return candidate.sub(clean).clip(-eps, eps).add(clean).clip(0, 1);
+    }
+
+    /** Per-example ε-ball projection (ε is N×1×1×1). */
+    static NDArray project(NDArray candidate, NDArray clean, NDArray eps) {
+        NDArray delta = candidate.sub(clean);
+        return delta.minimum(eps).maximum(eps.neg()).add(clean).clip(0, 1);
+    }
+
+    /** Per-example values at the given positions as an N×1×1×1 column that broadcasts over images. */
+    static NDArray column(NDManager manager, float[] values, int[] positions) {
+        float[] picked = new float[positions.length];
+        for (int i = 0; i < positions.length; i++) {
+            picked[i] = values[positions[i]];
+        }
+        return manager.create(picked, new ai.djl.ndarray.types.Shape(positions.length, 1, 1, 1));
     }
 }

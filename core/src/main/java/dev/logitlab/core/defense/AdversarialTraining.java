@@ -23,14 +23,15 @@ public record AdversarialTraining(double epsilon, int steps) implements DefenseT
         }
     }
 
-    public Pgd pgd() {
-        return new Pgd(epsilon, steps, 2.5 * epsilon / steps, true);
+    /** Madry et al.'s step: 2.5ε/k, so k steps can walk across the ball and back. */
+    public double stepSize() {
+        return 2.5 * epsilon / steps;
     }
 
     /** PGD examples for a batch (images N×C×H×W, one-hot labels N×K). */
     public NDArray apply(Network network, NDArray images, NDArray oneHot) {
         try (Network.Frozen frozen = network.freeze()) {
-            return pgd().perturb(x -> network.forward(x, false), images, oneHot);
+            return Pgd.perturb(x -> network.forward(x, false), images, oneHot, epsilon, steps, stepSize());
         }
     }
 

@@ -28,9 +28,8 @@ class DefenseParserTest {
     @Test
     void adversarialTrainingDefaultsToSevenStepsOf2point5EpsilonOverK() {
         AdversarialTraining at = assertInstanceOf(AdversarialTraining.class, Defense.parse("at=0.14").terms().get(0));
-        assertEquals(7, at.pgd().steps());
-        assertEquals(2.5 * 0.14 / 7, at.pgd().stepSize(), 1e-12);
-        assertTrue(at.pgd().randomStart());
+        assertEquals(7, at.steps());
+        assertEquals(2.5 * 0.14 / 7, at.stepSize(), 1e-12);
     }
 
     @ParameterizedTest

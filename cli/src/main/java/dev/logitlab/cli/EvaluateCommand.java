@@ -1,0 +1,106 @@
+package dev.logitlab.cli;
+
+import dev.logitlab.core.Json;
+import dev.logitlab.core.checkpoint.Checkpoint;
+import dev.logitlab.core.data.Datasets;
+import dev.logitlab.core.evaluation.Evaluation;
+import dev.logitlab.core.evaluation.EvaluationPlan;
+import dev.logitlab.core.model.Classifier;
+import dev.logitlab.core.model.Classifiers;
+import dev.logitlab.core.model.Torch;
+import dev.logitlab.events.EvaluationReport;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code ./lab evaluate}: attacks a checkpoint or TorchScript model and checks for gradient masking. */
+@Command(name = "evaluate", mixinStandardHelpOptions = true,
+        description = "Attack a model (checkpoint directory or TorchScript .pt) at each ε, measure logit and "
+                + "gradient gaps, and check for gradient masking.")
+final class EvaluateCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model", required = true, description = "checkpoint directory, its checkpoint.json, or a TorchScript file")
+    Path model;
+
+    @Option(names = "--dataset", description = "data set (default: the checkpoint's, else fashion-mnist)")
+    String dataset;
+
+    @Option(names = "--limit", defaultValue = "500", description = "the first N test images in file order (default: ${DEFAULT-VALUE})")
+    int limit;
+
+    @Option(names = "--eps", defaultValue = "0.1", split = ",", description = "ℓ∞ budgets, comma-separated (default: ${DEFAULT-VALUE})")
+    List<Double> eps;
+
+    @Option(names = "--attacks", defaultValue = "default",
+            description = "attack spec (e.g. pgd:steps=20:restarts=1,square:queries=1000) or a suite: default, all, autoattack")
+    String attacks;
+
+    @Option(names = "--surrogate", description = "a second model for the transfer attack")
+    Path surrogate;
+
+    @Option(names = "--gaps", defaultValue = "200", description = "correctly classified examples for gap statistics (0: skip)")
+    int gaps;
+
+    @Option(names = "--seed", defaultValue = "0", description = "seed of every random start and query (default: ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--json", description = "write the logitlab.evaluation/v1 report here")
+    Path json;
+
+    @Option(names = "--data-dir", description = "where to look for data sets first")
+    Path dataDir;
+
+    @Option(names = "--threads", defaultValue = "0", description = "libtorch threads (0 = one per core)")
+    int threads;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter console = spec.commandLine().getOut();
+        Torch.threads(threads);
+        EvaluationPlan plan = new EvaluationPlan(eps, attacks, limit, seed, gaps);
+        String datasetName = dataset != null ? dataset : checkpointDataset(model);
+        var test = Datasets.load(datasetName, dataDir).test();
+        EvaluationReport report;
+        try (Classifier target = Classifiers.open(model);
+             Classifier other = surrogate == null ? null : Classifiers.open(surrogate);
+             ProgressBar bar = new ProgressBarBuilder().setTaskName("evaluate").setInitialMax(1)
+                     .setStyle(ProgressBarStyle.ASCII).setMaxRenderedLength(120).build()) {
+            Evaluation evaluation = new Evaluation(target, test, plan, other, (stage, done, total) -> {
+                bar.maxHint(total);
+                bar.stepTo(done);
+                bar.setExtraMessage(stage);
+            });
+            report = evaluation.run(target.description());
+        }
+        if (json != null) {
+            if (json.toAbsolutePath().getParent() != null) {
+                Files.createDirectories(json.toAbsolutePath().getParent());
+            }
+            Json.PRETTY.writeValue(json.toFile(), report);
+        }
+        new EvaluationSummary(console).print(report);
+        if (json != null) {
+            console.println("report: " + json.toAbsolutePath());
+        }
+        return 0;
+    }
+
+    private static String checkpointDataset(Path model) {
+        if (Files.isDirectory(model) || model.getFileName().toString().equals(Checkpoint.MANIFEST)) {
+            return Checkpoint.load(model).manifest().dataset();
+        }
+        return "fashion-mnist";
+    }
+}

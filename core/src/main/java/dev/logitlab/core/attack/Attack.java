@@ -1,0 +1,24 @@
+package dev.logitlab.core.attack;
+
+import ai.djl.ndarray.NDArray;
+import dev.logitlab.core.model.Classifier;
+import java.util.Map;
+
+/** An ℓ∞ attack that reports, per example, whether it found a misclassified point in the ε-ball. */
+public interface Attack {
+
+    /** The attack's name in specs and reports (pgd, square, …). */
+    String name();
+
+    /** The parameters used at this ε, defaults filled in, as printed in results. */
+    Map<String, Object> params(double epsilon);
+
+    /** False for attacks that only query logits (square, spsa, noise, transfer to the target). */
+    boolean usesGradients();
+
+    /**
+     * Runs on a batch (images N×C×H×W in [0, 1], labels). Returns per example whether it is broken: the
+     * model misclassifies the clean image, or some point this attack found within the ε-ball ∩ [0, 1].
+     */
+    boolean[] run(Classifier model, NDArray images, int[] labels, double epsilon, long seed);
+}

@@ -1,0 +1,121 @@
+package dev.logitlab.core.attack;
+
+import dev.logitlab.core.model.Classifier;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Attack specs: comma-separated attacks with options after colons ({@code pgd:steps=20:restarts=1,square:queries=1000}),
+ * or a named suite: {@code default}, {@code all}, {@code autoattack}. Every error names the offending attack.
+ */
+public final class AttackSuite {
+
+    /** Strong and affordable: within about a point of {@link #AUTOATTACK} at a fraction of its cost. */
+    public static final String DEFAULT = "fgsm,pgd,pgd-margin,apgd-ce:steps=50,apgd-t:steps=50:targets=3,square:queries=1000,noise";
+    /** Every attack at its paper defaults (transfer only when a surrogate is given). */
+    public static final String ALL = "fgsm,pgd,pgd-margin,apgd-ce,apgd-dlr,apgd-t,square,spsa,noise";
+    /** AutoAttack's standard ℓ∞ suite as far as logitlab has it: APGD-CE, APGD-T (9 targets), Square 5000 (no FAB-T). */
+    public static final String AUTOATTACK = "apgd-ce:steps=100,apgd-t:steps=100:targets=9,square:queries=5000";
+
+    private static final Map<String, Set<String>> OPTIONS = Map.ofEntries(
+            Map.entry("fgsm", Set.of()),
+            Map.entry("pgd", Set.of("steps", "step", "restarts")),
+            Map.entry("pgd-margin", Set.of("steps", "step", "restarts")),
+            Map.entry("apgd-ce", Set.of("steps", "restarts")),
+            Map.entry("apgd-dlr", Set.of("steps", "restarts")),
+            Map.entry("apgd-t", Set.of("steps", "restarts", "targets")),
+            Map.entry("square", Set.of("queries", "p")),
+            Map.entry("spsa", Set.of("iterations", "samples", "delta", "lr")),
+            Map.entry("noise", Set.of("draws")),
+            Map.entry("transfer", Set.of("steps")));
+
+    private AttackSuite() {
+    }
+
+    /** The attacks of a spec or suite name; {@code surrogate} may be null unless transfer is asked for. */
+    public static List<Attack> parse(String spec, Classifier surrogate) {
+        String text = spec == null ? "default" : spec.trim().toLowerCase(Locale.ROOT);
+        String expanded = switch (text) {
+            case "default" -> DEFAULT;
+            case "all" -> ALL + (surrogate != null ? ",transfer" : "");
+            case "autoattack" -> AUTOATTACK;
+            default -> text;
+        };
+        List<Attack> attacks = new ArrayList<>();
+        Set<String> seen = new LinkedHashSet<>();
+        for (String part : expanded.split(",", -1)) {
+            Attack attack = attack(part.trim(), surrogate);
+            if (!seen.add(attack.name())) {
+                throw new IllegalArgumentException("attack '" + part.trim() + "' appears twice");
+            }
+            attacks.add(attack);
+        }
+        return List.copyOf(attacks);
+    }
+
+    private static Attack attack(String text, Classifier surrogate) {
+        String[] parts = text.split(":", -1);
+        String name = parts[0];
+        if (!OPTIONS.containsKey(name)) {
+            throw new IllegalArgumentException("attack '" + text + "': unknown; known: " + String.join(", ",
+                    new java.util.TreeSet<>(OPTIONS.keySet())) + ", or the suites default, all, autoattack");
+        }
+        Map<String, Double> options = new HashMap<>();
+        for (int i = 1; i < parts.length; i++) {
+            String[] kv = parts[i].split("=", -1);
+            if (kv.length != 2 || !OPTIONS.get(name).contains(kv[0].trim())) {
+                throw new IllegalArgumentException("attack '" + text + "': unknown option '" + parts[i] + "'; "
+                        + name + " takes " + (OPTIONS.get(name).isEmpty() ? "no options" : String.join(", ", OPTIONS.get(name))));
+            }
+            try {
+                options.put(kv[0].trim(), Double.parseDouble(kv[1].trim()));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("attack '" + text + "': '" + kv[1] + "' is not a number", e);
+            }
+        }
+        try {
+            return build(name, options, surrogate);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("attack '" + text + "': " + e.getMessage(), e);
+        }
+    }
+
+    private static Attack build(String name, Map<String, Double> o, Classifier surrogate) {
+        return switch (name) {
+            case "fgsm" -> new Fgsm();
+            case "pgd" -> new Pgd(Pgd.Loss.CE, whole(o, "steps", 20), o.get("step"), whole(o, "restarts", 1));
+            case "pgd-margin" -> new Pgd(Pgd.Loss.MARGIN, whole(o, "steps", 20), o.get("step"), whole(o, "restarts", 1));
+            case "apgd-ce" -> new Apgd(Apgd.Variant.CE, whole(o, "steps", 100), whole(o, "restarts", 1), 0);
+            case "apgd-dlr" -> new Apgd(Apgd.Variant.DLR, whole(o, "steps", 100), whole(o, "restarts", 1), 0);
+            case "apgd-t" -> new Apgd(Apgd.Variant.TARGETED, whole(o, "steps", 100), whole(o, "restarts", 1),
+                    whole(o, "targets", 9));
+            case "square" -> new SquareAttack(whole(o, "queries", 1000), o.getOrDefault("p", 0.05));
+            case "spsa" -> new Spsa(whole(o, "iterations", 50), whole(o, "samples", 32), o.getOrDefault("delta", 0.01),
+                    o.getOrDefault("lr", 0.01));
+            case "noise" -> new RandomNoise(whole(o, "draws", 20));
+            case "transfer" -> {
+                if (surrogate == null) {
+                    throw new IllegalArgumentException("needs a surrogate model (--surrogate PATH)");
+                }
+                yield new TransferAttack(surrogate, whole(o, "steps", 20));
+            }
+            default -> throw new IllegalStateException(name);
+        };
+    }
+
+    private static int whole(Map<String, Double> options, String key, int fallback) {
+        Double v = options.get(key);
+        if (v == null) {
+            return fallback;
+        }
+        if (v != Math.rint(v) || v < 1 || v > 1_000_000) {
+            throw new IllegalArgumentException(key + " must be a whole number ≥ 1, got " + v);
+        }
+        return v.intValue();
+    }
+}

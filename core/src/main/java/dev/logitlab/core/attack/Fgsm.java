@@ -1,0 +1,45 @@
+package dev.logitlab.core.attack;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.logitlab.core.model.Classifier;
+import java.util.Map;
+
+/** FGSM (Goodfellow et al. 2015): x' = clip(x + ε·sign(∇ₓ CE), 0, 1), one gradient per example. */
+public record Fgsm() implements Attack {
+
+    @Override
+    public String name() {
+        return "fgsm";
+    }
+
+    @Override
+    public Map<String, Object> params(double epsilon) {
+        return Map.of("loss", "ce");
+    }
+
+    @Override
+    public boolean usesGradients() {
+        return true;
+    }
+
+    @Override
+    public boolean[] run(Classifier model, NDArray images, int[] labels, double epsilon, long seed) {
+        try (NDManager scope = model.manager().newSubManager()) {
+            NDArray x = Batches.copy(images, scope);
+            NDArray direction = direction(model, x, labels);
+            NDArray adversarial = x.add(direction.mul((float) epsilon)).clip(0, 1);
+            boolean[] broken = Losses.misclassified(model.logits(x), labels);
+            boolean[] now = Losses.misclassified(model.logits(adversarial), labels);
+            for (int i = 0; i < broken.length; i++) {
+                broken[i] |= now[i];
+            }
+            return broken;
+        }
+    }
+
+    /** sign(∇ₓ CE) at the clean images: FGSM's direction, the same for every ε. */
+    public static NDArray direction(Classifier model, NDArray images, int[] labels) {
+        return model.gradient(images, z -> Losses.crossEntropy(z, Batches.oneHot(labels, z)).sum()).sign();
+    }
+}

@@ -1,0 +1,179 @@
+package dev.logitlab.core.attack;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.logitlab.core.model.Classifier;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Square attack, ℓ∞ (Andriushchenko et al. 2020): gradient-free random search. Starts from vertical stripes
+ * of ±ε, then each query moves one random square window (side from the p-schedule) to a new vertex of the
+ * ε-ball and keeps it when the margin z_y − max_{j≠y} z_j drops. One query per active example per iteration,
+ * all examples in one forward pass; images live in Java arrays, only logits come back from libtorch.
+ */
+public record SquareAttack(int queries, double p) implements Attack {
+
+    public SquareAttack {
+        if (queries < 1 || !(p > 0 && p <= 1)) {
+            throw new IllegalArgumentException("square needs queries ≥ 1 and p in (0, 1]");
+        }
+    }
+
+    @Override
+    public String name() {
+        return "square";
+    }
+
+    @Override
+    public Map<String, Object> params(double epsilon) {
+        Map<String, Object> params = new LinkedHashMap<>();
+        params.put("queries", queries);
+        params.put("p", p);
+        params.put("loss", "margin");
+        params.put("schedule", "p halved at 10, 50, 200, 500, 1000, 2000, 4000, 6000, 8000 of 10000 (scaled)");
+        return params;
+    }
+
+    @Override
+    public boolean usesGradients() {
+        return false;
+    }
+
+    @Override
+    public boolean[] run(Classifier model, NDArray images, int[] labels, double epsilon, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        Shape shape = images.getShape();
+        int n = (int) shape.get(0), c = (int) shape.get(1), h = (int) shape.get(2), w = (int) shape.get(3);
+        int d = c * h * w;
+        float eps = (float) epsilon;
+        float[] clean = images.toFloatArray();
+        float[] best = new float[n * d];
+        for (int i = 0; i < n; i++) {
+            for (int ch = 0; ch < c; ch++) {
+                for (int col = 0; col < w; col++) {
+                    float delta = random.nextBoolean() ? eps : -eps;
+                    for (int row = 0; row < h; row++) {
+                        int k = i * d + (ch * h + row) * w + col;
+                        best[k] = clamp(clean[k] + delta);
+                    }
+                }
+            }
+        }
+        try (NDManager scope = model.manager().newSubManager()) {
+            float[] margin = margins(model, scope, clean, labels, allOf(n), shape);
+            boolean[] wrong = new boolean[n];
+            for (int i = 0; i < n; i++) {
+                wrong[i] = margin[i] < 0;
+            }
+            float[] initial = margins(model, scope, best, labels, allOf(n), shape);
+            for (int i = 0; i < n; i++) {
+                margin[i] = initial[i];
+            }
+            ActiveSet active = new ActiveSet(wrong);
+            active.update(negative(margin, active.index()));
+            float[] candidate = new float[n * d];
+            for (int query = 1; query < queries && !active.isEmpty(); query++) {
+                int[] idx = active.index();
+                int side = side(query, c, h, w);
+                for (int a = 0; a < idx.length; a++) {
+                    proposeWindow(random, clean, best, candidate, a, idx[a], c, h, w, side, eps);
+                }
+                float[] tried = margins(model, scope, candidate, labels, idx, shape);
+                for (int a = 0; a < idx.length; a++) {
+                    int i = idx[a];
+                    if (tried[a] < margin[i]) {
+                        margin[i] = tried[a];
+                        System.arraycopy(candidate, a * d, best, i * d, d);
+                    }
+                }
+                active.update(negative(tried, idx.length));
+            }
+            return active.broken();
+        }
+    }
+
+    /** Copies example i's best image into slot a of {@code candidate} with one window moved to a new vertex. */
+    private static void proposeWindow(SplittableRandom random, float[] clean, float[] best, float[] candidate, int a,
+                                      int i, int c, int h, int w, int side, float eps) {
+        int d = c * h * w;
+        System.arraycopy(best, i * d, candidate, a * d, d);
+        int top = random.nextInt(h - side + 1);
+        int left = random.nextInt(w - side + 1);
+        // Re-draw while the window would not change (the paper's loop); a few tries are enough.
+        for (int attempt = 0; attempt < 8; attempt++) {
+            boolean changed = false;
+            for (int ch = 0; ch < c; ch++) {
+                float delta = random.nextBoolean() ? eps : -eps;
+                for (int row = top; row < top + side; row++) {
+                    for (int col = left; col < left + side; col++) {
+                        int k = (ch * h + row) * w + col;
+                        float value = clamp(clean[i * d + k] + delta);
+                        changed |= Math.abs(value - best[i * d + k]) > 1e-7f;
+                        candidate[a * d + k] = value;
+                    }
+                }
+            }
+            if (changed) {
+                return;
+            }
+        }
+    }
+
+    /** The window side for this query: √(p·h·w) with p halved on the paper's schedule. */
+    int side(int query, int c, int h, int w) {
+        int it = (int) ((long) query * 10_000 / queries);
+        int[] halvings = {10, 50, 200, 500, 1000, 2000, 4000, 6000, 8000};
+        double fraction = p;
+        for (int boundary : halvings) {
+            if (it > boundary) {
+                fraction /= 2;
+            }
+        }
+        int side = (int) Math.round(Math.sqrt(fraction * h * w));
+        return Math.max(1, Math.min(side, h - 1));
+    }
+
+    /** Margins z_y − max_{j≠y} z_j of the listed examples, whose images sit in the first rows of {@code pixels}. */
+    private static float[] margins(Classifier model, NDManager scope, float[] pixels, int[] labels, int[] idx,
+                                   Shape shape) {
+        int d = (int) (shape.size() / shape.get(0));
+        try (NDManager query = scope.newSubManager()) {
+            NDArray batch = query.create(java.nio.FloatBuffer.wrap(pixels, 0, idx.length * d),
+                    new Shape(idx.length, shape.get(1), shape.get(2), shape.get(3)));
+            NDArray logits = model.logits(batch);
+            int[] y = ActiveSet.rows(labels, idx);
+            return Losses.margin(logits, Batches.oneHot(y, logits)).neg().toFloatArray();
+        }
+    }
+
+    private static boolean[] negative(float[] margins, int n) {
+        boolean[] out = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = margins[i] < 0;
+        }
+        return out;
+    }
+
+    private static boolean[] negative(float[] margin, int[] idx) {
+        boolean[] out = new boolean[idx.length];
+        for (int a = 0; a < idx.length; a++) {
+            out[a] = margin[idx[a]] < 0;
+        }
+        return out;
+    }
+
+    private static int[] allOf(int n) {
+        int[] all = new int[n];
+        for (int i = 0; i < n; i++) {
+            all[i] = i;
+        }
+        return all;
+    }
+
+    private static float clamp(float v) {
+        return v < 0 ? 0 : (v > 1 ? 1 : v);
+    }
+}

@@ -1,0 +1,64 @@
+package dev.logitlab.core.model;
+
+import ai.djl.MalformedModelException;
+import ai.djl.Model;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.Pair;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * An external TorchScript model (input N×C×H×W float in [0, 1], output logits). It is loaded trainable
+ * ({@code trainParam=true}): without that, libtorch builds inference tensors and input gradients fail with
+ * "Inference tensors cannot be saved for backward". The weights are then frozen, so only ∇ₓ is computed.
+ */
+public final class TorchScriptClassifier implements Classifier {
+
+    private final Model model;
+    private final Block block;
+    private final ParameterStore store;
+    private final Path file;
+
+    public TorchScriptClassifier(Path file) {
+        this.file = file;
+        Torch.engine();
+        this.model = Model.newInstance(file.getFileName().toString(), "PyTorch");
+        try {
+            model.load(file, null, Map.of("trainParam", "true"));
+        } catch (IOException | MalformedModelException e) {
+            model.close();
+            throw new IllegalArgumentException("cannot load TorchScript model " + file + ": " + e.getMessage(), e);
+        }
+        this.block = model.getBlock();
+        this.store = new ParameterStore(model.getNDManager(), false);
+        for (Pair<String, Parameter> p : block.getParameters()) {
+            p.getValue().getArray().setRequiresGradient(false);
+        }
+    }
+
+    @Override
+    public String description() {
+        return "torchscript:" + file;
+    }
+
+    @Override
+    public NDManager manager() {
+        return model.getNDManager();
+    }
+
+    @Override
+    public NDArray logits(NDArray images) {
+        return block.forward(store, new NDList(images), false).singletonOrThrow();
+    }
+
+    @Override
+    public void close() {
+        model.close();
+    }
+}

@@ -1,0 +1,63 @@
+package dev.logitlab.events;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The result of evaluating one model (schema {@value #SCHEMA}): clean accuracy, every attack at every ε,
+ * the worst case per example, gap statistics (Shafahi et al. Eq. 4) and the gradient-masking verdict.
+ * {@code ./lab evaluate} writes it; the services publish it inside their events.
+ */
+public record EvaluationReport(
+        String schema,
+        String model,
+        String dataset,
+        int examples,
+        long seed,
+        double cleanAccuracy,
+        List<AttackRun> attacks,
+        List<WorstCase> worstCase,
+        GapSummary gaps,
+        Masking masking) {
+
+    public static final String SCHEMA = "logitlab.evaluation/v1";
+
+    /**
+     * One attack at one ε. {@code robust} has one character per example in evaluation order: {@code 1} robust,
+     * {@code 0} broken by this attack, {@code x} misclassified before any attack.
+     */
+    public record AttackRun(String name, double eps, double robustAccuracy, double seconds,
+                            Map<String, Object> params, String robust) {
+    }
+
+    /** Robust accuracy when an example counts as robust only if no attack at this ε broke it. */
+    public record WorstCase(double eps, double robustAccuracy) {
+    }
+
+    /** Medians over correctly classified examples, the Table 1 correlation, and the distributions behind them. */
+    public record GapSummary(
+            int examples,
+            double logitGapMedian,
+            double gradientGapL1Median,
+            double predictedEpsMedian,
+            double fgsmEpsMedian,
+            double pgdEpsMedian,
+            double spearmanPredictedVsFgsm,
+            double gradientCosineMedian,
+            double logitNormMedian,
+            Map<String, Histogram> histograms,
+            List<double[]> predictedVsFgsm) {
+    }
+
+    /** Equal-width bins: {@code counts[i]} values fell in [edges[i], edges[i+1]). */
+    public record Histogram(double[] edges, int[] counts) {
+    }
+
+    /** {@code suspected} when any check failed. */
+    public record Masking(boolean suspected, List<Check> checks) {
+    }
+
+    /** One of the nine checks; {@code detail} gives the numbers behind the verdict. */
+    public record Check(String name, boolean passed, String detail) {
+    }
+}
