@@ -1,0 +1,121 @@
+package dev.logitlab.core.evaluation;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.logitlab.core.data.Dataset;
+import dev.logitlab.core.model.Classifier;
+import dev.logitlab.core.testing.Models;
+import dev.logitlab.events.EvaluationReport;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The masking verdict end to end: quiet on an honestly trained model, and firing, with the right checks, on
+ * models built to hide their gradients (input quantisation, saturated softmax, probabilities, random outputs).
+ */
+class MaskedModelsTest {
+
+    private static final String ATTACKS = "fgsm,pgd,pgd-margin,apgd-ce:steps=20,square:queries=300,noise";
+    private static Classifier plain;
+    private static Dataset test;
+
+    @BeforeAll
+    static void train() {
+        plain = Models.plainSmallCnn();
+        test = Models.fashion().test();
+    }
+
+    @AfterAll
+    static void close() {
+        plain.close();
+    }
+
+    @Test
+    void anHonestlyTrainedModelIsNotSuspected() {
+        EvaluationReport report = evaluate(plain, 100);
+        assertFalse(report.masking().suspected(), () -> failed(report).toString());
+        assertEquals(9, report.masking().checks().size());
+    }
+
+    @Test
+    void inputQuantisationIsCaught() {
+        EvaluationReport report = evaluate(wrapped(m -> Models.quantized(m, 8)), 100);
+        print(report);
+        assertTrue(report.masking().suspected());
+        assertTrue(failed(report).containsAll(Set.of("vanishing-gradients", "gradient-free-beats-gradient",
+                "noise-beats-gradient", "unbounded-eps-not-broken")), failed(report).toString());
+    }
+
+    @Test
+    void aSaturatedSoftmaxIsCaught() {
+        EvaluationReport report = evaluate(wrapped(m -> Models.scaled(m, 1000)), 100);
+        print(report);
+        assertTrue(failed(report).containsAll(Set.of("vanishing-gradients", "loss-saturation")), failed(report).toString());
+    }
+
+    @Test
+    void saturationOffTheDataGridLetsFgsmBeatPgd() {
+        EvaluationReport report = evaluate(wrapped(Models::saturatedOffTheDataGrid), 100);
+        print(report);
+        assertTrue(failed(report).containsAll(Set.of("single-step-beats-iterative", "loss-saturation")),
+                failed(report).toString());
+    }
+
+    @Test
+    void maskingThatGrowsWithEpsilonMakesRobustnessNonMonotone() {
+        EvaluationReport report = evaluate(wrapped(m -> Models.saturatedWhenManyPixelsClip(m, 30)), 100);
+        print(report);
+        assertTrue(failed(report).contains("non-monotone-in-eps"), failed(report).toString());
+    }
+
+    @Test
+    void aSurrogateThatBeatsWhiteBoxAttacksIsCaught() {
+        try (Classifier surrogate = Models.plainSmallCnn()) {
+            Classifier target = wrapped(m -> Models.quantized(m, 8));
+            EvaluationPlan plan = new EvaluationPlan(List.of(0.1), "fgsm,pgd,transfer", 100, 0, 0);
+            EvaluationReport report = new Evaluation(target, test, plan, surrogate, null).run("quantized");
+            target.close();
+            print(report);
+            assertTrue(failed(report).contains("transfer-beats-white-box"), failed(report).toString());
+        }
+    }
+
+    @Test
+    void probabilitiesAndRandomOutputsAreCaught() {
+        assertTrue(failed(evaluate(wrapped(Models::softmaxOutputs), 50)).contains("probabilities-or-randomness"));
+        assertTrue(failed(evaluate(wrapped(m -> Models.randomized(m, 0.5f)), 50)).contains("probabilities-or-randomness"));
+    }
+
+    private static Classifier wrapped(UnaryOperator<Classifier> wrapper) {
+        return wrapper.apply(Models.plainSmallCnn());
+    }
+
+    private static EvaluationReport evaluate(Classifier model, int limit) {
+        EvaluationPlan plan = new EvaluationPlan(List.of(0.1), ATTACKS, limit, 0, 0);
+        EvaluationReport report = new Evaluation(model, test, plan, null, null).run(model.description());
+        if (model != plain) {
+            model.close();
+        }
+        return report;
+    }
+
+    private static Set<String> failed(EvaluationReport report) {
+        return report.masking().checks().stream().filter(c -> !c.passed()).map(EvaluationReport.Check::name)
+                .collect(Collectors.toSet());
+    }
+
+    private static void print(EvaluationReport report) {
+        Map<String, Double> robust = report.attacks().stream()
+                .collect(Collectors.toMap(EvaluationReport.AttackRun::name, EvaluationReport.AttackRun::robustAccuracy));
+        System.out.println(report.model() + " clean " + report.cleanAccuracy() + " " + robust);
+        report.masking().checks().forEach(c -> System.out.println("  " + c.passed() + " " + c.name() + ": " + c.detail()));
+    }
+}
