@@ -7,6 +7,8 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
+import ai.djl.pytorch.engine.PtSymbolBlock;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import java.io.IOException;
@@ -31,12 +33,16 @@ public final class TorchScriptClassifier implements Classifier {
         this.model = Model.newInstance(file.getFileName().toString(), "PyTorch");
         try {
             model.load(file, null, Map.of("trainParam", "true"));
-        } catch (IOException | MalformedModelException e) {
+        } catch (IOException | MalformedModelException | ai.djl.engine.EngineException e) {
             model.close();
             throw new IllegalArgumentException("cannot load TorchScript model " + file + ": " + e.getMessage(), e);
         }
         this.block = model.getBlock();
         this.store = new ParameterStore(model.getNDManager(), false);
+        // DJL runs a TorchScript forward with autograd only in "training" calls, and switches the module to
+        // train() when the flag changes. The block starts flagged for training: put the module itself in eval()
+        // once, then always call forward as training, so batch norm and dropout act as at inference.
+        JniUtils.enableInferenceMode((PtSymbolBlock) block);
         for (Pair<String, Parameter> p : block.getParameters()) {
             p.getValue().getArray().setRequiresGradient(false);
         }
@@ -54,7 +60,7 @@ public final class TorchScriptClassifier implements Classifier {
 
     @Override
     public NDArray logits(NDArray images) {
-        return block.forward(store, new NDList(images), false).singletonOrThrow();
+        return block.forward(store, new NDList(images), true).singletonOrThrow();
     }
 
     @Override
