@@ -27,7 +27,7 @@ public final class NetworkClassifier implements Classifier {
 
     @Override
     public NDArray logits(NDArray images) {
-        return network.forward(images, false);
+        return MicroBatches.forward(x -> network.forward(x, false), images);
     }
 
     @Override

@@ -60,7 +60,7 @@ public final class TorchScriptClassifier implements Classifier {
 
     @Override
     public NDArray logits(NDArray images) {
-        return block.forward(store, new NDList(images), true).singletonOrThrow();
+        return MicroBatches.forward(x -> block.forward(store, new NDList(x), true).singletonOrThrow(), images);
     }
 
     @Override
