@@ -1,6 +1,7 @@
 package dev.logitlab.cli;
 
 import dev.logitlab.core.Json;
+import dev.logitlab.core.attack.AttackSuite;
 import dev.logitlab.core.checkpoint.Checkpoint;
 import dev.logitlab.core.data.Datasets;
 import dev.logitlab.core.evaluation.Evaluation;
@@ -70,6 +71,7 @@ final class EvaluateCommand implements Callable<Integer> {
         PrintWriter console = spec.commandLine().getOut();
         Torch.threads(threads);
         EvaluationPlan plan = new EvaluationPlan(eps, attacks, limit, seed, gaps);
+        AttackSuite.validate(attacks, surrogate != null);
         String datasetName = dataset != null ? dataset : checkpointDataset(model);
         var test = Datasets.load(datasetName, dataDir).test();
         EvaluationReport report;

@@ -53,6 +53,46 @@ class LabTest {
     }
 
     @Test
+    void evaluateWritesTheEvaluationReport() throws Exception {
+        Path run = dir.resolve("run");
+        assertEquals(0, lab("train", "--dataset", "synthetic", "--model", "small-cnn", "--epochs", "2", "--batch", "50",
+                "--out", run.toString()));
+        Path json = dir.resolve("reports/eval.json");
+        int code = lab("evaluate", "--model", run.resolve("epoch-002").toString(), "--limit", "60", "--eps", "0.05,0.2",
+                "--attacks", "fgsm,pgd:steps=5,square:queries=50,noise:draws=3", "--gaps", "20", "--json", json.toString());
+        assertEquals(0, code, err.toString());
+
+        var report = dev.logitlab.core.Json.MAPPER.readTree(json.toFile());
+        assertEquals("logitlab.evaluation/v1", report.get("schema").asText());
+        assertEquals("synthetic", report.get("dataset").asText());
+        assertEquals(60, report.get("examples").asInt());
+        assertEquals(8, report.get("attacks").size(), "4 attacks × 2 budgets");
+        assertEquals(2, report.get("worstCase").size());
+        for (var worst : report.get("worstCase")) {
+            double eps = worst.get("eps").asDouble();
+            for (var attack : report.get("attacks")) {
+                if (attack.get("eps").asDouble() == eps) {
+                    assertTrue(worst.get("robustAccuracy").asDouble() <= attack.get("robustAccuracy").asDouble(),
+                            "the worst case is never above any single attack");
+                    assertEquals(60, attack.get("robust").asText().length());
+                }
+            }
+        }
+        assertEquals(5, report.get("attacks").get(1).get("params").get("steps").asInt());
+        assertTrue(report.get("gaps").get("examples").asInt() > 0);
+        assertTrue(report.get("gaps").get("gradientGapL1Median").asDouble() > 0);
+        assertEquals(9, report.get("masking").get("checks").size());
+        assertTrue(out.toString().contains("worst case") && out.toString().contains("gradient masking"), out.toString());
+    }
+
+    @Test
+    void aBadAttackSpecIsAClearError() {
+        int code = lab("evaluate", "--model", dir.toString(), "--dataset", "synthetic", "--attacks", "pgd:stepz=3");
+        assertEquals(1, code);
+        assertTrue(err.toString().contains("'pgd:stepz=3'"), err.toString());
+    }
+
+    @Test
     void aMissingRequiredOptionIsAUsageError() {
         assertEquals(2, lab("train", "--dataset", "synthetic"));
         assertTrue(err.toString().contains("--out"), err.toString());

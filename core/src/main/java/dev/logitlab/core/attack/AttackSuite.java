@@ -37,6 +37,33 @@ public final class AttackSuite {
     private AttackSuite() {
     }
 
+    /** Checks a spec before any model is loaded; errors name the offending attack. */
+    public static void validate(String spec, boolean surrogateGiven) {
+        parse(spec, surrogateGiven ? UNLOADED_SURROGATE : null);
+    }
+
+    /** Stands in for a surrogate that validation does not load; never attacked. */
+    private static final Classifier UNLOADED_SURROGATE = new Classifier() {
+        @Override
+        public String description() {
+            return "surrogate";
+        }
+
+        @Override
+        public ai.djl.ndarray.NDManager manager() {
+            throw new IllegalStateException("not loaded");
+        }
+
+        @Override
+        public ai.djl.ndarray.NDArray logits(ai.djl.ndarray.NDArray images) {
+            throw new IllegalStateException("not loaded");
+        }
+
+        @Override
+        public void close() {
+        }
+    };
+
     /** The attacks of a spec or suite name; {@code surrogate} may be null unless transfer is asked for. */
     public static List<Attack> parse(String spec, Classifier surrogate) {
         String text = spec == null ? "default" : spec.trim().toLowerCase(Locale.ROOT);
