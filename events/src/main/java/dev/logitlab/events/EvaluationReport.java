@@ -34,6 +34,10 @@ public record EvaluationReport(
     public record WorstCase(double eps, double robustAccuracy) {
     }
 
+    /** Robust accuracy under one attack at one ε (the masking checks' PGD sweep and unbounded run). */
+    public record RobustAt(double eps, double robustAccuracy) {
+    }
+
     /** Medians over correctly classified examples, the Table 1 correlation, and the distributions behind them. */
     public record GapSummary(
             int examples,

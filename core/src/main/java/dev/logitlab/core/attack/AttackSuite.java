@@ -34,7 +34,15 @@ public final class AttackSuite {
             Map.entry("noise", Set.of("draws")),
             Map.entry("transfer", Set.of("steps")));
 
+    /** Attacks that never differentiate the attacked model. */
+    private static final Set<String> GRADIENT_FREE = Set.of("square", "spsa", "noise", "transfer");
+
     private AttackSuite() {
+    }
+
+    /** Whether the named attack differentiates the attacked model (for results read back from JSON). */
+    public static boolean usesGradients(String attack) {
+        return !GRADIENT_FREE.contains(attack);
     }
 
     /** Checks a spec before any model is loaded; errors name the offending attack. */

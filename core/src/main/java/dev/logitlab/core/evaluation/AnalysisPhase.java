@@ -1,0 +1,152 @@
+package dev.logitlab.core.evaluation;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import dev.logitlab.core.analysis.GapStatistics;
+import dev.logitlab.core.analysis.GapSummaries;
+import dev.logitlab.core.analysis.MaskingCheck;
+import dev.logitlab.core.analysis.MaskingEvidence;
+import dev.logitlab.core.analysis.MinimalEpsilon;
+import dev.logitlab.core.attack.AttackSuite;
+import dev.logitlab.core.attack.Losses;
+import dev.logitlab.core.data.Dataset;
+import dev.logitlab.core.model.Classifier;
+import dev.logitlab.events.AttackResults;
+import dev.logitlab.events.EvaluationReport;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.stream.IntStream;
+
+/**
+ * Analyses a classifier given its attack results: the output and gradient properties the checks need, gap
+ * statistics with minimal-ε searches, and the masking verdict. What the analysis service runs.
+ */
+public final class AnalysisPhase {
+
+    static final double SEARCH_MAX_EPS = 0.5;
+    static final int BISECTIONS = 6;
+
+    private final Classifier model;
+    private final Dataset data;
+    private final EvaluationPlan plan;
+
+    public AnalysisPhase(Classifier model, Dataset test, EvaluationPlan plan) {
+        this.model = model;
+        this.data = test.limit(plan.limit());
+        this.plan = plan;
+    }
+
+    public int stages() {
+        return 2 + (plan.gapLimit() > 0 ? 3 : 0);
+    }
+
+    public EvaluationReport run(AttackResults attacks, EvaluationListener listener) {
+        if (attacks.examples() != data.size()) {
+            throw new IllegalArgumentException("attack results cover " + attacks.examples() + " examples, the plan "
+                    + data.size());
+        }
+        Stages stages = new Stages(listener, stages());
+        boolean[] correct = new boolean[data.size()];
+        for (int i = 0; i < correct.length; i++) {
+            correct[i] = attacks.clean().charAt(i) == '1';
+        }
+        stages.next("outputs and gradients");
+        Probes probes = probes(correct);
+        EvaluationReport.GapSummary gaps = plan.gapLimit() > 0 ? gaps(correct, stages) : null;
+        stages.next("masking checks");
+        List<MaskingEvidence.Outcome> outcomes = new ArrayList<>();
+        for (EvaluationReport.AttackRun run : attacks.attacks()) {
+            boolean[] broken = new boolean[correct.length];
+            for (int i = 0; i < broken.length; i++) {
+                broken[i] = run.robust().charAt(i) != '1';
+            }
+            outcomes.add(new MaskingEvidence.Outcome(run.name(), run.eps(), AttackSuite.usesGradients(run.name()), broken));
+        }
+        TreeMap<Double, Double> sweep = new TreeMap<>();
+        attacks.sweep().forEach(p -> sweep.put(p.eps(), p.robustAccuracy()));
+        MaskingEvidence evidence = new MaskingEvidence(correct, outcomes, sweep, attacks.unbounded().eps(),
+                attacks.unbounded().robustAccuracy(), probes.gradientL1(), probes.probabilityRows(),
+                probes.outputVariation());
+        List<EvaluationReport.Check> checks = MaskingCheck.evaluateAll(evidence);
+        stages.done();
+        return new EvaluationReport(EvaluationReport.SCHEMA, attacks.model(), attacks.dataset(), attacks.examples(),
+                attacks.seed(), attacks.cleanAccuracy(), attacks.attacks(), attacks.worstCase(), gaps,
+                new EvaluationReport.Masking(checks.stream().anyMatch(c -> !c.passed()), checks));
+    }
+
+    /** ‖∇ₓCE‖₁ of correct examples, the share of output rows that are probability vectors, output jitter. */
+    private record Probes(float[] gradientL1, double probabilityRows, double outputVariation) {
+    }
+
+    private Probes probes(boolean[] correct) {
+        int n = data.size();
+        List<Float> norms = new ArrayList<>();
+        long probabilityRows = 0;
+        double variation = 0;
+        for (int from = 0; from < n; from += Batching.CHUNK) {
+            int to = Math.min(n, from + Batching.CHUNK);
+            int[] y = Arrays.copyOfRange(data.labels(), from, to);
+            try (NDManager scope = model.manager().newSubManager()) {
+                NDArray x = Batching.images(scope, data, from, to);
+                NDArray logits = model.logits(x);
+                variation = Math.max(variation, logits.sub(model.logits(x)).abs().max().getFloat());
+                probabilityRows += probabilityRows(logits);
+                NDArray gradient = model.gradient(x, z -> Losses.crossEntropy(z, oneHot(y, z)).sum());
+                float[] l1 = gradient.abs().sum(new int[] {1, 2, 3}).toFloatArray();
+                for (int i = 0; i < y.length; i++) {
+                    if (correct[from + i]) {
+                        norms.add(l1[i]);
+                    }
+                }
+            }
+        }
+        float[] gradientL1 = new float[norms.size()];
+        for (int i = 0; i < gradientL1.length; i++) {
+            gradientL1[i] = norms.get(i);
+        }
+        return new Probes(gradientL1, (double) probabilityRows / n, variation);
+    }
+
+    private static long probabilityRows(NDArray logits) {
+        NDArray inRange = logits.gte(0).logicalAnd(logits.lte(1)).toType(DataType.FLOAT32, false)
+                .min(new int[] {1}).eq(1);
+        NDArray sumsToOne = logits.sum(new int[] {1}).sub(1).abs().lt(1e-3f);
+        return inRange.logicalAnd(sumsToOne).sum().getLong();
+    }
+
+    /** Gap statistics and minimal ε on the first {@code gapLimit} correctly classified examples. */
+    private EvaluationReport.GapSummary gaps(boolean[] correct, Stages stages) {
+        int[] chosen = IntStream.range(0, correct.length).filter(i -> correct[i]).limit(plan.gapLimit()).toArray();
+        Dataset subset = data.select(chosen);
+        GapStatistics[] stats = new GapStatistics[chosen.length];
+        float[] fgsm = new float[chosen.length];
+        float[] pgd = new float[chosen.length];
+        String[] names = {"gap statistics (Eq. 4)", "minimal ε for FGSM", "minimal ε for PGD"};
+        for (int part = 0; part < names.length; part++) {
+            stages.next(names[part]);
+            for (int from = 0; from < chosen.length; from += Batching.CHUNK) {
+                int to = Math.min(chosen.length, from + Batching.CHUNK);
+                int[] y = Arrays.copyOfRange(subset.labels(), from, to);
+                try (NDManager scope = model.manager().newSubManager()) {
+                    NDArray x = Batching.images(scope, subset, from, to);
+                    switch (part) {
+                        case 0 -> System.arraycopy(GapStatistics.measure(model, x, y), 0, stats, from, to - from);
+                        case 1 -> System.arraycopy(MinimalEpsilon.fgsm(model, x, y, SEARCH_MAX_EPS, BISECTIONS), 0,
+                                fgsm, from, to - from);
+                        default -> System.arraycopy(MinimalEpsilon.pgd(model, x, y, SEARCH_MAX_EPS, BISECTIONS,
+                                plan.seed()), 0, pgd, from, to - from);
+                    }
+                }
+            }
+        }
+        return GapSummaries.summarize(stats, fgsm, pgd);
+    }
+
+    private static NDArray oneHot(int[] labels, NDArray logits) {
+        long[] values = Arrays.stream(labels).asLongStream().toArray();
+        return logits.getManager().create(values).oneHot((int) logits.getShape().get(1)).toType(DataType.FLOAT32, false);
+    }
+}
