@@ -50,6 +50,11 @@ public final class Losses {
         return logits.sub(oneHot.mul(EXCLUDE)).max(new int[] {1});
     }
 
+    /** One-hot float labels (N×K) shaped after a batch of logits. */
+    public static NDArray oneHot(int[] labels, NDArray logits) {
+        return Batches.oneHot(labels, logits);
+    }
+
     /** Which examples the logits misclassify. */
     public static boolean[] misclassified(NDArray logits, int[] labels) {
         long[] predicted = logits.argMax(1).toLongArray();

@@ -94,7 +94,7 @@ public final class AnalysisPhase {
                 NDArray logits = model.logits(x);
                 variation = Math.max(variation, logits.sub(model.logits(x)).abs().max().getFloat());
                 probabilityRows += probabilityRows(logits);
-                NDArray gradient = model.gradient(x, z -> Losses.crossEntropy(z, oneHot(y, z)).sum());
+                NDArray gradient = model.gradient(x, z -> Losses.crossEntropy(z, Losses.oneHot(y, z)).sum());
                 float[] l1 = gradient.abs().sum(new int[] {1, 2, 3}).toFloatArray();
                 for (int i = 0; i < y.length; i++) {
                     if (correct[from + i]) {
@@ -143,10 +143,5 @@ public final class AnalysisPhase {
             }
         }
         return GapSummaries.summarize(stats, fgsm, pgd);
-    }
-
-    private static NDArray oneHot(int[] labels, NDArray logits) {
-        long[] values = Arrays.stream(labels).asLongStream().toArray();
-        return logits.getManager().create(values).oneHot((int) logits.getShape().get(1)).toType(DataType.FLOAT32, false);
     }
 }
