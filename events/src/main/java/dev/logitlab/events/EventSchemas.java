@@ -1,0 +1,57 @@
+package dev.logitlab.events;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SchemaLocation;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.ValidationMessage;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The JSON Schema of every event ({@code schemas/*.v1.json} on the class path) and a validator, so producers
+ * and contract tests check payloads against the published contract, not against the code that wrote them.
+ */
+public final class EventSchemas {
+
+    private static final Map<Class<?>, String> SCHEMAS = Map.of(
+            RunEvent.class, "run-event.v1.json",
+            CheckpointCreated.class, "checkpoint-created.v1.json",
+            AttackEvent.class, "attack-event.v1.json",
+            ReportPublished.class, "report-published.v1.json",
+            EvaluationReport.class, "evaluation-report.v1.json",
+            RunSpec.class, "run-spec.v1.json");
+
+    private static final JsonSchemaFactory FACTORY = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
+    private static final Map<String, JsonSchema> LOADED = new ConcurrentHashMap<>();
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private EventSchemas() {
+    }
+
+    /** The schema file of an event class. */
+    public static String schemaOf(Class<?> event) {
+        String schema = SCHEMAS.get(event);
+        if (schema == null) {
+            throw new IllegalArgumentException("no schema for " + event.getName());
+        }
+        return schema;
+    }
+
+    /** Violations of an event's JSON against its class's schema; empty when valid. */
+    public static List<String> violations(Class<?> event, JsonNode json) {
+        JsonSchema schema = LOADED.computeIfAbsent(schemaOf(event),
+                file -> FACTORY.getSchema(SchemaLocation.of("classpath:schemas/" + file)));
+        Set<ValidationMessage> messages = schema.validate(json);
+        return messages.stream().map(ValidationMessage::getMessage).sorted().toList();
+    }
+
+    /** Serialises an event and returns its violations; empty when valid. */
+    public static List<String> violations(Object event) {
+        return violations(event.getClass(), MAPPER.valueToTree(event));
+    }
+}

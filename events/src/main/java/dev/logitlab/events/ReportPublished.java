@@ -1,0 +1,18 @@
+package dev.logitlab.events;
+
+/**
+ * The analysis of one checkpoint ({@code logitlab.reports}, compacted, key: checkpointId): the evaluation
+ * report of {@code ./lab evaluate} plus where it came from.
+ */
+public record ReportPublished(
+        int schemaVersion,
+        String runId,
+        String checkpointId,
+        int epoch,
+        String configHash,
+        long seed,
+        String defense,
+        EvaluationReport report) {
+
+    public static final int SCHEMA_VERSION = 1;
+}

@@ -1,0 +1,83 @@
+package dev.logitlab.events;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Every event record, as Jackson writes it, satisfies its published JSON Schema; broken payloads do not. */
+class EventSchemasTest {
+
+    static final String HASH = "a".repeat(64);
+    static final RunSpec SPEC = new RunSpec("fashion-mnist", "small-cnn", "ls=0.5,gn=0.3", 2, 10000, 1000, 128, 0.001,
+            "adam", 1, new RunSpec.Evaluation(List.of(0.05, 0.1), "default", 500, 200));
+    static final CheckpointCreated CHECKPOINT = new CheckpointCreated(1, "run-1", "run-1/epoch-001", 1,
+            "file:run-1/epoch-001", HASH, HASH, 1, "fashion-mnist", "small-cnn", "ls=0.5,gn=0.3", SPEC.evaluation(),
+            new CheckpointCreated.Metrics(0.81, 0.6, 4000, 2.1));
+    static final EvaluationReport.AttackRun PGD = new EvaluationReport.AttackRun("pgd", 0.1, 0.5, 1.2,
+            Map.of("steps", 20, "step", 0.0125), "10x1");
+    static final AttackResults RESULTS = new AttackResults("run-1/epoch-001", "fashion-mnist", 4, 1, "11x1",
+            List.of(PGD), List.of(new EvaluationReport.WorstCase(0.1, 0.5)),
+            List.of(new EvaluationReport.RobustAt(0.1, 0.5), new EvaluationReport.RobustAt(0.2, 0.25)),
+            new EvaluationReport.RobustAt(1.0, 0));
+    static final EvaluationReport REPORT = new EvaluationReport(EvaluationReport.SCHEMA, "run-1/epoch-001",
+            "fashion-mnist", 4, 1, 0.75, List.of(PGD), List.of(new EvaluationReport.WorstCase(0.1, 0.5)),
+            new EvaluationReport.GapSummary(3, 1.5, 20, 0.05, 0.07, 0.04, 0.9, 0.1, 5,
+                    Map.of("logitGap", new EvaluationReport.Histogram(new double[] {0, 1, 2}, new int[] {1, 2})),
+                    List.of(new double[] {0.05, 0.07})),
+            new EvaluationReport.Masking(false, java.util.Collections.nCopies(9,
+                    new EvaluationReport.Check("single-step-beats-iterative", true, "ε=0.1: FGSM broke 1, PGD 2"))));
+
+    @Test
+    void everyEventKindIsValid() {
+        List<Object> events = List.of(
+                RunEvent.submitted("run-1", HASH, SPEC),
+                RunEvent.progress("run-1", HASH, 1, new RunEvent.Progress(1, 2, 10, 79, 0.7, 0.8, 4100, 0.06)),
+                RunEvent.completed("run-1", HASH, 1, "run-1/epoch-002"),
+                RunEvent.failed("run-1", HASH, 1, "out of memory"),
+                CHECKPOINT,
+                AttackEvent.completed(CHECKPOINT, HASH, RESULTS),
+                AttackEvent.failed(CHECKPOINT, HASH, "SHA-256 mismatch"),
+                new ReportPublished(1, "run-1", "run-1/epoch-001", 1, HASH, 1, "ls=0.5,gn=0.3", REPORT),
+                SPEC);
+        for (Object event : events) {
+            assertEquals(List.of(), EventSchemas.violations(event), event.getClass().getSimpleName());
+        }
+    }
+
+    @Test
+    void brokenPayloadsAreRejected() {
+        ObjectMapper mapper = new ObjectMapper();
+        ObjectNode checkpoint = mapper.valueToTree(CHECKPOINT);
+        checkpoint.put("sha256", "not-a-digest");
+        assertFalse(EventSchemas.violations(CheckpointCreated.class, checkpoint).isEmpty());
+
+        ObjectNode failed = mapper.valueToTree(AttackEvent.failed(CHECKPOINT, HASH, "x"));
+        failed.remove("reason");
+        assertFalse(EventSchemas.violations(AttackEvent.class, failed).isEmpty(), "failed events must say why");
+
+        // Through $refs into other schema files:
+        ObjectNode submitted = mapper.valueToTree(RunEvent.submitted("run-1", HASH, SPEC));
+        ((ObjectNode) submitted.get("spec")).put("optimizer", "rmsprop");
+        assertFalse(EventSchemas.violations(RunEvent.class, submitted).isEmpty(), "spec is checked by run-spec.v1.json");
+        ObjectNode completed = mapper.valueToTree(AttackEvent.completed(CHECKPOINT, HASH, RESULTS));
+        ((ObjectNode) completed.get("results").get("attacks").get(0)).put("robust", "yes");
+        assertFalse(EventSchemas.violations(AttackEvent.class, completed).isEmpty(), "attack runs come from the report schema");
+
+        ObjectNode report = mapper.valueToTree(REPORT);
+        report.put("surprise", 1);
+        assertTrue(EventSchemas.violations(EvaluationReport.class, report).stream().anyMatch(m -> m.contains("surprise")));
+    }
+
+    @Test
+    void cloudEventTypesAreVersioned() {
+        assertEquals(Topics.RUN_PROGRESS, RunEvent.progress("r", HASH, 0, null).type());
+        assertEquals(Topics.ATTACK_FAILED, AttackEvent.failed(CHECKPOINT, HASH, "x").type());
+        assertEquals("logitlab.dlq.attack-service", Topics.deadLetter("attack-service"));
+    }
+}
