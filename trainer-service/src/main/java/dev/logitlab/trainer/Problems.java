@@ -1,0 +1,84 @@
+package dev.logitlab.trainer;
+
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.core.Response;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.stream.Collectors;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/** Errors as RFC 9457 problem details ({@code application/problem+json}), naming the offending field. */
+public class Problems {
+
+    static final String PROBLEM_JSON = "application/problem+json";
+
+    @ServerExceptionMapper
+    public Response invalidField(InvalidFieldException e) {
+        return problem(400, "Invalid run spec", e.getMessage(), e.field());
+    }
+
+    // Quarkus REST maps Jackson's input errors itself; these more specific user mappers take precedence.
+    @ServerExceptionMapper
+    public Response mismatched(MismatchedInputException e) {
+        return unreadable(e);
+    }
+
+    @ServerExceptionMapper
+    public Response unparsable(JsonParseException e) {
+        return unreadable(e);
+    }
+
+    /** Other client errors raised by the framework (e.g. a body that is not JSON at all). */
+    @ServerExceptionMapper
+    public Response clientError(WebApplicationException e) {
+        int status = e.getResponse().getStatus();
+        if (e.getCause() instanceof JsonProcessingException json) {
+            return unreadable(json);
+        }
+        return status >= 400 && status < 500
+                ? problem(status, e.getResponse().getStatusInfo().getReasonPhrase(), e.getMessage(), null)
+                : e.getResponse();
+    }
+
+    Response unreadable(JsonProcessingException e) {
+        String field = null;
+        if (e instanceof JsonMappingException mapping && !mapping.getPath().isEmpty()) {
+            field = mapping.getPath().stream()
+                    .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                    .collect(Collectors.joining(".")).replace(".[", "[");
+        }
+        String detail = e instanceof UnrecognizedPropertyException u
+                ? "unknown field '" + u.getPropertyName() + "'"
+                : e.getOriginalMessage();
+        return problem(400, "Unreadable run spec", detail, field);
+    }
+
+    @ServerExceptionMapper
+    public Response notFound(NotFoundException e) {
+        return problem(404, "Not found", e.getMessage(), null);
+    }
+
+    @ServerExceptionMapper
+    public Response queueFull(RejectedExecutionException e) {
+        return problem(503, "Training queue full", "the trainer's queue is full; retry later", null);
+    }
+
+    static Response problem(int status, String title, String detail, String field) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("type", "about:blank");
+        body.put("title", title);
+        body.put("status", status);
+        body.put("detail", detail);
+        if (field != null) {
+            body.put("field", field);
+        }
+        return Response.status(status).type(PROBLEM_JSON).entity(body).build();
+    }
+}

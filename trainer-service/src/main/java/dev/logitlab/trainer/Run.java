@@ -1,0 +1,102 @@
+package dev.logitlab.trainer;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import dev.logitlab.events.RunEvent;
+import dev.logitlab.events.RunSpec;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/** One submitted run as the trainer tracks it; serialised as the REST view of the run. */
+public final class Run {
+
+    /** Where a run is in its life. */
+    public enum Status { QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED }
+
+    /** A checkpoint the run published. */
+    public record CheckpointView(String checkpointId, int epoch, String uri, String sha256, double cleanAccuracy) {
+    }
+
+    private final String runId;
+    private final RunSpec spec;
+    private final String configHash;
+    private final Instant submittedAt = Instant.now();
+    private final List<CheckpointView> checkpoints = new CopyOnWriteArrayList<>();
+    private final AtomicBoolean cancelRequested = new AtomicBoolean();
+    private volatile Status status = Status.QUEUED;
+    private volatile RunEvent.Progress progress;
+    private volatile String error;
+
+    Run(String runId, RunSpec spec, String configHash) {
+        this.runId = runId;
+        this.spec = spec;
+        this.configHash = configHash;
+    }
+
+    public String getRunId() {
+        return runId;
+    }
+
+    public RunSpec getSpec() {
+        return spec;
+    }
+
+    public String getConfigHash() {
+        return configHash;
+    }
+
+    public Instant getSubmittedAt() {
+        return submittedAt;
+    }
+
+    public Status getStatus() {
+        return status;
+    }
+
+    public RunEvent.Progress getProgress() {
+        return progress;
+    }
+
+    public List<CheckpointView> getCheckpoints() {
+        return List.copyOf(checkpoints);
+    }
+
+    public String getError() {
+        return error;
+    }
+
+    @JsonIgnore
+    boolean cancelRequested() {
+        return cancelRequested.get();
+    }
+
+    void requestCancel() {
+        cancelRequested.set(true);
+        if (status == Status.QUEUED) {
+            status = Status.CANCELLED;
+        }
+    }
+
+    void status(Status next) {
+        status = next;
+    }
+
+    void progress(RunEvent.Progress next) {
+        progress = next;
+    }
+
+    void checkpoint(CheckpointView checkpoint) {
+        checkpoints.add(checkpoint);
+    }
+
+    void fail(String reason) {
+        error = reason;
+        status = Status.FAILED;
+    }
+
+    @JsonIgnore
+    boolean finished() {
+        return status == Status.SUCCEEDED || status == Status.FAILED || status == Status.CANCELLED;
+    }
+}

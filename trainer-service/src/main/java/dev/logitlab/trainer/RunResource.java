@@ -1,0 +1,54 @@
+package dev.logitlab.trainer;
+
+import dev.logitlab.events.RunSpec;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+
+/** Training runs: submit, list, inspect, cancel. */
+@Path("/api/runs")
+@Produces(MediaType.APPLICATION_JSON)
+public class RunResource {
+
+    @Inject
+    TrainingExecutor executor;
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response submit(RunSpec spec, @jakarta.ws.rs.core.Context UriInfo uri) {
+        Run run = executor.submit(RunSpecs.normalize(spec));
+        return Response.accepted(Map.of("runId", run.getRunId(), "status", run.getStatus()))
+                .location(uri.getAbsolutePathBuilder().path(run.getRunId()).build())
+                .build();
+    }
+
+    @GET
+    public List<Run> list() {
+        return executor.all().stream().sorted(Comparator.comparing(Run::getSubmittedAt)).toList();
+    }
+
+    @GET
+    @Path("{runId}")
+    public Run get(@PathParam("runId") String runId) {
+        return executor.find(runId).orElseThrow(() -> new NotFoundException("no run " + runId));
+    }
+
+    @DELETE
+    @Path("{runId}")
+    public Response cancel(@PathParam("runId") String runId) {
+        Run run = executor.cancel(runId).orElseThrow(() -> new NotFoundException("no run " + runId));
+        return Response.accepted(Map.of("runId", runId, "status", run.getStatus())).build();
+    }
+}

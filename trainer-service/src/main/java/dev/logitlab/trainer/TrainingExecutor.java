@@ -1,0 +1,185 @@
+package dev.logitlab.trainer;
+
+import dev.logitlab.core.checkpoint.Checkpoint;
+import dev.logitlab.core.checkpoint.CheckpointManifest;
+import dev.logitlab.core.data.Datasets;
+import dev.logitlab.core.data.TrainTestSplit;
+import dev.logitlab.core.model.Torch;
+import dev.logitlab.core.train.Training;
+import dev.logitlab.core.train.TrainingConfig;
+import dev.logitlab.core.train.TrainingListener;
+import dev.logitlab.core.train.TrainingProgress;
+import dev.logitlab.events.CheckpointCreated;
+import dev.logitlab.events.RunEvent;
+import dev.logitlab.events.RunSpec;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * Trains submitted runs one at a time (libtorch's autograd recorder is one per JVM; scale out with replicas),
+ * behind a bounded queue. Publishes submitted/progress/completed/failed run events and a checkpoint event
+ * per epoch; checkpoints go to {@code <store>/runs/<runId>/epoch-NNN/}.
+ */
+@ApplicationScoped
+public class TrainingExecutor {
+
+    private static final Logger LOG = Logger.getLogger(TrainingExecutor.class);
+    private static final long PROGRESS_INTERVAL_NANOS = 500_000_000L;
+
+    @ConfigProperty(name = "logitlab.store.root")
+    Path storeRoot;
+
+    @ConfigProperty(name = "logitlab.data-dir")
+    Optional<Path> dataDir;
+
+    @ConfigProperty(name = "logitlab.trainer.queue-capacity", defaultValue = "16")
+    int queueCapacity;
+
+    @ConfigProperty(name = "logitlab.threads", defaultValue = "0")
+    int threads;
+
+    @Inject
+    RunPublisher publisher;
+
+    @Inject
+    MeterRegistry metrics;
+
+    private final Map<String, Run> runs = new ConcurrentHashMap<>();
+    private final Map<String, TrainTestSplit> datasets = new ConcurrentHashMap<>();
+    private ThreadPoolExecutor executor;
+
+    void start(@Observes StartupEvent event) {
+        Torch.threads(threads);
+        executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(queueCapacity),
+                r -> new Thread(r, "trainer"));
+    }
+
+    @PreDestroy
+    void stop() {
+        runs.values().forEach(Run::requestCancel);
+        if (executor != null) {
+            executor.shutdownNow();
+        }
+    }
+
+    /** Queues a normalised spec; throws {@link RejectedExecutionException} when the queue is full. */
+    public Run submit(RunSpec spec) {
+        TrainingConfig config = RunSpecs.trainingConfig(spec);
+        String runId = "run-" + UUID.randomUUID().toString().substring(0, 12);
+        Run run = new Run(runId, spec, config.configHash());
+        runs.put(runId, run);
+        try {
+            executor.execute(() -> train(run, config));
+        } catch (RejectedExecutionException e) {
+            runs.remove(runId);
+            throw e;
+        }
+        metrics.counter("logitlab.runs.submitted").increment();
+        publisher.run(RunEvent.submitted(runId, run.getConfigHash(), spec));
+        return run;
+    }
+
+    public Optional<Run> find(String runId) {
+        return Optional.ofNullable(runs.get(runId));
+    }
+
+    public Collection<Run> all() {
+        return new ArrayList<>(runs.values());
+    }
+
+    /** Asks a run to stop; a queued run never starts, a running one stops after its current batch. */
+    public Optional<Run> cancel(String runId) {
+        Optional<Run> run = find(runId);
+        run.ifPresent(Run::requestCancel);
+        return run;
+    }
+
+    private void train(Run run, TrainingConfig config) {
+        if (run.cancelRequested()) {
+            publisher.run(RunEvent.failed(run.getRunId(), run.getConfigHash(), config.seed(), "cancelled"));
+            return;
+        }
+        run.status(Run.Status.RUNNING);
+        try {
+            TrainTestSplit data = datasets.computeIfAbsent(config.dataset(), name -> Datasets.load(name, dataDir.orElse(null)));
+            Path runDir = storeRoot.resolve("runs").resolve(run.getRunId());
+            Training.Result result = new Training(config, run.getRunId(), runDir, new Listener(run, config)).run(data);
+            if (result.cancelled()) {
+                run.status(Run.Status.CANCELLED);
+                publisher.run(RunEvent.failed(run.getRunId(), run.getConfigHash(), config.seed(), "cancelled"));
+            } else {
+                run.status(Run.Status.SUCCEEDED);
+                publisher.run(RunEvent.completed(run.getRunId(), run.getConfigHash(), config.seed(),
+                        result.lastCheckpoint().manifest().checkpointId()));
+            }
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "run %s failed", run.getRunId());
+            metrics.counter("logitlab.runs.failed").increment();
+            run.fail(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+            publisher.run(RunEvent.failed(run.getRunId(), run.getConfigHash(), config.seed(), run.getError()));
+        }
+    }
+
+    /** Turns core's training callbacks into run state and events. */
+    private final class Listener implements TrainingListener {
+        private final Run run;
+        private final TrainingConfig config;
+        private long lastPublished;
+
+        Listener(Run run, TrainingConfig config) {
+            this.run = run;
+            this.config = config;
+        }
+
+        @Override
+        public void onProgress(TrainingProgress p) {
+            RunEvent.Progress progress = new RunEvent.Progress(p.epoch(), p.epochs(), p.batch(), p.batches(), p.loss(),
+                    p.accuracy(), p.imagesPerSecond(), p.fraction());
+            run.progress(progress);
+            long now = System.nanoTime();
+            if (now - lastPublished > PROGRESS_INTERVAL_NANOS || p.batch() == p.batches()) {
+                lastPublished = now;
+                publisher.run(RunEvent.progress(run.getRunId(), run.getConfigHash(), config.seed(), progress));
+            }
+        }
+
+        @Override
+        public void onCheckpoint(Checkpoint checkpoint) {
+            CheckpointManifest m = checkpoint.manifest();
+            String relative = storeRoot.toAbsolutePath().normalize()
+                    .relativize(checkpoint.directory().toAbsolutePath().normalize()).toString();
+            CheckpointManifest.Metrics metrics = m.metrics();
+            CheckpointCreated event = new CheckpointCreated(CheckpointCreated.SCHEMA_VERSION, run.getRunId(),
+                    m.checkpointId(), m.epoch(), "file:" + relative, m.parameters().sha256(), m.configHash(), m.seed(),
+                    m.dataset(), m.model().architecture(), m.defense().spec(), run.getSpec().evaluation(),
+                    new CheckpointCreated.Metrics(metrics.cleanAccuracy(), metrics.trainLoss(),
+                            metrics.trainImagesPerSecond(), metrics.meanLogitNorm()));
+            publisher.checkpoint(event);
+            TrainingExecutor.this.metrics.counter("logitlab.checkpoints.published").increment();
+            run.checkpoint(new Run.CheckpointView(m.checkpointId(), m.epoch(), event.uri(), event.sha256(),
+                    metrics.cleanAccuracy()));
+        }
+
+        @Override
+        public boolean cancelled() {
+            return run.cancelRequested();
+        }
+    }
+}

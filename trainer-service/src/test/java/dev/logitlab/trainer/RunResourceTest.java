@@ -1,0 +1,133 @@
+package dev.logitlab.trainer;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.startsWith;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.logitlab.core.checkpoint.Sha256;
+import dev.logitlab.events.CheckpointCreated;
+import dev.logitlab.events.EventSchemas;
+import dev.logitlab.events.RunEvent;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.smallrye.reactive.messaging.kafka.companion.ConsumerTask;
+import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The trainer against a real in-JVM KRaft broker: REST in, checkpoint and run events out. */
+@QuarkusTest
+@QuarkusTestResource(KafkaBrokerResource.class)
+class RunResourceTest {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final String TINY = """
+            {"dataset":"synthetic","model":"linear","defense":"ls=0.3","epochs":2,"batchSize":50,"learningRate":0.01,
+             "seed":1,"evaluation":{"eps":[0.1],"attacks":"fgsm,pgd:steps=3","limit":50,"gapLimit":10}}""";
+
+    @Test
+    void aRunPublishesACheckpointEventPerEpochAndItsLife() throws Exception {
+        String runId = given().contentType(ContentType.JSON).body(TINY)
+                .when().post("/api/runs")
+                .then().statusCode(202).header("Location", startsWith("http")).extract().path("runId");
+
+        KafkaCompanion kafka = new KafkaCompanion(KafkaBrokerResource.bootstrap);
+        ConsumerTask<String, String> checkpoints = kafka.consumeStrings().fromTopics("logitlab.checkpoints", 2)
+                .awaitCompletion(Duration.ofSeconds(60));
+        for (ConsumerRecord<String, String> record : checkpoints.getRecords()) {
+            assertEquals(runId, record.key());
+            assertEquals("dev.logitlab.checkpoint.created.v1", header(record, "ce_type"));
+            JsonNode event = JSON.readTree(record.value());
+            assertEquals(List.of(), EventSchemas.violations(CheckpointCreated.class, event));
+            String uri = event.get("uri").asText();
+            assertEquals(Sha256.of(KafkaBrokerResource.store.resolve(uri.substring("file:".length())).resolve("model.params")),
+                    event.get("sha256").asText(), "the event's SHA-256 is the parameter file's");
+            assertEquals("fgsm,pgd:steps=3", event.get("evaluation").get("attacks").asText());
+        }
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/api/runs/" + runId)
+                .then().statusCode(200).body("status", equalTo("SUCCEEDED")).body("checkpoints.size()", equalTo(2)));
+
+        List<String> kinds = kafka.consumeStrings().fromTopics("logitlab.runs", Duration.ofSeconds(3)).awaitCompletion()
+                .getRecords().stream().filter(r -> r.key().equals(runId)).map(r -> {
+                    JsonNode event = read(r.value());
+                    assertEquals(List.of(), EventSchemas.violations(RunEvent.class, event));
+                    assertEquals("dev.logitlab.run." + event.get("kind").asText() + ".v1", header(r, "ce_type"));
+                    return event.get("kind").asText();
+                }).toList();
+        assertEquals("submitted", kinds.get(0));
+        assertTrue(kinds.contains("progress"), kinds.toString());
+        assertEquals("completed", kinds.get(kinds.size() - 1));
+        given().get("/api/runs").then().statusCode(200).body("runId", hasItem(runId));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "{\"dataset\":\"synthetic\",\"model\":\"linear\",\"epochz\":2} | epochz",
+        "{\"dataset\":\"synthetic\",\"model\":\"linear\",\"epochs\":\"two\"} | epochs",
+        "{\"dataset\":\"synthetic\",\"model\":\"linear\",\"epochs\":1,\"defense\":\"foo=1\"} | defense",
+        "{\"dataset\":\"synthetic\",\"model\":\"linear\",\"epochs\":0} | epochs",
+        "{\"dataset\":\"imagenet\",\"model\":\"linear\",\"epochs\":1} | dataset",
+        "{\"dataset\":\"synthetic\",\"model\":\"vit\",\"epochs\":1} | model",
+        "{\"dataset\":\"synthetic\",\"model\":\"linear\",\"epochs\":1,\"optimizer\":\"rmsprop\"} | optimizer",
+        "{\"dataset\":\"synthetic\",\"model\":\"linear\",\"epochs\":1,\"evaluation\":{\"eps\":[2],\"attacks\":\"pgd\",\"limit\":5}} | evaluation.eps",
+        "{\"dataset\":\"synthetic\",\"model\":\"linear\",\"epochs\":1,\"evaluation\":{\"eps\":[0.1],\"attacks\":\"cw\",\"limit\":5}} | evaluation.attacks",
+    })
+    void badRunSpecsAreProblemsNamingTheField(String body, String field) {
+        given().contentType(ContentType.JSON).body(body)
+                .when().post("/api/runs")
+                .then().statusCode(400).contentType("application/problem+json")
+                .body("status", equalTo(400)).body("field", equalTo(field));
+    }
+
+    @Test
+    void aBodyThatIsNotJsonIsAProblem() {
+        given().contentType(ContentType.JSON).body("{not json")
+                .when().post("/api/runs")
+                .then().statusCode(400).contentType("application/problem+json");
+    }
+
+    @Test
+    void aRunCanBeCancelled() {
+        String runId = given().contentType(ContentType.JSON)
+                .body(TINY.replace("\"epochs\":2", "\"epochs\":500").replace("\"linear\"", "\"small-cnn\""))
+                .when().post("/api/runs").then().statusCode(202).extract().path("runId");
+        given().delete("/api/runs/" + runId).then().statusCode(202);
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/api/runs/" + runId)
+                .then().body("status", equalTo("CANCELLED")));
+        given().delete("/api/runs/nope").then().statusCode(404).contentType("application/problem+json");
+    }
+
+    @Test
+    void healthMetricsAndOpenApiAreServed() {
+        given().get("/q/health/ready").then().statusCode(200).body("checks.name", hasItem("checkpoint-store"));
+        given().get("/q/health/live").then().statusCode(200);
+        given().get("/q/openapi").then().statusCode(200);
+        given().get("/q/metrics").then().statusCode(200);
+    }
+
+    private static String header(ConsumerRecord<String, String> record, String name) {
+        var header = record.headers().lastHeader(name);
+        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+    }
+
+    private static JsonNode read(String json) {
+        try {
+            return JSON.readTree(json);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
