@@ -7,6 +7,7 @@ import dev.logitlab.core.evaluation.EvaluationPlan;
 import dev.logitlab.core.model.ModelSpec;
 import dev.logitlab.core.train.TrainingConfig;
 import dev.logitlab.events.RunSpec;
+import dev.logitlab.service.InvalidFieldException;
 import java.util.List;
 
 /** Checks a submitted run spec field by field and turns it into core's training config and evaluation plan. */

@@ -14,6 +14,7 @@ import dev.logitlab.core.checkpoint.Sha256;
 import dev.logitlab.events.CheckpointCreated;
 import dev.logitlab.events.EventSchemas;
 import dev.logitlab.events.RunEvent;
+import dev.logitlab.service.KafkaBrokerResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;

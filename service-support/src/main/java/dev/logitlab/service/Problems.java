@@ -1,4 +1,4 @@
-package dev.logitlab.trainer;
+package dev.logitlab.service;
 
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -21,7 +21,7 @@ public class Problems {
 
     @ServerExceptionMapper
     public Response invalidField(InvalidFieldException e) {
-        return problem(400, "Invalid run spec", e.getMessage(), e.field());
+        return problem(400, "Invalid request", e.getMessage(), e.field());
     }
 
     // Quarkus REST maps Jackson's input errors itself; these more specific user mappers take precedence.
@@ -57,7 +57,7 @@ public class Problems {
         String detail = e instanceof UnrecognizedPropertyException u
                 ? "unknown field '" + u.getPropertyName() + "'"
                 : e.getOriginalMessage();
-        return problem(400, "Unreadable run spec", detail, field);
+        return problem(400, "Unreadable request body", detail, field);
     }
 
     @ServerExceptionMapper
@@ -67,10 +67,10 @@ public class Problems {
 
     @ServerExceptionMapper
     public Response queueFull(RejectedExecutionException e) {
-        return problem(503, "Training queue full", "the trainer's queue is full; retry later", null);
+        return problem(503, "Queue full", "the service's queue is full; retry later", null);
     }
 
-    static Response problem(int status, String title, String detail, String field) {
+    public static Response problem(int status, String title, String detail, String field) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("type", "about:blank");
         body.put("title", title);

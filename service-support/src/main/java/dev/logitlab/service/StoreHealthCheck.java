@@ -1,4 +1,4 @@
-package dev.logitlab.trainer;
+package dev.logitlab.service;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.file.Files;

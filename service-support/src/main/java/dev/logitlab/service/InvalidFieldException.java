@@ -1,4 +1,4 @@
-package dev.logitlab.trainer;
+package dev.logitlab.service;
 
 /** A request value that cannot be used; the 400 answer names {@link #field()}. */
 public final class InvalidFieldException extends RuntimeException {

@@ -1,4 +1,4 @@
-package dev.logitlab.trainer;
+package dev.logitlab.service;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.smallrye.reactive.messaging.kafka.companion.test.EmbeddedKafkaBroker;
@@ -11,8 +11,8 @@ import java.util.Map;
 /** A real single-node KRaft broker inside the test JVM, and a fresh checkpoint store, for the service under test. */
 public class KafkaBrokerResource implements QuarkusTestResourceLifecycleManager {
 
-    static String bootstrap;
-    static Path store;
+    public static String bootstrap;
+    public static Path store;
     private EmbeddedKafkaBroker broker;
 
     @Override
