@@ -34,6 +34,22 @@ import org.junit.jupiter.params.provider.CsvSource;
 class RunResourceTest {
 
     static final ObjectMapper JSON = new ObjectMapper();
+    private static KafkaCompanion companion;
+
+    /** One companion per test class, closed at the end so its consumers stop before Quarkus does. */
+    static synchronized KafkaCompanion kafka() {
+        if (companion == null) {
+            companion = new KafkaCompanion(KafkaBrokerResource.bootstrap);
+        }
+        return companion;
+    }
+
+    @org.junit.jupiter.api.AfterAll
+    static void closeKafka() {
+        if (companion != null) {
+            companion.close();
+        }
+    }
     static final String TINY = """
             {"dataset":"synthetic","model":"linear","defense":"ls=0.3","epochs":2,"batchSize":50,"learningRate":0.01,
              "seed":1,"evaluation":{"eps":[0.1],"attacks":"fgsm,pgd:steps=3","limit":50,"gapLimit":10}}""";
@@ -44,7 +60,7 @@ class RunResourceTest {
                 .when().post("/api/runs")
                 .then().statusCode(202).header("Location", startsWith("http")).extract().path("runId");
 
-        KafkaCompanion kafka = new KafkaCompanion(KafkaBrokerResource.bootstrap);
+        KafkaCompanion kafka = kafka();
         ConsumerTask<String, String> checkpoints = kafka.consumeStrings().fromTopics("logitlab.checkpoints", 2)
                 .awaitCompletion(Duration.ofSeconds(60));
         for (ConsumerRecord<String, String> record : checkpoints.getRecords()) {

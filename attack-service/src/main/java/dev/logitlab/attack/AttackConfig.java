@@ -1,0 +1,39 @@
+package dev.logitlab.attack;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.logitlab.core.checkpoint.Sha256;
+import dev.logitlab.core.evaluation.EvaluationPlan;
+import dev.logitlab.events.CheckpointCreated;
+import dev.logitlab.events.RunSpec;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The evaluation plan of a checkpoint event, and its hash: the idempotency key with the checkpoint id. */
+final class AttackConfig {
+
+    private static final ObjectMapper CANONICAL = new ObjectMapper()
+            .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+
+    private AttackConfig() {
+    }
+
+    static EvaluationPlan plan(CheckpointCreated event) {
+        RunSpec.Evaluation e = event.evaluation();
+        return new EvaluationPlan(e.eps(), e.attacks(), e.limit(), event.seed(), e.gapLimit());
+    }
+
+    /** SHA-256 of the canonical JSON of the evaluation plan and the seed. */
+    static String hash(CheckpointCreated event) {
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("evaluation", event.evaluation());
+        config.put("seed", event.seed());
+        try {
+            return Sha256.of(CANONICAL.writeValueAsString(config).getBytes(StandardCharsets.UTF_8));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

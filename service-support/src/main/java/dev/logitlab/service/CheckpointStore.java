@@ -1,0 +1,55 @@
+package dev.logitlab.service;
+
+import dev.logitlab.core.checkpoint.Checkpoint;
+import dev.logitlab.core.checkpoint.CheckpointIntegrityException;
+import dev.logitlab.events.CheckpointCreated;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * The checkpoint store: a root directory ({@code logitlab.store.root}; a ReadWriteMany volume on Kubernetes).
+ * Event URIs are {@code file:} paths relative to it; nothing outside it is ever read.
+ */
+@ApplicationScoped
+public class CheckpointStore {
+
+    @ConfigProperty(name = "logitlab.store.root")
+    Path root;
+
+    /** The root, for services that keep their own files beside the checkpoints. */
+    public Path root() {
+        return root.toAbsolutePath().normalize();
+    }
+
+    /**
+     * Loads the checkpoint of an event after checking that its parameter file has the event's SHA-256 (and
+     * every file the manifest's); throws {@link CheckpointIntegrityException} saying why when it does not.
+     */
+    public Checkpoint open(CheckpointCreated event) {
+        Path dir = resolve(event.uri());
+        if (!Files.isDirectory(dir)) {
+            throw new CheckpointIntegrityException("checkpoint " + event.checkpointId() + " is not in the store at " + dir);
+        }
+        Checkpoint checkpoint = Checkpoint.load(dir);
+        String sha = checkpoint.manifest().parameters().sha256();
+        if (!sha.equalsIgnoreCase(event.sha256())) {
+            throw new CheckpointIntegrityException("checkpoint " + event.checkpointId() + ": parameter file SHA-256 "
+                    + sha + " does not match the event's " + event.sha256());
+        }
+        return checkpoint;
+    }
+
+    /** A {@code file:} URI relative to the root, refusing anything that escapes it. */
+    public Path resolve(String uri) {
+        if (uri == null || !uri.startsWith("file:")) {
+            throw new CheckpointIntegrityException("unsupported checkpoint URI '" + uri + "' (expected file:<path>)");
+        }
+        Path path = root().resolve(uri.substring("file:".length())).normalize();
+        if (!path.startsWith(root())) {
+            throw new CheckpointIntegrityException("checkpoint URI '" + uri + "' points outside the store");
+        }
+        return path;
+    }
+}
