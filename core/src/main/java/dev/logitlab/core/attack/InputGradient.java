@@ -15,11 +15,14 @@ public final class InputGradient {
     }
 
     public static NDArray of(UnaryOperator<NDArray> logits, NDArray images, UnaryOperator<NDArray> lossOfLogits) {
+        Torch.AUTOGRAD.lock();
         try (GradientCollector collector = Torch.engine().newGradientCollector()) {
             NDArray x = images.duplicate();
             x.setRequiresGradient(true);
             collector.backward(lossOfLogits.apply(logits.apply(x)));
             return x.getGradient();
+        } finally {
+            Torch.AUTOGRAD.unlock();
         }
     }
 }

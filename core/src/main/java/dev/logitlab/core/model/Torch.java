@@ -5,6 +5,12 @@ import ai.djl.engine.Engine;
 /** The PyTorch engine, configured once per JVM before its first use. */
 public final class Torch {
 
+    /**
+     * libtorch's autograd recorder is global to the process (one GradientCollector at a time): every backward
+     * pass holds this lock, so a service's threads (or a test beside them) never collide.
+     */
+    public static final java.util.concurrent.locks.ReentrantLock AUTOGRAD = new java.util.concurrent.locks.ReentrantLock();
+
     private Torch() {
     }
 

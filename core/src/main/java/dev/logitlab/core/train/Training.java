@@ -102,11 +102,14 @@ public final class Training {
                 NDArray oneHot = labels.oneHot(shuffled.classes()).toType(images.getDataType(), false);
                 NDArray inputs = defense.trainingInputs(network, images, oneHot);
                 NDArray logits;
+                Torch.AUTOGRAD.lock();
                 try (GradientCollector collector = Torch.engine().newGradientCollector()) {
                     logits = network.forward(inputs, true);
                     NDArray loss = defense.loss(logits, defense.targets(oneHot, logits));
                     collector.backward(loss);
                     lossSum += loss.getFloat() * (to - from);
+                } finally {
+                    Torch.AUTOGRAD.unlock();
                 }
                 optimizer.step(parameters);
                 correct += logits.argMax(1).eq(labels).sum().getLong();
