@@ -64,6 +64,10 @@ class ReportBuilderTest {
         given().get("/api/runs/run-r1/reports").then().statusCode(200).body("[0].epoch", equalTo(1));
         given().get("/api/reports").then().statusCode(200).body("checkpointId", hasItem(f.checkpoint.checkpointId()));
         given().get("/api/reports/nope/epoch-001").then().statusCode(404).contentType("application/problem+json");
+        given().get("/q/health/ready").then().statusCode(200);
+        given().get("/q/metrics").then().statusCode(200)
+                .body(org.hamcrest.Matchers.containsString("logitlab_reports_published_total"))
+                .body(org.hamcrest.Matchers.containsString("logitlab_robust_accuracy{"));
     }
 
     @Test

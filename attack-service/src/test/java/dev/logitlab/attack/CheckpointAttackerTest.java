@@ -67,6 +67,11 @@ class CheckpointAttackerTest {
         given().get("/api/evaluations/" + event.checkpointId())
                 .then().statusCode(200).body("[0].kind", equalTo("completed"));
         given().get("/api/evaluations/run-x/epoch-009").then().statusCode(404).contentType("application/problem+json");
+        given().get("/q/health/ready").then().statusCode(200)
+                .body("checks.name", org.hamcrest.Matchers.hasItem("checkpoint-store"));
+        given().get("/q/metrics").then().statusCode(200)
+                .body(org.hamcrest.Matchers.containsString("logitlab_checkpoints_processed_total"))
+                .body(org.hamcrest.Matchers.containsString("logitlab_attack_seconds"));
     }
 
     @Test
