@@ -82,7 +82,7 @@ public class TrainingExecutor {
     /** Queues a normalised spec; throws {@link RejectedExecutionException} when the queue is full. */
     public Run submit(RunSpec spec) {
         TrainingConfig config = RunSpecs.trainingConfig(spec);
-        String runId = "run-" + UUID.randomUUID().toString().substring(0, 12);
+        String runId = "run-" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         Run run = new Run(runId, spec, config.configHash());
         runs.put(runId, run);
         try {
