@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** {@code ./lab}: the command line of logitlab. */
 @Command(name = "lab", mixinStandardHelpOptions = true, versionProvider = Lab.Version.class,
         description = "Robustness CI for adversarial defenses.",
-        subcommands = {TrainCommand.class, EvaluateCommand.class, BenchCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {TrainCommand.class, EvaluateCommand.class, StackCommand.class, BenchCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
 public final class Lab {
 
     public static void main(String[] args) {
@@ -14,6 +14,8 @@ public final class Lab {
                 System.getProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"));
         // DJL probes for CUDA on every start; on a CPU machine that probe's warning is noise.
         System.setProperty("org.slf4j.simpleLogger.log.ai.djl.util.cuda.CudaUtils", "error");
+        // The stack commands poll a broker that may still be starting: its clients would warn on every retry.
+        System.setProperty("org.slf4j.simpleLogger.log.org.apache.kafka", "error");
         System.exit(commandLine().execute(args));
     }
 

@@ -1,0 +1,130 @@
+package dev.logitlab.cli;
+
+import dev.logitlab.cli.stack.LocalStack;
+import dev.logitlab.cli.stack.StackConfig;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code ./lab stack up|down|status|logs}: the local stack (Kafka broker + the three services). */
+@Command(name = "stack", mixinStandardHelpOptions = true,
+        description = "Run logitlab locally: a KRaft Kafka broker and the trainer, attack and analysis services.",
+        subcommands = {StackCommand.Up.class, StackCommand.Down.class, StackCommand.Status.class, StackCommand.Logs.class})
+final class StackCommand {
+
+    /** Ports and paths shared by the subcommands. */
+    static final class Options {
+        @Option(names = "--home", description = "state directory (default: <repo>/.lab)")
+        Path home;
+
+        @Option(names = "--kafka-port", defaultValue = "9092", description = "broker port (default: ${DEFAULT-VALUE})")
+        int kafkaPort;
+
+        @Option(names = "--controller-port", defaultValue = "9093", description = "KRaft controller port (default: ${DEFAULT-VALUE})")
+        int controllerPort;
+
+        @Option(names = "--trainer-port", defaultValue = "8081", description = "(default: ${DEFAULT-VALUE})")
+        int trainerPort;
+
+        @Option(names = "--attack-port", defaultValue = "8082", description = "(default: ${DEFAULT-VALUE})")
+        int attackPort;
+
+        @Option(names = "--analysis-port", defaultValue = "8083", description = "(default: ${DEFAULT-VALUE})")
+        int analysisPort;
+
+        StackConfig config() {
+            StackConfig d = StackConfig.defaults();
+            return new StackConfig(d.repository(), home != null ? home.toAbsolutePath() : d.home(), kafkaPort,
+                    controllerPort, trainerPort, attackPort, analysisPort);
+        }
+    }
+
+    @Command(name = "up", mixinStandardHelpOptions = true, description = "Start the broker and the services; wait until ready.")
+    static final class Up implements Callable<Integer> {
+        @picocli.CommandLine.Mixin
+        Options options = new Options();
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            LocalStack stack = new LocalStack(options.config(), spec.commandLine().getOut());
+            if (stack.isUp()) {
+                spec.commandLine().getOut().println("the stack is already up");
+                stack.status();
+                return 0;
+            }
+            stack.up();
+            return 0;
+        }
+    }
+
+    @Command(name = "down", mixinStandardHelpOptions = true, description = "Stop the services and the broker.")
+    static final class Down implements Callable<Integer> {
+        @picocli.CommandLine.Mixin
+        Options options = new Options();
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            new LocalStack(options.config(), spec.commandLine().getOut()).down();
+            return 0;
+        }
+    }
+
+    @Command(name = "status", mixinStandardHelpOptions = true, description = "Health of the broker and each service.")
+    static final class Status implements Callable<Integer> {
+        @picocli.CommandLine.Mixin
+        Options options = new Options();
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            LocalStack stack = new LocalStack(options.config(), spec.commandLine().getOut());
+            stack.status();
+            return stack.isUp() ? 0 : 3;
+        }
+    }
+
+    @Command(name = "logs", mixinStandardHelpOptions = true, description = "Show the last lines of a component's log.")
+    static final class Logs implements Callable<Integer> {
+        @picocli.CommandLine.Mixin
+        Options options = new Options();
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(arity = "0..1", description = "kafka, trainer, attack or analysis (default: all)")
+        String component;
+
+        @Option(names = {"-n", "--lines"}, defaultValue = "40", description = "lines per log (default: ${DEFAULT-VALUE})")
+        int lines;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter out = spec.commandLine().getOut();
+            LocalStack stack = new LocalStack(options.config(), out);
+            List<String> components = component != null ? List.of(component)
+                    : List.of("kafka", "trainer", "attack", "analysis");
+            for (String c : components) {
+                Path log = stack.log(c);
+                if (!Files.exists(log)) {
+                    throw new IllegalArgumentException("no log for '" + c + "' at " + log);
+                }
+                List<String> all = Files.readAllLines(log);
+                out.println("==> " + log + " <==");
+                all.subList(Math.max(0, all.size() - lines), all.size()).forEach(out::println);
+            }
+            out.flush();
+            return 0;
+        }
+    }
+}
