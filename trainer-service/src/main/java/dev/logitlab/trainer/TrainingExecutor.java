@@ -4,7 +4,6 @@ import dev.logitlab.core.checkpoint.Checkpoint;
 import dev.logitlab.core.checkpoint.CheckpointManifest;
 import dev.logitlab.core.data.Datasets;
 import dev.logitlab.core.data.TrainTestSplit;
-import dev.logitlab.core.model.Torch;
 import dev.logitlab.core.train.Training;
 import dev.logitlab.core.train.TrainingConfig;
 import dev.logitlab.core.train.TrainingListener;
@@ -52,9 +51,6 @@ public class TrainingExecutor {
     @ConfigProperty(name = "logitlab.trainer.queue-capacity", defaultValue = "16")
     int queueCapacity;
 
-    @ConfigProperty(name = "logitlab.threads", defaultValue = "0")
-    int threads;
-
     @Inject
     RunPublisher publisher;
 
@@ -66,7 +62,6 @@ public class TrainingExecutor {
     private ThreadPoolExecutor executor;
 
     void start(@Observes StartupEvent event) {
-        Torch.threads(threads);
         executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(queueCapacity),
                 r -> new Thread(r, "trainer"));
     }

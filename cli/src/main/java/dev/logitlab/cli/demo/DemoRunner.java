@@ -1,0 +1,147 @@
+package dev.logitlab.cli.demo;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.type.CollectionType;
+import dev.logitlab.cli.report.ExperimentReport;
+import dev.logitlab.cli.report.HtmlReport;
+import dev.logitlab.cli.stack.StackConfig;
+import dev.logitlab.events.ReportPublished;
+import dev.logitlab.events.RunSpec;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** Submits the experiment over REST, shows progress until every checkpoint is reported, writes the report. */
+public final class DemoRunner {
+
+    private static final Duration TIMEOUT = Duration.ofMinutes(60);
+
+    private final StackConfig config;
+    private final PrintWriter out;
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final ObjectMapper json = new ObjectMapper();
+
+    public DemoRunner(StackConfig config, PrintWriter out) {
+        this.config = config;
+        this.out = out;
+    }
+
+    public Path run(boolean quick, Path reportsDir) throws Exception {
+        String id = "demo-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+        Experiment experiment = Experiment.defaults(id, quick);
+        Map<String, RunSpec> runs = new LinkedHashMap<>();
+        try (RunWatcher watcher = new RunWatcher(config.bootstrap())) {
+            for (RunSpec spec : experiment.runs()) {
+                runs.put(submit(spec), spec);
+            }
+            out.printf("experiment %s: %d runs submitted to %s%n", id, runs.size(), config.url("trainer"));
+            Map<String, List<ReportPublished>> reports = await(runs, watcher);
+            List<ExperimentReport.Run> results = new ArrayList<>();
+            runs.forEach((runId, spec) -> results.add(ExperimentReport.run(runId, spec.defense(), reports.get(runId))));
+            ExperimentReport report = new ExperimentReport(id, Instant.now().toString(), results);
+            printSummary(report);
+            return HtmlReport.write(report, reportsDir.resolve(id));
+        }
+    }
+
+    private String submit(RunSpec spec) throws IOException, InterruptedException {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(config.url("trainer") + "/api/runs"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(spec))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 202) {
+            throw new IllegalStateException("the trainer refused " + spec.defense() + ": " + response.body());
+        }
+        return json.readTree(response.body()).get("runId").asText();
+    }
+
+    /** Prints a progress line every few seconds until each run has a report per epoch (or failed). */
+    private Map<String, List<ReportPublished>> await(Map<String, RunSpec> runs, RunWatcher watcher) throws Exception {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        int expected = runs.values().stream().mapToInt(RunSpec::epochs).sum();
+        Map<String, List<ReportPublished>> reports = new LinkedHashMap<>();
+        while (true) {
+            int done = 0;
+            StringBuilder line = new StringBuilder();
+            boolean finished = true;
+            for (Map.Entry<String, RunSpec> run : runs.entrySet()) {
+                List<ReportPublished> got = reports(run.getKey());
+                reports.put(run.getKey(), got);
+                done += got.size();
+                RunWatcher.State state = watcher.state(run.getKey());
+                boolean failed = state != null && state.kind().equals("failed");
+                if (failed) {
+                    throw new IllegalStateException("run " + run.getValue().defense() + " failed: " + state.reason());
+                }
+                finished &= got.size() == run.getValue().epochs();
+                line.append(String.format(Locale.ROOT, "%s %s | ", run.getValue().defense(), describe(state, got.size(),
+                        run.getValue().epochs())));
+            }
+            out.printf(Locale.ROOT, "[%3d%% reported] %s%n", 100 * done / expected, line.substring(0, line.length() - 3));
+            out.flush();
+            if (finished) {
+                return reports;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the experiment did not finish within " + TIMEOUT.toMinutes() + " min");
+            }
+            Thread.sleep(5000);
+        }
+    }
+
+    private static String describe(RunWatcher.State state, int reported, int epochs) {
+        if (reported == epochs) {
+            return "done";
+        }
+        if (state == null || state.progress() == null) {
+            return "queued";
+        }
+        if (state.kind().equals("completed")) {
+            return "attacking " + reported + "/" + epochs;
+        }
+        return String.format(Locale.ROOT, "training %d%% (%.0f img/s)", Math.round(100 * state.progress().fraction()),
+                state.progress().imagesPerSecond());
+    }
+
+    private List<ReportPublished> reports(String runId) throws IOException, InterruptedException {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(
+                URI.create(config.url("analysis") + "/api/runs/" + runId + "/reports")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() == 404) {
+            return List.of();
+        }
+        CollectionType type = json.getTypeFactory().constructCollectionType(List.class, ReportPublished.class);
+        return json.readValue(response.body(), type);
+    }
+
+    private void printSummary(ExperimentReport report) {
+        List<Double> eps = report.runs().get(0).checkpoints().get(0).worstCase().stream()
+                .map(w -> w.eps()).toList();
+        out.printf("%n%-18s %6s", "defense", "clean");
+        eps.forEach(e -> out.printf(" %9s", "ε=" + e));
+        out.printf(" %10s %10s %13s%n", "masking", "logit gap", "gradient gap");
+        for (ExperimentReport.Run run : report.runs()) {
+            ExperimentReport.Checkpoint last = run.checkpoints().get(run.checkpoints().size() - 1);
+            out.printf(Locale.ROOT, "%-18s %6.3f", run.defense(), last.cleanAccuracy());
+            last.worstCase().forEach(w -> out.printf(Locale.ROOT, " %9.3f", w.robustAccuracy()));
+            out.printf(Locale.ROOT, " %10s %10.3f %13.3f%n", last.masking().suspected() ? "SUSPECTED" : "no",
+                    last.gaps() == null ? Double.NaN : last.gaps().logitGapMedian(),
+                    last.gaps() == null ? Double.NaN : last.gaps().gradientGapL1Median());
+        }
+        out.println("(ε columns: worst-case robust accuracy over every attack; gaps: medians of Eq. 4's terms)");
+        out.flush();
+    }
+}

@@ -1,0 +1,27 @@
+package dev.logitlab.cli.demo;
+
+import dev.logitlab.events.RunSpec;
+import java.util.List;
+
+/**
+ * The default experiment: small-cnn on Fashion-MNIST with the seed's defenses (plain, LS+GN, LSQ+GN, ALS, PGD AT),
+ * each checkpoint evaluated at a few ε. Settings that show the effects in a few epochs on 2 cores.
+ */
+record Experiment(String id, List<RunSpec> runs) {
+
+    static final List<String> DEFENSES = List.of("plain", "ls=0.5,gn=0.3", "lsq=0.01,gn=0.3", "als=0.3", "at=0.1");
+
+    static Experiment defaults(String id, boolean quick) {
+        RunSpec.Evaluation evaluation = quick
+                ? new RunSpec.Evaluation(List.of(0.05, 0.1),
+                        "fgsm,pgd,pgd-margin,apgd-ce:steps=20,square:queries=200,noise:draws=10", 150, 80)
+                : new RunSpec.Evaluation(List.of(0.05, 0.1, 0.15),
+                        "fgsm,pgd,pgd-margin,apgd-ce:steps=50,apgd-t:steps=50:targets=3,square:queries=500,noise", 300, 150);
+        int trainLimit = quick ? 5000 : 20000;
+        int epochs = quick ? 2 : 3;
+        List<RunSpec> runs = DEFENSES.stream().map(defense -> new RunSpec("fashion-mnist", "small-cnn",
+                quick && defense.startsWith("at=") ? defense + ":steps=3" : defense, epochs, trainLimit, 1000, 128,
+                1e-3, "adam", 0, evaluation)).toList();
+        return new Experiment(id, runs);
+    }
+}

@@ -1,0 +1,111 @@
+package dev.logitlab.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.logitlab.cli.stack.LocalStack;
+import dev.logitlab.cli.stack.StackConfig;
+import dev.logitlab.events.EventSchemas;
+import dev.logitlab.events.ReportPublished;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Stack smoke test: the real broker and the three packaged services as separate processes, on free ports — up,
+ * a tiny run submitted over REST, its report read from logitlab.reports, down, and nothing left listening.
+ */
+class LocalStackTest {
+
+    @TempDir
+    Path home;
+
+    @Test
+    void upSubmitReportDown() throws Exception {
+        int[] ports = freePorts(5);
+        StackConfig defaults = StackConfig.defaults();
+        Path repository = defaults.repository().getFileName().toString().equals("cli")
+                ? defaults.repository().getParent() : defaults.repository();
+        StackConfig config = new StackConfig(repository, home, ports[0], ports[1], ports[2], ports[3], ports[4]);
+        StringWriter log = new StringWriter();
+        LocalStack stack = new LocalStack(config, new PrintWriter(log, true));
+        try {
+            stack.up();
+            assertTrue(stack.isUp(), log.toString());
+            String body = """
+                    {"dataset":"synthetic","model":"linear","epochs":1,"batchSize":50,"learningRate":0.01,"seed":3,
+                     "evaluation":{"eps":[0.1],"attacks":"fgsm,pgd:steps=3","limit":30,"gapLimit":5}}""";
+            HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                            URI.create(config.url("trainer") + "/api/runs")).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(202, response.statusCode(), response.body());
+            String runId = new ObjectMapper().readTree(response.body()).get("runId").asText();
+
+            JsonNode report = awaitReport(config, runId + "/epoch-001");
+            assertEquals(List.of(), EventSchemas.violations(ReportPublished.class, report));
+            assertEquals(runId, report.get("runId").asText());
+        } finally {
+            stack.down();
+        }
+        for (int port : ports) {
+            assertTrue(free(port), "port " + port + " still listening after down");
+        }
+    }
+
+    private static JsonNode awaitReport(StackConfig config, String checkpointId) throws Exception {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrap());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "smoke-" + UUID.randomUUID());
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
+            consumer.subscribe(List.of("logitlab.reports"));
+            long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
+            while (System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofSeconds(1))) {
+                    if (checkpointId.equals(record.key())) {
+                        return new ObjectMapper().readTree(record.value());
+                    }
+                }
+            }
+        }
+        throw new AssertionError("no report for " + checkpointId + " on logitlab.reports within 180 s");
+    }
+
+    private static int[] freePorts(int n) throws Exception {
+        int[] ports = new int[n];
+        ServerSocket[] sockets = new ServerSocket[n];
+        for (int i = 0; i < n; i++) {
+            sockets[i] = new ServerSocket(0);
+            ports[i] = sockets[i].getLocalPort();
+        }
+        for (ServerSocket s : sockets) {
+            s.close();
+        }
+        return ports;
+    }
+
+    private static boolean free(int port) {
+        try (ServerSocket socket = new ServerSocket(port)) {
+            return true;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+}
