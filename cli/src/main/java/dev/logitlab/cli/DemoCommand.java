@@ -48,17 +48,18 @@ final class DemoCommand implements Callable<Integer> {
         } else {
             out.println("using the running stack");
         }
-        try {
-            Path dir = reports != null ? reports : config.repository().resolve("reports");
-            Path html = new DemoRunner(config, out).run(quick, dir);
-            out.println("\nreport: " + html.toAbsolutePath() + "  (and report.json beside it)");
-        } finally {
-            if (started) {
-                out.println("stopping the stack it started ...");
-                out.flush();
-                stack.down();
-            }
+        // Ctrl-C skips finally blocks but runs shutdown hooks: stop what this demo started either way.
+        Thread stopper = new Thread(() -> {
+            out.println("stopping the stack it started ...");
+            out.flush();
+            stack.down();
+        });
+        if (started) {
+            Runtime.getRuntime().addShutdownHook(stopper);
         }
+        Path dir = reports != null ? reports : config.repository().resolve("reports");
+        Path html = new DemoRunner(config, out).run(quick, dir);
+        out.println("\nreport: " + html.toAbsolutePath() + "  (and report.json beside it)");
         return 0;
     }
 }

@@ -69,6 +69,21 @@ class LocalStackTest {
         }
     }
 
+    @Test
+    void aTakenPortIsAClearErrorAndNothingStarts() throws Exception {
+        int[] ports = freePorts(5);
+        StackConfig defaults = StackConfig.defaults();
+        Path repository = defaults.repository().getFileName().toString().equals("cli")
+                ? defaults.repository().getParent() : defaults.repository();
+        StackConfig config = new StackConfig(repository, home, ports[0], ports[1], ports[2], ports[3], ports[4]);
+        try (ServerSocket taken = new ServerSocket(ports[3])) {
+            var error = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                    () -> new LocalStack(config, new PrintWriter(new StringWriter(), true)).up());
+            assertTrue(error.getMessage().contains("port " + ports[3] + " is already in use"), error.getMessage());
+        }
+        assertTrue(free(ports[0]), "the broker must not have been started");
+    }
+
     private static JsonNode awaitReport(StackConfig config, String checkpointId) throws Exception {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrap());

@@ -112,7 +112,9 @@ public final class DemoRunner {
         if (state.kind().equals("completed")) {
             return "attacking " + reported + "/" + epochs;
         }
-        return String.format(Locale.ROOT, "training %d%% (%.0f img/s)", Math.round(100 * state.progress().fraction()),
+        int percent = (int) Math.round(100 * state.progress().fraction());
+        String bar = "#".repeat(percent / 10) + ".".repeat(10 - percent / 10);
+        return String.format(Locale.ROOT, "training [%s] %d%% %.0f img/s", bar, percent,
                 state.progress().imagesPerSecond());
     }
 

@@ -16,7 +16,7 @@ record Experiment(String id, List<RunSpec> runs) {
                 ? new RunSpec.Evaluation(List.of(0.05, 0.1),
                         "fgsm,pgd,pgd-margin,apgd-ce:steps=20,square:queries=200,noise:draws=10", 150, 80)
                 : new RunSpec.Evaluation(List.of(0.05, 0.1, 0.15),
-                        "fgsm,pgd,pgd-margin,apgd-ce:steps=50,apgd-t:steps=50:targets=3,square:queries=500,noise", 300, 150);
+                        "fgsm,pgd,pgd-margin,apgd-ce:steps=30,square:queries=300,noise:draws=10", 150, 100);
         int trainLimit = quick ? 5000 : 20000;
         int epochs = quick ? 2 : 3;
         List<RunSpec> runs = DEFENSES.stream().map(defense -> new RunSpec("fashion-mnist", "small-cnn",

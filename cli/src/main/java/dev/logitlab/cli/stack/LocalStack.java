@@ -291,7 +291,7 @@ public final class LocalStack {
 
     static boolean free(int port) {
         try (ServerSocket socket = new ServerSocket()) {
-            socket.setReuseAddress(false);
+            socket.setReuseAddress(true); // connections lingering in TIME_WAIT do not make a port busy
             socket.bind(new InetSocketAddress("127.0.0.1", port));
             return true;
         } catch (IOException e) {
