@@ -1,0 +1,229 @@
+package dev.logitlab.deploy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.LintResult;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.KubernetesResource;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The chart through real Helm: lint, template with every ci/*-values.yaml, and what the rendered objects say. */
+class HelmChartTest {
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "ci/gpu-values.yaml", "ci/strimzi-values.yaml", "ci/keda-values.yaml"})
+    void lintsAndRendersIntoKnownFieldsOnly(String values) {
+        LintResult lint = new Helm(Chart.DIR).lint().strict().call();
+        assertFalse(lint.isFailed(), String.join("\n", lint.getMessages()));
+        List<HasMetadata> resources = Chart.resources(Chart.template(values.isEmpty() ? null : values, Map.of()));
+        assertTrue(resources.size() > 10, "rendered " + resources.size() + " objects");
+        for (HasMetadata resource : resources) {
+            assertEquals(List.of(), unknownFields(resource), resource.getKind() + "/" + resource.getMetadata().getName());
+        }
+        Job job = trainingJob(resources);
+        assertEquals(List.of(), unknownFields(job), "the training Job template");
+    }
+
+    @Test
+    void everyServiceHasProbesRestrictedSecurityAndNoGpu() throws Exception {
+        List<HasMetadata> resources = Chart.resources(Chart.template(null, Map.of()));
+        List<Deployment> deployments = Chart.ofType(resources, Deployment.class);
+        assertEquals(Set.of("logitlab-logitlab-trainer", "logitlab-logitlab-attack", "logitlab-logitlab-analysis"),
+                deployments.stream().map(d -> d.getMetadata().getName()).collect(Collectors.toSet()));
+        for (Deployment d : deployments) {
+            PodSpec pod = d.getSpec().getTemplate().getSpec();
+            assertRestricted(pod);
+            Container c = pod.getContainers().get(0);
+            assertEquals("/q/health/started", c.getStartupProbe().getHttpGet().getPath());
+            assertEquals("/q/health/live", c.getLivenessProbe().getHttpGet().getPath());
+            assertEquals("/q/health/ready", c.getReadinessProbe().getHttpGet().getPath());
+            assertFalse(hasGpu(c), d.getMetadata().getName() + " must not ask for a GPU");
+            assertEquals("true", d.getSpec().getTemplate().getMetadata().getAnnotations().get("prometheus.io/scrape"));
+            assertTrue(c.getEnv().stream().anyMatch(e -> e.getName().equals("DJL_CACHE_DIR")));
+            assertTrue(pod.getVolumes().stream().anyMatch(v -> v.getName().equals("tmp") && v.getEmptyDir() != null),
+                    "a writable /tmp under the read-only root");
+        }
+        assertEquals(3, Chart.ofType(resources, PodDisruptionBudget.class).size());
+        assertEquals(3, Chart.ofType(resources, NetworkPolicy.class).size());
+        PersistentVolumeClaim store = Chart.ofType(resources, PersistentVolumeClaim.class).get(0);
+        assertEquals(List.of("ReadWriteMany"), store.getSpec().getAccessModes());
+        assertFalse(hasGpu(trainingJob(resources).getSpec().getTemplate().getSpec().getContainers().get(0)),
+                "training Jobs are CPU-only unless gpu.enabled");
+        // helm-java's template leaves test hooks out; lint renders them, and the hook must be declared as one.
+        String hook = java.nio.file.Files.readString(Chart.DIR.resolve("templates/tests/test-health.yaml"));
+        assertTrue(hook.contains("helm.sh/hook: test") && hook.contains("/q/health/ready"), "a helm test hook");
+    }
+
+    @Test
+    void onGpuClustersOnlyTrainingJobsGetGpus() {
+        List<HasMetadata> resources = Chart.resources(Chart.template("ci/gpu-values.yaml", Map.of()));
+        for (Deployment d : Chart.ofType(resources, Deployment.class)) {
+            assertFalse(hasGpu(d.getSpec().getTemplate().getSpec().getContainers().get(0)), d.getMetadata().getName());
+        }
+        PodSpec job = trainingJob(resources).getSpec().getTemplate().getSpec();
+        Container train = job.getContainers().get(0);
+        assertEquals(new Quantity("1"), train.getResources().getLimits().get("nvidia.com/gpu"));
+        assertEquals(new Quantity("1"), train.getResources().getRequests().get("nvidia.com/gpu"));
+        assertEquals("nvidia", job.getRuntimeClassName());
+        assertEquals("true", job.getNodeSelector().get("nvidia.com/gpu.present"));
+        assertEquals("nvidia.com/gpu", job.getTolerations().get(0).getKey());
+        assertTrue(train.getImage().contains("trainer-service-cuda:"), train.getImage());
+        assertTrue(train.getEnv().stream().anyMatch(e -> e.getName().equals("PYTORCH_FLAVOR")));
+        assertRestricted(job);
+    }
+
+    @Test
+    void onlyTheTrainerMayTouchTheApiAndOnlyJobsInItsNamespace() {
+        List<HasMetadata> resources = Chart.resources(Chart.template(null, Map.of()));
+        assertEquals(List.of(), Chart.ofType(resources, ClusterRole.class), "no cluster-wide rights");
+        List<Role> roles = Chart.ofType(resources, Role.class);
+        assertEquals(1, roles.size());
+        Map<String, Set<String>> rules = roles.get(0).getRules().stream().collect(Collectors.toMap(
+                r -> String.join(",", r.getApiGroups()) + "/" + String.join(",", r.getResources()),
+                r -> Set.copyOf(r.getVerbs())));
+        assertEquals(Map.of(
+                "batch/jobs", Set.of("create", "get", "list", "watch", "delete"),
+                "/pods", Set.of("get", "list", "watch"),
+                "/pods/log", Set.of("get")), rules);
+        RoleBinding binding = Chart.ofType(resources, RoleBinding.class).get(0);
+        assertEquals(List.of("logitlab-logitlab-trainer"),
+                binding.getSubjects().stream().map(s -> s.getName()).toList());
+        for (Deployment d : Chart.ofType(resources, Deployment.class)) {
+            boolean trainer = d.getMetadata().getName().endsWith("-trainer");
+            Boolean token = d.getSpec().getTemplate().getSpec().getAutomountServiceAccountToken();
+            assertEquals(trainer ? null : Boolean.FALSE, token, d.getMetadata().getName());
+        }
+    }
+
+    @Test
+    void strimziTopicsAndKedaScalingAreOptIn() {
+        List<HasMetadata> strimzi = Chart.resources(Chart.template("ci/strimzi-values.yaml", Map.of()));
+        List<GenericKubernetesResource> topics = strimzi.stream().filter(r -> r.getKind().equals("KafkaTopic"))
+                .map(GenericKubernetesResource.class::cast).toList();
+        assertEquals(6, topics.size());
+        GenericKubernetesResource reports = topics.stream()
+                .filter(t -> "logitlab.reports".equals(spec(t).get("topicName"))).findFirst().orElseThrow();
+        assertEquals("compact", ((Map<?, ?>) spec(reports).get("config")).get("cleanup.policy"));
+        assertEquals("kafka", reports.getMetadata().getLabels().get("strimzi.io/cluster"));
+
+        List<HasMetadata> keda = Chart.resources(Chart.template("ci/keda-values.yaml", Map.of()));
+        GenericKubernetesResource scaled = keda.stream().filter(r -> r.getKind().equals("ScaledObject"))
+                .map(GenericKubernetesResource.class::cast).findFirst().orElseThrow();
+        Map<?, ?> trigger = (Map<?, ?>) ((List<?>) spec(scaled).get("triggers")).get(0);
+        assertEquals("kafka", trigger.get("type"));
+        assertEquals("logitlab.checkpoints", ((Map<?, ?>) trigger.get("metadata")).get("topic"));
+        Deployment attack = Chart.ofType(keda, Deployment.class).stream()
+                .filter(d -> d.getMetadata().getName().endsWith("-attack")).findFirst().orElseThrow();
+        assertNull(attack.getSpec().getReplicas(), "KEDA owns the attack service's replica count");
+        assertTrue(keda.stream().anyMatch(r -> r.getKind().equals("ServiceMonitor")));
+        assertTrue(Chart.resources(Chart.template(null, Map.of())).stream()
+                .noneMatch(r -> Set.of("KafkaTopic", "ScaledObject", "ServiceMonitor").contains(r.getKind())));
+    }
+
+    @Test
+    void theValuesSchemaRefusesNonsense() {
+        var e = assertThrows(IllegalStateException.class, () -> Chart.template(null, Map.of("trainer.port", "http")));
+        assertTrue(e.getMessage().contains("trainer") && e.getMessage().contains("port"), e.getMessage());
+        assertThrows(IllegalStateException.class, () -> Chart.template(null, Map.of("gpu.colour", "green")));
+    }
+
+    static Job trainingJob(List<HasMetadata> resources) {
+        ConfigMap template = Chart.ofType(resources, ConfigMap.class).stream()
+                .filter(c -> c.getMetadata().getName().endsWith("-job-template")).findFirst().orElseThrow();
+        return Chart.SERIALIZATION.unmarshal(template.getData().get("job-template.yaml"), Job.class);
+    }
+
+    private static void assertRestricted(PodSpec pod) {
+        assertTrue(pod.getSecurityContext().getRunAsNonRoot());
+        assertEquals("RuntimeDefault", pod.getSecurityContext().getSeccompProfile().getType());
+        for (Container c : pod.getContainers()) {
+            var sc = c.getSecurityContext();
+            assertTrue(sc.getReadOnlyRootFilesystem(), c.getName());
+            assertFalse(sc.getAllowPrivilegeEscalation(), c.getName());
+            assertEquals(List.of("ALL"), sc.getCapabilities().getDrop(), c.getName());
+        }
+    }
+
+    private static boolean hasGpu(Container c) {
+        var r = c.getResources();
+        return r != null && ((r.getLimits() != null && r.getLimits().containsKey("nvidia.com/gpu"))
+                || (r.getRequests() != null && r.getRequests().containsKey("nvidia.com/gpu")));
+    }
+
+    private static Map<?, ?> spec(GenericKubernetesResource resource) {
+        return (Map<?, ?>) resource.getAdditionalProperties().get("spec");
+    }
+
+    /** Fields the typed model did not know, anywhere in an object (custom resources are generic by design). */
+    static List<String> unknownFields(Object root) {
+        List<String> unknown = new ArrayList<>();
+        walk(root, "", unknown, new IdentityHashMap<>());
+        return unknown;
+    }
+
+    private static void walk(Object node, String path, List<String> unknown, Map<Object, Boolean> seen) {
+        if (node == null || node instanceof GenericKubernetesResource || seen.put(node, true) != null) {
+            return;
+        }
+        if (node instanceof Collection<?> list) {
+            int i = 0;
+            for (Object item : list) {
+                walk(item, path + "[" + i++ + "]", unknown, seen);
+            }
+            return;
+        }
+        if (node instanceof Map<?, ?> map) {
+            map.forEach((k, v) -> walk(v, path + "." + k, unknown, seen));
+            return;
+        }
+        if (!node.getClass().getName().startsWith("io.fabric8.kubernetes.api.model")) {
+            return;
+        }
+        for (Method m : node.getClass().getMethods()) {
+            if (m.getParameterCount() != 0 || !m.getName().startsWith("get") || m.getDeclaringClass() == Object.class) {
+                continue;
+            }
+            try {
+                Object value = m.invoke(node);
+                if (m.getName().equals("getAdditionalProperties")) {
+                    if (value instanceof Map<?, ?> extra && !extra.isEmpty()) {
+                        unknown.add(path + " " + extra.keySet());
+                    }
+                } else if (value instanceof KubernetesResource || value instanceof Collection<?> || value instanceof Map<?, ?>) {
+                    walk(value, path + "." + m.getName().substring(3), unknown, seen);
+                }
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+}

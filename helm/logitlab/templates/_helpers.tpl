@@ -1,0 +1,89 @@
+{{/* The three services, in pipeline order. */}}
+{{- define "logitlab.services" -}}trainer attack analysis{{- end -}}
+
+{{- define "logitlab.fullname" -}}
+{{- printf "%s-%s" .Release.Name .Chart.Name | trunc 52 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "logitlab.labels" -}}
+app.kubernetes.io/name: {{ .Chart.Name }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
+{{- end -}}
+
+{{/* Selector labels of one component: (dict "root" $ "component" "trainer") */}}
+{{- define "logitlab.selector" -}}
+app.kubernetes.io/name: {{ .root.Chart.Name }}
+app.kubernetes.io/instance: {{ .root.Release.Name }}
+app.kubernetes.io/component: {{ .component }}
+{{- end -}}
+
+{{/* The image of a service; the trainer's CUDA build when GPUs are on and cuda is asked for. */}}
+{{- define "logitlab.image" -}}
+{{- $tag := default .root.Chart.AppVersion .root.Values.image.tag -}}
+{{- $suffix := ternary .root.Values.image.trainerCudaSuffix "" (and .cuda (eq .service "trainer")) -}}
+{{- printf "%s/%s/%s-service%s:%s" .root.Values.image.registry .root.Values.image.repository .service $suffix $tag -}}
+{{- end -}}
+
+{{/* Restricted pod security (Kubernetes Pod Security Standards "restricted"). */}}
+{{- define "logitlab.podSecurityContext" -}}
+runAsNonRoot: true
+runAsUser: 185
+runAsGroup: 185
+fsGroup: 185
+seccompProfile:
+  type: RuntimeDefault
+{{- end -}}
+
+{{- define "logitlab.containerSecurityContext" -}}
+allowPrivilegeEscalation: false
+readOnlyRootFilesystem: true
+runAsNonRoot: true
+capabilities:
+  drop: ["ALL"]
+seccompProfile:
+  type: RuntimeDefault
+{{- end -}}
+
+{{/* Environment every logitlab process needs. */}}
+{{- define "logitlab.env" -}}
+- name: KAFKA_BOOTSTRAP_SERVERS
+  value: {{ .Values.kafka.bootstrapServers | quote }}
+- name: LOGITLAB_STORE
+  value: /store
+- name: LOGITLAB_DATA
+  value: /data
+- name: DJL_CACHE_DIR
+  value: /tmp/djl
+- name: JAVA_TOOL_OPTIONS
+  value: "-Djava.io.tmpdir=/tmp -XX:MaxRAMPercentage=75"
+{{- end -}}
+
+{{/* Writable places under a read-only root: /tmp and DJL's cache (libtorch is extracted there), plus the store. */}}
+{{- define "logitlab.volumeMounts" -}}
+- name: tmp
+  mountPath: /tmp
+- name: store
+  mountPath: /store
+- name: data
+  mountPath: /data
+  readOnly: true
+{{- end -}}
+
+{{- define "logitlab.volumes" -}}
+- name: tmp
+  emptyDir: {}
+- name: store
+  persistentVolumeClaim:
+    claimName: {{ default (printf "%s-store" (include "logitlab.fullname" .)) .Values.store.existingClaim }}
+- name: data
+{{- if .Values.data.existingClaim }}
+  persistentVolumeClaim:
+    claimName: {{ .Values.data.existingClaim }}
+    readOnly: true
+{{- else }}
+  emptyDir: {}
+{{- end }}
+{{- end -}}
