@@ -157,8 +157,7 @@ class HelmChartTest {
     }
 
     static Job trainingJob(List<HasMetadata> resources) {
-        ConfigMap template = Chart.ofType(resources, ConfigMap.class).stream()
-                .filter(c -> c.getMetadata().getName().endsWith("-job-template")).findFirst().orElseThrow();
+        ConfigMap template = HelmChartTestSupport.jobTemplate(resources);
         return Chart.SERIALIZATION.unmarshal(template.getData().get("job-template.yaml"), Job.class);
     }
 
