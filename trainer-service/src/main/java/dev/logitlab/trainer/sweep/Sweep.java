@@ -1,0 +1,91 @@
+package dev.logitlab.trainer.sweep;
+
+import dev.logitlab.events.RunSpec;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** A sweep and the state of each grid point (its run), as {@code GET /api/sweeps/{id}} shows it. */
+public final class Sweep {
+
+    /** One grid point: its run, spec and where it is. */
+    public static final class Point {
+        private final String runId;
+        private final RunSpec spec;
+        private volatile String status = "PENDING";
+        private volatile String reason;
+
+        Point(String runId, RunSpec spec) {
+            this.runId = runId;
+            this.spec = spec;
+        }
+
+        public String getRunId() {
+            return runId;
+        }
+
+        public RunSpec getSpec() {
+            return spec;
+        }
+
+        public String getStatus() {
+            return status;
+        }
+
+        public String getReason() {
+            return reason;
+        }
+
+        /** Where this run's reports are served (analysis service). */
+        public String getReports() {
+            return "/api/runs/" + runId + "/reports";
+        }
+
+        void status(String next, String why) {
+            status = next;
+            reason = why;
+        }
+    }
+
+    private final String sweepId;
+    private final String name;
+    private final String executor;
+    private final Instant createdAt = Instant.now();
+    private final List<Point> points = new CopyOnWriteArrayList<>();
+
+    Sweep(String sweepId, String name, String executor) {
+        this.sweepId = sweepId;
+        this.name = name;
+        this.executor = executor;
+    }
+
+    public String getSweepId() {
+        return sweepId;
+    }
+
+    public String getName() {
+        return name;
+    }
+
+    public String getExecutor() {
+        return executor;
+    }
+
+    public Instant getCreatedAt() {
+        return createdAt;
+    }
+
+    public List<Point> getPoints() {
+        return List.copyOf(points);
+    }
+
+    Point add(String runId, RunSpec spec) {
+        Point point = new Point(runId, spec);
+        points.add(point);
+        return point;
+    }
+
+    Point point(String runId) {
+        return points.stream().filter(p -> p.runId.equals(runId)).findFirst().orElse(null);
+    }
+}
