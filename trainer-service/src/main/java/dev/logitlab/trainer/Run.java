@@ -96,7 +96,7 @@ public final class Run {
     }
 
     @JsonIgnore
-    boolean finished() {
+    public boolean finished() {
         return status == Status.SUCCEEDED || status == Status.FAILED || status == Status.CANCELLED;
     }
 }

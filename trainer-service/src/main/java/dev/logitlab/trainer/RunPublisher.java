@@ -21,7 +21,7 @@ public class RunPublisher {
     @Channel("checkpoints")
     Emitter<CheckpointCreated> checkpoints;
 
-    void run(RunEvent event) {
+    public void run(RunEvent event) {
         runs.send(CloudEvents.message(event, "trainer-service", event.runId(), event.type(), event.runId()));
     }
 

@@ -11,7 +11,7 @@ import dev.logitlab.service.InvalidFieldException;
 import java.util.List;
 
 /** Checks a submitted run spec field by field and turns it into core's training config and evaluation plan. */
-final class RunSpecs {
+public final class RunSpecs {
 
     static final RunSpec.Evaluation DEFAULT_EVALUATION = new RunSpec.Evaluation(List.of(0.1), "default", 500, 200);
 
@@ -19,7 +19,7 @@ final class RunSpecs {
     }
 
     /** The spec with defaults filled in (optimizer adam, batch 128, lr 0.001, the default evaluation). */
-    static RunSpec normalize(RunSpec spec) {
+    public static RunSpec normalize(RunSpec spec) {
         if (spec == null) {
             throw new InvalidFieldException("body", "a run spec is required");
         }
@@ -49,7 +49,7 @@ final class RunSpecs {
         return normalized;
     }
 
-    static TrainingConfig trainingConfig(RunSpec spec) {
+    public static TrainingConfig trainingConfig(RunSpec spec) {
         try {
             return new TrainingConfig(spec.dataset(), spec.model(), spec.defense(), spec.epochs(), spec.trainLimit(),
                     spec.testLimit(), spec.batchSize(), spec.learningRate(), spec.optimizer(), spec.seed());

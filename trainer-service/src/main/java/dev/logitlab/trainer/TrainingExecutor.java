@@ -76,8 +76,12 @@ public class TrainingExecutor {
 
     /** Queues a normalised spec; throws {@link RejectedExecutionException} when the queue is full. */
     public Run submit(RunSpec spec) {
+        return submit("run-" + UUID.randomUUID().toString().replace("-", "").substring(0, 12), spec);
+    }
+
+    /** Queues a run under a given id (a training Job's worker gets its id from the controller). */
+    public Run submit(String runId, RunSpec spec) {
         TrainingConfig config = RunSpecs.trainingConfig(spec);
-        String runId = "run-" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         Run run = new Run(runId, spec, config.configHash());
         runs.put(runId, run);
         try {

@@ -1,0 +1,55 @@
+package dev.logitlab.trainer;
+
+import dev.logitlab.events.SweepSpec;
+import dev.logitlab.trainer.sweep.Sweep;
+import dev.logitlab.trainer.sweep.SweepService;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import java.util.Collection;
+import java.util.Map;
+
+/** Sweeps of defenses × hyperparameters × seeds: one run per grid point. */
+@Path("/api/sweeps")
+@Produces(MediaType.APPLICATION_JSON)
+public class SweepResource {
+
+    @Inject
+    SweepService sweeps;
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response submit(SweepSpec spec, @Context UriInfo uri) {
+        Sweep sweep = sweeps.submit(spec);
+        return Response.accepted(Map.of("sweepId", sweep.getSweepId(), "runs", sweep.getPoints().size()))
+                .location(uri.getAbsolutePathBuilder().path(sweep.getSweepId()).build()).build();
+    }
+
+    @GET
+    public Collection<Sweep> list() {
+        return sweeps.all();
+    }
+
+    @GET
+    @Path("{sweepId}")
+    public Sweep get(@PathParam("sweepId") String sweepId) {
+        return sweeps.find(sweepId).orElseThrow(() -> new NotFoundException("no sweep " + sweepId));
+    }
+
+    @DELETE
+    @Path("{sweepId}")
+    public Response cancel(@PathParam("sweepId") String sweepId) {
+        Sweep sweep = sweeps.cancel(sweepId).orElseThrow(() -> new NotFoundException("no sweep " + sweepId));
+        return Response.accepted(Map.of("sweepId", sweep.getSweepId())).build();
+    }
+}

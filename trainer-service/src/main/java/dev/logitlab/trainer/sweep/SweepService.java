@@ -1,0 +1,146 @@
+package dev.logitlab.trainer.sweep;
+
+import dev.logitlab.events.RunEvent;
+import dev.logitlab.events.RunSpec;
+import dev.logitlab.events.SweepSpec;
+import dev.logitlab.service.InvalidFieldException;
+import dev.logitlab.trainer.Run;
+import dev.logitlab.trainer.RunPublisher;
+import dev.logitlab.trainer.RunSpecs;
+import dev.logitlab.trainer.TrainingExecutor;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * Sweeps: a grid of runs trained by the in-process executor ({@code local}, the default off-cluster) or as one
+ * Kubernetes Job per run ({@code kubernetes}), whose status and run events follow the Jobs.
+ */
+@ApplicationScoped
+public class SweepService {
+
+    @Inject
+    TrainingExecutor executor;
+
+    @Inject
+    RunPublisher publisher;
+
+    @ConfigProperty(name = "logitlab.kubernetes.namespace", defaultValue = "default")
+    String namespace;
+
+    @ConfigProperty(name = "logitlab.kubernetes.job-template", defaultValue = "/etc/logitlab/job-template.yaml")
+    Path jobTemplate;
+
+    private final Map<String, Sweep> sweeps = new ConcurrentHashMap<>();
+    private final Map<String, RunSpec> kubernetesRuns = new ConcurrentHashMap<>();
+    private volatile KubernetesJobs jobs;
+
+    public Sweep submit(SweepSpec spec) {
+        String kind = spec.executor() == null ? "local" : spec.executor();
+        if (!kind.equals("local") && !kind.equals("kubernetes")) {
+            throw new InvalidFieldException("executor", "executor must be local or kubernetes, got " + kind);
+        }
+        List<RunSpec> grid = SweepGrid.expand(spec).stream().map(RunSpecs::normalize).toList();
+        Sweep sweep = new Sweep("sweep-" + UUID.randomUUID().toString().replace("-", "").substring(0, 10),
+                spec.name(), kind);
+        sweeps.put(sweep.getSweepId(), sweep);
+        for (RunSpec point : grid) {
+            if (kind.equals("local")) {
+                sweep.add(executor.submit(point).getRunId(), point);
+            } else {
+                String runId = "run-" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+                sweep.add(runId, point);
+                kubernetesRuns.put(runId, point);
+                publisher.run(RunEvent.submitted(runId, RunSpecs.trainingConfig(point).configHash(), point));
+                kubernetes().create(sweep.getSweepId(), runId, point);
+            }
+        }
+        return sweep;
+    }
+
+    public Optional<Sweep> find(String sweepId) {
+        Optional<Sweep> sweep = Optional.ofNullable(sweeps.get(sweepId));
+        sweep.filter(s -> s.getExecutor().equals("local")).ifPresent(this::refreshLocal);
+        return sweep;
+    }
+
+    public Collection<Sweep> all() {
+        sweeps.values().stream().filter(s -> s.getExecutor().equals("local")).forEach(this::refreshLocal);
+        return sweeps.values();
+    }
+
+    /** Cancels every run of a sweep: local runs stop after their batch, Jobs are deleted. */
+    public Optional<Sweep> cancel(String sweepId) {
+        Optional<Sweep> sweep = Optional.ofNullable(sweeps.get(sweepId));
+        sweep.ifPresent(s -> {
+            if (s.getExecutor().equals("local")) {
+                s.getPoints().forEach(p -> executor.cancel(p.getRunId()));
+            } else {
+                kubernetes().delete(sweepId);
+            }
+        });
+        return sweep;
+    }
+
+    private void refreshLocal(Sweep sweep) {
+        for (Sweep.Point point : sweep.getPoints()) {
+            executor.find(point.getRunId()).ifPresent(run -> point.status(run.getStatus().name(), run.getError()));
+        }
+    }
+
+    /** Job status changes become point status and run events. */
+    void changed(String sweepId, String runId, String status, String reason) {
+        Sweep sweep = sweeps.get(sweepId);
+        Sweep.Point point = sweep == null ? null : sweep.point(runId);
+        if (point != null) {
+            point.status(status, reason);
+        }
+        RunSpec spec = kubernetesRuns.get(runId);
+        if (spec == null) {
+            return;
+        }
+        String hash = RunSpecs.trainingConfig(spec).configHash();
+        switch (status) {
+            case "SUCCEEDED" -> publisher.run(RunEvent.completed(runId, hash, spec.seed(), null));
+            case "FAILED", "CANCELLED" -> publisher.run(RunEvent.failed(runId, hash, spec.seed(),
+                    reason == null ? status.toLowerCase() : reason));
+            default -> { }
+        }
+    }
+
+    private KubernetesJobs kubernetes() {
+        if (jobs == null) {
+            synchronized (this) {
+                if (jobs == null) {
+                    try {
+                        jobs = new KubernetesJobs(new KubernetesClientBuilder().build(), namespace,
+                                Files.readString(jobTemplate), this::changed).start();
+                    } catch (IOException e) {
+                        throw new UncheckedIOException("no Job template at " + jobTemplate
+                                + " (the Helm chart mounts it; set logitlab.kubernetes.job-template)", e);
+                    }
+                }
+            }
+        }
+        return jobs;
+    }
+
+    @PreDestroy
+    void stop() {
+        if (jobs != null) {
+            jobs.close();
+        }
+    }
+}
