@@ -24,7 +24,7 @@ class SweepResourceTest {
                      "evaluation":{"eps":[0.1],"attacks":"fgsm","limit":20}}}""";
 
     @Test
-    void aSweepTrainsEveryPointOfItsGrid() {
+    void aSweepTrainsEveryPointOfItsGrid() throws Exception {
         String sweepId = given().contentType(ContentType.JSON).body(SWEEP).when().post("/api/sweeps")
                 .then().statusCode(202).body("runs", equalTo(4)).extract().path("sweepId");
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/api/sweeps/" + sweepId)
@@ -33,7 +33,28 @@ class SweepResourceTest {
                 .body("points.status", everyItem(equalTo("SUCCEEDED"))));
         List<String> defenses = given().get("/api/sweeps/" + sweepId).then().extract().path("points.spec.defense");
         org.junit.jupiter.api.Assertions.assertEquals(List.of("plain", "plain", "ls=0.3", "ls=0.3"), defenses);
+        // A report on logitlab.reports (as the analysis service publishes it) shows up as the point's latest.
+        String runId = given().get("/api/sweeps/" + sweepId).then().extract().path("points[0].runId");
+        String report = reportJson(runId, runId + "/epoch-001");
+        try (var kafka = new io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion(KafkaBrokerResource.bootstrap)) {
+            kafka.produceStrings().fromRecords(new org.apache.kafka.clients.producer.ProducerRecord<>("logitlab.reports",
+                    runId + "/epoch-001", report)).awaitCompletion(Duration.ofSeconds(10));
+        }
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/api/sweeps/" + sweepId)
+                .then().body("points[0].latestReport.checkpointId", equalTo(runId + "/epoch-001"))
+                .body("points[0].latestReport.worstCase[0].eps", equalTo(0.1f)));
         given().delete("/api/sweeps/" + sweepId).then().statusCode(202);
+    }
+
+    /** A minimal but schema-valid report of one checkpoint. */
+    private static String reportJson(String runId, String checkpointId) throws Exception {
+        var check = new dev.logitlab.events.EvaluationReport.Check("vanishing-gradients", true, "0 of 10");
+        var report = new dev.logitlab.events.EvaluationReport(dev.logitlab.events.EvaluationReport.SCHEMA, checkpointId,
+                "synthetic", 20, 0, 0.9, List.of(), List.of(new dev.logitlab.events.EvaluationReport.WorstCase(0.1, 0.4)),
+                null, new dev.logitlab.events.EvaluationReport.Masking(false, java.util.Collections.nCopies(9, check)));
+        var published = new dev.logitlab.events.ReportPublished(1, runId, checkpointId, 1, "c".repeat(64), 0, "plain", report);
+        org.junit.jupiter.api.Assertions.assertEquals(List.of(), dev.logitlab.events.EventSchemas.violations(published));
+        return new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(published);
     }
 
     @Test

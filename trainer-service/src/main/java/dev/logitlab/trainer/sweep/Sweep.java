@@ -14,6 +14,7 @@ public final class Sweep {
         private final RunSpec spec;
         private volatile String status = "PENDING";
         private volatile String reason;
+        private volatile LatestReports.Summary latestReport;
 
         Point(String runId, RunSpec spec) {
             this.runId = runId;
@@ -34,6 +35,15 @@ public final class Sweep {
 
         public String getReason() {
             return reason;
+        }
+
+        /** The newest report of this run on logitlab.reports, if any yet. */
+        public LatestReports.Summary getLatestReport() {
+            return latestReport;
+        }
+
+        void latestReport(LatestReports.Summary summary) {
+            latestReport = summary;
         }
 
         /** Where this run's reports are served (analysis service). */

@@ -37,6 +37,9 @@ public class SweepService {
     @Inject
     RunPublisher publisher;
 
+    @Inject
+    LatestReports reports;
+
     @ConfigProperty(name = "logitlab.kubernetes.namespace", defaultValue = "default")
     String namespace;
 
@@ -72,12 +75,12 @@ public class SweepService {
 
     public Optional<Sweep> find(String sweepId) {
         Optional<Sweep> sweep = Optional.ofNullable(sweeps.get(sweepId));
-        sweep.filter(s -> s.getExecutor().equals("local")).ifPresent(this::refreshLocal);
+        sweep.ifPresent(this::refresh);
         return sweep;
     }
 
     public Collection<Sweep> all() {
-        sweeps.values().stream().filter(s -> s.getExecutor().equals("local")).forEach(this::refreshLocal);
+        sweeps.values().forEach(this::refresh);
         return sweeps.values();
     }
 
@@ -94,9 +97,13 @@ public class SweepService {
         return sweep;
     }
 
-    private void refreshLocal(Sweep sweep) {
+    /** Local runs' status from the executor; every point's newest report from logitlab.reports. */
+    private void refresh(Sweep sweep) {
         for (Sweep.Point point : sweep.getPoints()) {
-            executor.find(point.getRunId()).ifPresent(run -> point.status(run.getStatus().name(), run.getError()));
+            if (sweep.getExecutor().equals("local")) {
+                executor.find(point.getRunId()).ifPresent(run -> point.status(run.getStatus().name(), run.getError()));
+            }
+            reports.of(point.getRunId()).ifPresent(point::latestReport);
         }
     }
 
