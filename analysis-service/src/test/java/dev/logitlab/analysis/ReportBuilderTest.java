@@ -26,7 +26,6 @@ import dev.logitlab.service.KafkaBrokerResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,7 +41,6 @@ class ReportBuilderTest {
 
     static final ObjectMapper JSON = new ObjectMapper();
     static final RunSpec.Evaluation PLAN = new RunSpec.Evaluation(List.of(0.1), "fgsm,pgd:steps=3,noise:draws=2", 40, 10);
-    private static KafkaCompanion companion;
 
     @Test
     void aCheckpointAndItsAttackResultsBecomeAPublishedReport() throws Exception {
@@ -51,7 +49,7 @@ class ReportBuilderTest {
         produce("logitlab.attack-results", f.checkpoint.checkpointId(), JSON.writeValueAsString(f.attacks));
 
         ConsumerRecord<String, String> record = reportFor(f.checkpoint.checkpointId());
-        assertEquals("dev.logitlab.report.published.v1", header(record, "ce_type"));
+        assertEquals("dev.logitlab.report.published.v1", KafkaBrokerResource.header(record, "ce_type"));
         JsonNode report = JSON.readTree(record.value());
         assertEquals(List.of(), EventSchemas.violations(ReportPublished.class, report));
         assertEquals(9, report.get("report").get("masking").get("checks").size());
@@ -81,7 +79,7 @@ class ReportBuilderTest {
         reportFor(f.checkpoint.checkpointId());
         var dead = kafka().consumeStrings().fromTopics("logitlab.dlq.analysis-service", 2)
                 .awaitCompletion(Duration.ofSeconds(30));
-        dead.getRecords().forEach(r -> assertTrue(header(r, "dead-letter-reason") != null, "the reason travels along"));
+        dead.getRecords().forEach(r -> assertTrue(KafkaBrokerResource.header(r, "dead-letter-reason") != null, "the reason travels along"));
     }
 
     @jakarta.inject.Inject
@@ -129,18 +127,8 @@ class ReportBuilderTest {
         return new Fixture(checkpoint, AttackEvent.completed(checkpoint, "b".repeat(64), results));
     }
 
-    static synchronized KafkaCompanion kafka() {
-        if (companion == null) {
-            companion = new KafkaCompanion(KafkaBrokerResource.bootstrap);
-        }
-        return companion;
-    }
-
-    @AfterAll
-    static void closeKafka() {
-        if (companion != null) {
-            companion.close();
-        }
+    static KafkaCompanion kafka() {
+        return KafkaBrokerResource.companion();
     }
 
     private static void produce(String topic, String key, String value) {
@@ -158,8 +146,4 @@ class ReportBuilderTest {
         return found.get(0);
     }
 
-    private static String header(ConsumerRecord<String, String> record, String name) {
-        var header = record.headers().lastHeader(name);
-        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
-    }
 }

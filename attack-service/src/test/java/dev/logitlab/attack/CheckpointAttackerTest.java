@@ -19,7 +19,6 @@ import dev.logitlab.service.KafkaBrokerResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -32,32 +31,16 @@ import org.junit.jupiter.api.Test;
 class CheckpointAttackerTest {
 
     static final ObjectMapper JSON = new ObjectMapper();
-    private static KafkaCompanion companion;
-
-    /** One companion per test class, closed at the end so its consumers stop before Quarkus does. */
-    static synchronized KafkaCompanion kafka() {
-        if (companion == null) {
-            companion = new KafkaCompanion(KafkaBrokerResource.bootstrap);
-        }
-        return companion;
-    }
-
-    @org.junit.jupiter.api.AfterAll
-    static void closeKafka() {
-        if (companion != null) {
-            companion.close();
-        }
-    }
     static final RunSpec.Evaluation PLAN = new RunSpec.Evaluation(List.of(0.1), "fgsm,pgd:steps=3,noise:draws=2", 50, 0);
 
     @Test
     void aCheckpointEventIsAnsweredWithItsAttackResults() throws Exception {
         CheckpointCreated event = trainedCheckpoint("run-a", 1);
-        KafkaCompanion kafka = kafka();
+        KafkaCompanion kafka = KafkaBrokerResource.companion();
         produce(kafka, event.runId(), JSON.writeValueAsString(event));
 
         ConsumerRecord<String, String> record = resultsFor(kafka, event.checkpointId(), 1).get(0);
-        assertEquals("dev.logitlab.attack.completed.v1", header(record, "ce_type"));
+        assertEquals("dev.logitlab.attack.completed.v1", KafkaBrokerResource.header(record, "ce_type"));
         JsonNode result = JSON.readTree(record.value());
         assertEquals(List.of(), EventSchemas.violations(AttackEvent.class, result));
         assertEquals(3, result.get("results").get("attacks").size());
@@ -78,7 +61,7 @@ class CheckpointAttackerTest {
     void poisonGoesToTheDeadLetterTopicDuplicatesAreIgnoredAndConsumptionGoesOn() throws Exception {
         CheckpointCreated first = trainedCheckpoint("run-b", 1);
         CheckpointCreated second = trainedCheckpoint("run-c", 1);
-        KafkaCompanion kafka = kafka();
+        KafkaCompanion kafka = KafkaBrokerResource.companion();
         produce(kafka, first.runId(), JSON.writeValueAsString(first));
         produce(kafka, first.runId(), JSON.writeValueAsString(first)); // redelivered
         produce(kafka, "poison", "{not a checkpoint event");
@@ -89,7 +72,7 @@ class CheckpointAttackerTest {
         var dead = kafka.consumeStrings().fromTopics("logitlab.dlq.attack-service", 2).awaitCompletion(Duration.ofSeconds(30));
         for (ConsumerRecord<String, String> r : dead.getRecords()) {
             assertEquals("poison", r.key());
-            assertTrue(header(r, "dead-letter-reason") != null && !header(r, "dead-letter-reason").isBlank());
+            assertTrue(KafkaBrokerResource.header(r, "dead-letter-reason") != null && !KafkaBrokerResource.header(r, "dead-letter-reason").isBlank());
         }
         List<ConsumerRecord<String, String>> firstResults = kafka.consumeStrings()
                 .fromTopics("logitlab.attack-results", Duration.ofSeconds(3)).awaitCompletion().getRecords().stream()
@@ -103,13 +86,13 @@ class CheckpointAttackerTest {
         CheckpointCreated tampered = new CheckpointCreated(1, good.runId(), good.checkpointId(), good.epoch(), good.uri(),
                 "0".repeat(64), good.configHash(), good.seed(), good.dataset(), good.model(), good.defense(),
                 good.evaluation(), good.metrics());
-        KafkaCompanion kafka = kafka();
+        KafkaCompanion kafka = KafkaBrokerResource.companion();
         produce(kafka, good.runId(), JSON.writeValueAsString(tampered));
 
         ConsumerRecord<String, String> record = resultsFor(kafka, good.checkpointId(), 1).get(0);
         JsonNode failed = JSON.readTree(record.value());
         assertEquals("failed", failed.get("kind").asText());
-        assertEquals("dev.logitlab.attack.failed.v1", header(record, "ce_type"));
+        assertEquals("dev.logitlab.attack.failed.v1", KafkaBrokerResource.header(record, "ce_type"));
         assertTrue(failed.get("reason").asText().contains("SHA-256"), failed.get("reason").asText());
         assertEquals(List.of(), EventSchemas.violations(AttackEvent.class, failed));
     }
@@ -140,8 +123,4 @@ class CheckpointAttackerTest {
         return found;
     }
 
-    private static String header(ConsumerRecord<String, String> record, String name) {
-        var header = record.headers().lastHeader(name);
-        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
-    }
 }

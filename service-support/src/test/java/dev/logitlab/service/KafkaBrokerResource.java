@@ -1,7 +1,10 @@
 package dev.logitlab.service;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import io.smallrye.reactive.messaging.kafka.companion.test.EmbeddedKafkaBroker;
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -13,7 +16,22 @@ public class KafkaBrokerResource implements QuarkusTestResourceLifecycleManager 
 
     public static String bootstrap;
     public static Path store;
+    private static KafkaCompanion companion;
     private EmbeddedKafkaBroker broker;
+
+    /** One client per test run, closed with the broker so its consumers stop before Quarkus does. */
+    public static synchronized KafkaCompanion companion() {
+        if (companion == null) {
+            companion = new KafkaCompanion(bootstrap);
+        }
+        return companion;
+    }
+
+    /** A record header as text (CloudEvents attributes, dead-letter reasons), or null. */
+    public static String header(ConsumerRecord<?, ?> record, String name) {
+        var header = record.headers().lastHeader(name);
+        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+    }
 
     @Override
     public Map<String, String> start() {
@@ -29,6 +47,12 @@ public class KafkaBrokerResource implements QuarkusTestResourceLifecycleManager 
 
     @Override
     public void stop() {
+        synchronized (KafkaBrokerResource.class) {
+            if (companion != null) {
+                companion.close();
+                companion = null;
+            }
+        }
         if (broker != null) {
             broker.close();
         }

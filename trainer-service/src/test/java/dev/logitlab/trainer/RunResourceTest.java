@@ -20,7 +20,6 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.smallrye.reactive.messaging.kafka.companion.ConsumerTask;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -34,22 +33,6 @@ import org.junit.jupiter.params.provider.CsvSource;
 class RunResourceTest {
 
     static final ObjectMapper JSON = new ObjectMapper();
-    private static KafkaCompanion companion;
-
-    /** One companion per test class, closed at the end so its consumers stop before Quarkus does. */
-    static synchronized KafkaCompanion kafka() {
-        if (companion == null) {
-            companion = new KafkaCompanion(KafkaBrokerResource.bootstrap);
-        }
-        return companion;
-    }
-
-    @org.junit.jupiter.api.AfterAll
-    static void closeKafka() {
-        if (companion != null) {
-            companion.close();
-        }
-    }
     static final String TINY = """
             {"dataset":"synthetic","model":"linear","defense":"ls=0.3","epochs":2,"batchSize":50,"learningRate":0.01,
              "seed":1,"evaluation":{"eps":[0.1],"attacks":"fgsm,pgd:steps=3","limit":50,"gapLimit":10}}""";
@@ -60,12 +43,12 @@ class RunResourceTest {
                 .when().post("/api/runs")
                 .then().statusCode(202).header("Location", startsWith("http")).extract().path("runId");
 
-        KafkaCompanion kafka = kafka();
+        KafkaCompanion kafka = KafkaBrokerResource.companion();
         ConsumerTask<String, String> checkpoints = kafka.consumeStrings().fromTopics("logitlab.checkpoints", 2)
                 .awaitCompletion(Duration.ofSeconds(60));
         for (ConsumerRecord<String, String> record : checkpoints.getRecords()) {
             assertEquals(runId, record.key());
-            assertEquals("dev.logitlab.checkpoint.created.v1", header(record, "ce_type"));
+            assertEquals("dev.logitlab.checkpoint.created.v1", KafkaBrokerResource.header(record, "ce_type"));
             JsonNode event = JSON.readTree(record.value());
             assertEquals(List.of(), EventSchemas.violations(CheckpointCreated.class, event));
             String uri = event.get("uri").asText();
@@ -81,7 +64,7 @@ class RunResourceTest {
                 .getRecords().stream().filter(r -> r.key().equals(runId)).map(r -> {
                     JsonNode event = read(r.value());
                     assertEquals(List.of(), EventSchemas.violations(RunEvent.class, event));
-                    assertEquals("dev.logitlab.run." + event.get("kind").asText() + ".v1", header(r, "ce_type"));
+                    assertEquals("dev.logitlab.run." + event.get("kind").asText() + ".v1", KafkaBrokerResource.header(r, "ce_type"));
                     return event.get("kind").asText();
                 }).toList();
         assertEquals("submitted", kinds.get(0));
@@ -135,10 +118,6 @@ class RunResourceTest {
         given().get("/q/metrics").then().statusCode(200);
     }
 
-    private static String header(ConsumerRecord<String, String> record, String name) {
-        var header = record.headers().lastHeader(name);
-        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
-    }
 
     private static JsonNode read(String json) {
         try {

@@ -36,10 +36,8 @@ class SweepResourceTest {
         // A report on logitlab.reports (as the analysis service publishes it) shows up as the point's latest.
         String runId = given().get("/api/sweeps/" + sweepId).then().extract().path("points[0].runId");
         String report = reportJson(runId, runId + "/epoch-001");
-        try (var kafka = new io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion(KafkaBrokerResource.bootstrap)) {
-            kafka.produceStrings().fromRecords(new org.apache.kafka.clients.producer.ProducerRecord<>("logitlab.reports",
-                    runId + "/epoch-001", report)).awaitCompletion(Duration.ofSeconds(10));
-        }
+        KafkaBrokerResource.companion().produceStrings().fromRecords(new org.apache.kafka.clients.producer.ProducerRecord<>(
+                "logitlab.reports", runId + "/epoch-001", report)).awaitCompletion(Duration.ofSeconds(10));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/api/sweeps/" + sweepId)
                 .then().body("points[0].latestReport.checkpointId", equalTo(runId + "/epoch-001"))
                 .body("points[0].latestReport.worstCase[0].eps", equalTo(0.1f)));
