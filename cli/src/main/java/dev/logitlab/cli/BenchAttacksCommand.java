@@ -2,7 +2,6 @@ package dev.logitlab.cli;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import dev.logitlab.core.attack.Attack;
 import dev.logitlab.core.attack.Pgd;
 import dev.logitlab.core.attack.SquareAttack;
@@ -59,9 +58,7 @@ final class BenchAttacksCommand implements Callable<Integer> {
         Path checkpoint = model != null ? model : trainReference(data, out);
         Dataset test = data.test().limit(images);
         try (Classifier target = Classifiers.open(checkpoint); NDManager manager = target.manager().newSubManager()) {
-            float[] pixels = new float[test.size() * test.imageSize()];
-            test.copyImages(0, test.size(), pixels);
-            NDArray x = manager.create(pixels, new Shape(test.size(), 1, 28, 28));
+            NDArray x = test.images(manager, 0, test.size());
             out.printf("small-cnn, %d Fashion-MNIST test images, ε=%s, %d threads%n", test.size(), eps, threads);
             out.printf("%-12s %9s %10s %16s %14s %8s%n", "attack", "seconds", "robust", "work", "per second",
                     "vs ref");

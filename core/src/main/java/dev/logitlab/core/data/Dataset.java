@@ -1,5 +1,9 @@
 package dev.logitlab.core.data;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -49,6 +53,18 @@ public record Dataset(String name, int channels, int height, int width, int clas
             l[i] = labels[indices[i]];
         }
         return new Dataset(name, channels, height, width, classes, p, l);
+    }
+
+    /** Images [from, to) as an N×C×H×W float array in [0, 1]; {@code buffer} (at least that size) is reused. */
+    public NDArray images(NDManager manager, int from, int to, float[] buffer) {
+        int n = to - from;
+        copyImages(from, to, buffer);
+        return manager.create(FloatBuffer.wrap(buffer, 0, n * imageSize()), new Shape(n, channels, height, width));
+    }
+
+    /** Images [from, to) as an N×C×H×W float array in [0, 1]. */
+    public NDArray images(NDManager manager, int from, int to) {
+        return images(manager, from, to, new float[(to - from) * imageSize()]);
     }
 
     /** Writes images [from, to) into {@code out} as floats in [0, 1] (N×C×H×W order). */

@@ -90,7 +90,7 @@ public final class AnalysisPhase {
             int to = Math.min(n, from + Batching.CHUNK);
             int[] y = Arrays.copyOfRange(data.labels(), from, to);
             try (NDManager scope = model.manager().newSubManager()) {
-                NDArray x = Batching.images(scope, data, from, to);
+                NDArray x = data.images(scope, from, to);
                 NDArray logits = model.logits(x);
                 variation = Math.max(variation, logits.sub(model.logits(x)).abs().max().getFloat());
                 probabilityRows += probabilityRows(logits);
@@ -131,7 +131,7 @@ public final class AnalysisPhase {
                 int to = Math.min(chosen.length, from + Batching.CHUNK);
                 int[] y = Arrays.copyOfRange(subset.labels(), from, to);
                 try (NDManager scope = model.manager().newSubManager()) {
-                    NDArray x = Batching.images(scope, subset, from, to);
+                    NDArray x = subset.images(scope, from, to);
                     switch (part) {
                         case 0 -> System.arraycopy(GapStatistics.measure(model, x, y), 0, stats, from, to - from);
                         case 1 -> System.arraycopy(MinimalEpsilon.fgsm(model, x, y, SEARCH_MAX_EPS, BISECTIONS), 0,

@@ -92,7 +92,7 @@ public final class AttackPhase {
         for (int from = 0; from < n; from += Batching.CHUNK) {
             int to = Math.min(n, from + Batching.CHUNK);
             try (NDManager scope = model.manager().newSubManager()) {
-                boolean[] part = Losses.misclassified(model.logits(Batching.images(scope, data, from, to)),
+                boolean[] part = Losses.misclassified(model.logits(data.images(scope, from, to)),
                         Arrays.copyOfRange(data.labels(), from, to));
                 System.arraycopy(part, 0, wrong, from, to - from);
             }
@@ -107,7 +107,7 @@ public final class AttackPhase {
             int to = Math.min(n, from + Batching.CHUNK);
             try (NDManager scope = model.manager().newSubManager()) {
                 long seed = Objects.hash(plan.seed(), attack.name(), eps, from);
-                boolean[] part = attack.run(model, Batching.images(scope, data, from, to),
+                boolean[] part = attack.run(model, data.images(scope, from, to),
                         Arrays.copyOfRange(data.labels(), from, to), eps, seed);
                 System.arraycopy(part, 0, broken, from, to - from);
             }

@@ -1,22 +1,13 @@
 package dev.logitlab.core.evaluation;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import dev.logitlab.core.data.Dataset;
 
-/** Images of a data set as arrays, {@value #CHUNK} at a time, so any model size fits in memory. */
+/** Evaluation helpers: data set chunks of {@value #CHUNK} images (any model fits in memory), outcome strings. */
 final class Batching {
 
     static final int CHUNK = 500;
 
     private Batching() {
-    }
-
-    static NDArray images(NDManager manager, Dataset set, int from, int to) {
-        float[] buffer = new float[(to - from) * set.imageSize()];
-        set.copyImages(from, to, buffer);
-        return manager.create(buffer, new Shape(to - from, set.channels(), set.height(), set.width()));
     }
 
     /** "fashion-mnist" for "fashion-mnist/test". */

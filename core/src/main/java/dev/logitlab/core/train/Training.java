@@ -96,7 +96,7 @@ public final class Training {
             int from = b * batch;
             int to = Math.min(shuffled.size(), from + batch);
             try (NDManager step = network.manager().newSubManager()) {
-                NDArray images = CleanMetrics.images(step, shuffled, from, to, buffer);
+                NDArray images = shuffled.images(step, from, to, buffer);
                 NDArray labels = step.create(Arrays.copyOfRange(shuffled.labels(), from, to)).toType(
                         ai.djl.ndarray.types.DataType.INT64, false);
                 NDArray oneHot = labels.oneHot(shuffled.classes()).toType(images.getDataType(), false);
