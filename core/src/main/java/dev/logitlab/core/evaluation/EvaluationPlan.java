@@ -26,9 +26,4 @@ public record EvaluationPlan(List<Double> eps, String attacks, int limit, long s
             throw new IllegalArgumentException("gapLimit: must be ≥ 0, got " + gapLimit);
         }
     }
-
-    /** The defaults of {@code ./lab evaluate}: ε = 0.1, the default suite, 500 images, gaps on 200. */
-    public static EvaluationPlan defaults() {
-        return new EvaluationPlan(List.of(0.1), "default", 500, 0, 200);
-    }
 }

@@ -28,10 +28,6 @@ public record ModelSpec(String architecture, int channels, int height, int width
         return new ModelSpec(architecture, data.channels(), data.height(), data.width(), data.classes());
     }
 
-    public int inputSize() {
-        return channels * height * width;
-    }
-
     /** The (depth, widen factor) of a Wide-ResNet spec. */
     int[] wideResNetShape() {
         Matcher m = WRN.matcher(architecture);

@@ -37,11 +37,6 @@ public record TrainingConfig(
         require(optimizer.equals("adam") || optimizer.equals("sgd"), "optimizer", "must be adam or sgd, got " + optimizer);
     }
 
-    /** Defaults a user would pick for a quick Fashion-MNIST run. */
-    public static TrainingConfig defaults(String dataset, String model, String defense, int epochs) {
-        return new TrainingConfig(dataset, model, defense, epochs, 0, 0, 128, 1e-3, "adam", 0);
-    }
-
     public TrainingConfig withEpochs(int newEpochs) {
         return new TrainingConfig(dataset, model, defense, newEpochs, trainLimit, testLimit, batchSize, learningRate,
                 optimizer, seed);
