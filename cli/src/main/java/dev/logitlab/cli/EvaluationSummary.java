@@ -1,5 +1,6 @@
 package dev.logitlab.cli;
 
+import dev.logitlab.core.defense.DefenseTerm;
 import dev.logitlab.events.EvaluationReport;
 import java.io.PrintWriter;
 
@@ -17,10 +18,10 @@ final class EvaluationSummary {
                 r.examples(), r.seed(), r.cleanAccuracy());
         out.printf("%-12s %6s %8s %9s%n", "attack", "eps", "robust", "seconds");
         for (EvaluationReport.AttackRun a : r.attacks()) {
-            out.printf("%-12s %6s %8.3f %9.2f%n", a.name(), fmt(a.eps()), a.robustAccuracy(), a.seconds());
+            out.printf("%-12s %6s %8.3f %9.2f%n", a.name(), DefenseTerm.format(a.eps()), a.robustAccuracy(), a.seconds());
         }
         for (EvaluationReport.WorstCase w : r.worstCase()) {
-            out.printf("%-12s %6s %8.3f%n", "worst case", fmt(w.eps()), w.robustAccuracy());
+            out.printf("%-12s %6s %8.3f%n", "worst case", DefenseTerm.format(w.eps()), w.robustAccuracy());
         }
         EvaluationReport.GapSummary g = r.gaps();
         if (g != null) {
@@ -35,9 +36,5 @@ final class EvaluationSummary {
             out.printf("  [%s] %-30s %s%n", c.passed() ? "pass" : "FAIL", c.name(), c.detail());
         }
         out.flush();
-    }
-
-    private static String fmt(double eps) {
-        return java.math.BigDecimal.valueOf(eps).stripTrailingZeros().toPlainString();
     }
 }

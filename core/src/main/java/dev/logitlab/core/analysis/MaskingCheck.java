@@ -1,5 +1,6 @@
 package dev.logitlab.core.analysis;
 
+import dev.logitlab.core.defense.DefenseTerm;
 import dev.logitlab.events.EvaluationReport.Check;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,7 +28,7 @@ public enum MaskingCheck {
                 }
                 int f = MaskingEvidence.count(fgsm.broken(), e.correct());
                 int p = MaskingEvidence.count(pgd.broken(), e.correct());
-                String line = String.format(Locale.ROOT, "ε=%s: FGSM broke %d, PGD %d", fmt(eps), f, p);
+                String line = String.format(Locale.ROOT, "ε=%s: FGSM broke %d, PGD %d", DefenseTerm.format(eps), f, p);
                 numbers.add(line);
                 if (f > p) {
                     failures.add(line);
@@ -53,7 +54,7 @@ public enum MaskingCheck {
         Check evaluate(MaskingEvidence e) {
             double limit = (double) e.slack() / e.examples();
             String line = String.format(Locale.ROOT, "PGD at ε=%s leaves %.1f%% robust (allowed %.1f%%)",
-                    fmt(e.unboundedEps()), 100 * e.unboundedRobustAccuracy(), 100 * limit);
+                    DefenseTerm.format(e.unboundedEps()), 100 * e.unboundedRobustAccuracy(), 100 * limit);
             return new Check(name, e.unboundedRobustAccuracy() <= limit, line);
         }
     },
@@ -65,10 +66,10 @@ public enum MaskingCheck {
             Map.Entry<Double, Double> previous = null;
             double allowed = (double) e.slack() / e.examples();
             for (Map.Entry<Double, Double> point : e.sweep().entrySet()) {
-                numbers.add(String.format(Locale.ROOT, "ε=%s: %.1f%%", fmt(point.getKey()), 100 * point.getValue()));
+                numbers.add(String.format(Locale.ROOT, "ε=%s: %.1f%%", DefenseTerm.format(point.getKey()), 100 * point.getValue()));
                 if (previous != null && point.getValue() > previous.getValue() + allowed) {
                     failures.add(String.format(Locale.ROOT, "robust accuracy rises from %.1f%% at ε=%s to %.1f%% at ε=%s",
-                            100 * previous.getValue(), fmt(previous.getKey()), 100 * point.getValue(), fmt(point.getKey())));
+                            100 * previous.getValue(), DefenseTerm.format(previous.getKey()), 100 * point.getValue(), DefenseTerm.format(point.getKey())));
                 }
                 previous = point;
             }
@@ -104,7 +105,7 @@ public enum MaskingCheck {
                 double gap = (double) (MaskingEvidence.count(margin, e.correct())
                         - MaskingEvidence.count(ce.broken(), e.correct())) / e.examples();
                 String line = String.format(Locale.ROOT, "ε=%s: margin/DLR attacks break %.1f points more than CE PGD",
-                        fmt(eps), 100 * gap);
+                        DefenseTerm.format(eps), 100 * gap);
                 numbers.add(line);
                 if (gap > SATURATION && correct > 0) {
                     failures.add(line);
@@ -161,7 +162,7 @@ public enum MaskingCheck {
             }
             int only = e.onlyBrokenBy(these, gradient);
             String line = String.format(Locale.ROOT, "ε=%s: %s broke %d examples that every gradient attack missed",
-                    fmt(eps), what, only);
+                    DefenseTerm.format(eps), what, only);
             numbers.add(line);
             if (only > e.slack()) {
                 failures.add(line);
@@ -176,9 +177,5 @@ public enum MaskingCheck {
 
     Check result(List<String> failures, List<String> numbers) {
         return new Check(name, failures.isEmpty(), String.join("; ", failures.isEmpty() ? numbers : failures));
-    }
-
-    static String fmt(double eps) {
-        return java.math.BigDecimal.valueOf(eps).stripTrailingZeros().toPlainString();
     }
 }

@@ -27,7 +27,7 @@ public interface DefenseTerm {
     interface PenaltyTerm extends DefenseTerm {
     }
 
-    /** Numbers as people write them: 0.5, not 0.50000000001 or 5E-1. */
+    /** Numbers as people write them: 0.5, not 0.50000000001 or 5E-1 (specs, budgets, reports). */
     static String format(double value) {
         return BigDecimal.valueOf(value).stripTrailingZeros().toPlainString();
     }
