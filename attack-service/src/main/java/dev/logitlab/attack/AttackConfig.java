@@ -11,7 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** The evaluation plan of a checkpoint event, and its hash: the idempotency key with the checkpoint id. */
+/** The evaluation plan of a checkpoint event, and its hash: with the checkpoint id, what makes an evaluation unique. */
 final class AttackConfig {
 
     private static final ObjectMapper CANONICAL = new ObjectMapper()

@@ -1,9 +1,11 @@
 package dev.logitlab.events;
 
 /**
- * The attack service's answer to a checkpoint ({@code logitlab.attack-results}, key: checkpointId):
- * {@code completed} with the results, or {@code failed} with the reason (a SHA-256 mismatch, a missing file,
- * …). {@code attackConfigHash} identifies the evaluation plan, so a redelivered event yields no second result.
+ * The attack service's answer to one shard of a checkpoint's evaluation ({@code logitlab.attack-results}, key:
+ * checkpointId, so every shard of a checkpoint reaches the same analysis partition): {@code completed} with the
+ * shard's outcome, or {@code failed} with the reason; {@code shard} is -1 when the whole checkpoint was refused
+ * (a SHA-256 mismatch, a missing file). Each event carries the checkpoint announcement, so the analysis needs
+ * nothing else to build the report. {@code attackConfigHash} identifies the evaluation plan.
  */
 public record AttackEvent(
         int schemaVersion,
@@ -14,22 +16,34 @@ public record AttackEvent(
         String configHash,
         long seed,
         String attackConfigHash,
-        AttackResults results,
+        int shard,
+        int shards,
+        CheckpointCreated checkpoint,
+        ShardOutcome outcome,
         String reason) {
 
-    public static final int SCHEMA_VERSION = 1;
+    public static final int SCHEMA_VERSION = 2;
 
-    public static AttackEvent completed(CheckpointCreated c, String attackConfigHash, AttackResults results) {
+    public static AttackEvent completed(AttackTask task, ShardOutcome outcome) {
+        CheckpointCreated c = task.checkpoint();
         return new AttackEvent(SCHEMA_VERSION, "completed", c.runId(), c.checkpointId(), c.epoch(), c.configHash(),
-                c.seed(), attackConfigHash, results, null);
+                c.seed(), task.attackConfigHash(), task.shard(), task.shards(), c, outcome, null);
     }
 
-    public static AttackEvent failed(CheckpointCreated c, String attackConfigHash, String reason) {
+    /** A shard that cannot be attacked (its task's checkpoint no longer verifies, its data cannot be read). */
+    public static AttackEvent failed(AttackTask task, String reason) {
+        CheckpointCreated c = task.checkpoint();
         return new AttackEvent(SCHEMA_VERSION, "failed", c.runId(), c.checkpointId(), c.epoch(), c.configHash(),
-                c.seed(), attackConfigHash, null, reason);
+                c.seed(), task.attackConfigHash(), task.shard(), task.shards(), c, null, reason);
+    }
+
+    /** A checkpoint refused before it was split into shards. */
+    public static AttackEvent refused(CheckpointCreated c, String attackConfigHash, String reason) {
+        return new AttackEvent(SCHEMA_VERSION, "failed", c.runId(), c.checkpointId(), c.epoch(), c.configHash(),
+                c.seed(), attackConfigHash, -1, 0, c, null, reason);
     }
 
     public String type() {
-        return "dev.logitlab.attack." + kind + ".v1";
+        return "dev.logitlab.attack." + kind + ".v2";
     }
 }

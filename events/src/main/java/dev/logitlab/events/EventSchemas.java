@@ -21,8 +21,10 @@ public final class EventSchemas {
     private static final Map<Class<?>, String> SCHEMAS = Map.of(
             RunEvent.class, "run-event.v1.json",
             CheckpointCreated.class, "checkpoint-created.v1.json",
-            AttackEvent.class, "attack-event.v1.json",
+            AttackTask.class, "attack-task.v1.json",
+            AttackEvent.class, "attack-event.v2.json",
             ReportPublished.class, "report-published.v1.json",
+            ReportFailed.class, "report-failed.v1.json",
             EvaluationReport.class, "evaluation-report.v1.json",
             RunSpec.class, "run-spec.v1.json");
 

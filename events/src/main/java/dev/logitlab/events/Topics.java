@@ -1,10 +1,13 @@
 package dev.logitlab.events;
 
+import java.util.List;
+
 /** Kafka topic names (defaults; services read them from configuration) and CloudEvents types. */
 public final class Topics {
 
     public static final String RUNS = "logitlab.runs";
     public static final String CHECKPOINTS = "logitlab.checkpoints";
+    public static final String ATTACK_TASKS = "logitlab.attack-tasks";
     public static final String ATTACK_RESULTS = "logitlab.attack-results";
     public static final String REPORTS = "logitlab.reports";
     public static final String DLQ_PREFIX = "logitlab.dlq.";
@@ -15,14 +18,42 @@ public final class Topics {
     public static final String RUN_COMPLETED = "dev.logitlab.run.completed.v1";
     public static final String RUN_FAILED = "dev.logitlab.run.failed.v1";
     public static final String CHECKPOINT_CREATED = "dev.logitlab.checkpoint.created.v1";
-    public static final String ATTACK_COMPLETED = "dev.logitlab.attack.completed.v1";
-    public static final String ATTACK_FAILED = "dev.logitlab.attack.failed.v1";
+    public static final String ATTACK_TASK = "dev.logitlab.attack.task.v1";
+    public static final String ATTACK_COMPLETED = "dev.logitlab.attack.completed.v2";
+    public static final String ATTACK_FAILED = "dev.logitlab.attack.failed.v2";
     public static final String REPORT_PUBLISHED = "dev.logitlab.report.published.v1";
+    public static final String REPORT_FAILED = "dev.logitlab.report.failed.v1";
 
     /** The CloudEvents {@code source} of each service. */
     public static final String SOURCE_PREFIX = "/logitlab/";
 
+    /**
+     * A topic as the services and {@code ./lab stack} create it. The work topic has as many partitions as attack
+     * replicas may ever run (KEDA's maximum in the chart is kept at or below it): a replica without a partition
+     * idles. Results and reports are keyed by checkpointId, so every shard of a checkpoint meets in one partition.
+     */
+    public record TopicSpec(String name, int partitions, boolean compacted) {
+    }
+
+    public static final List<TopicSpec> ALL = List.of(
+            new TopicSpec(RUNS, 3, false),
+            new TopicSpec(CHECKPOINTS, 3, false),
+            new TopicSpec(ATTACK_TASKS, 12, false),
+            new TopicSpec(ATTACK_RESULTS, 6, false),
+            new TopicSpec(REPORTS, 6, true),
+            new TopicSpec(DLQ_PREFIX + "attack-service", 1, false),
+            new TopicSpec(DLQ_PREFIX + "analysis-service", 1, false));
+
     private Topics() {
+    }
+
+    /**
+     * A CloudEvents {@code id} derived from what the event is about, never random: the same input gives the same
+     * id, so a consumer can recognise a redelivered event.
+     */
+    public static String eventId(String type, String subject) {
+        return java.util.UUID.nameUUIDFromBytes((type + "\n" + subject).getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                .toString();
     }
 
     /** The dead-letter topic of a service: {@code logitlab.dlq.<service>}. */

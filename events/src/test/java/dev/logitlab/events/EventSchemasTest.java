@@ -21,10 +21,8 @@ class EventSchemasTest {
             new CheckpointCreated.Metrics(0.81, 0.6, 4000, 2.1));
     static final EvaluationReport.AttackRun PGD = new EvaluationReport.AttackRun("pgd", 0.1, 0.5, 1.2,
             Map.of("steps", 20, "step", 0.0125), "10x1");
-    static final AttackResults RESULTS = new AttackResults("run-1/epoch-001", "fashion-mnist", 4, 1, "11x1",
-            List.of(PGD), List.of(new EvaluationReport.WorstCase(0.1, 0.5)),
-            List.of(new EvaluationReport.RobustAt(0.1, 0.5), new EvaluationReport.RobustAt(0.2, 0.25)),
-            new EvaluationReport.RobustAt(1.0, 0));
+    static final AttackTask TASK = new AttackTask(1, AttackTask.taskId("run-1/epoch-001", HASH, 3), HASH, 3, 40, "pgd",
+            0.1, 300, 400, CHECKPOINT);
     static final EvaluationReport REPORT = new EvaluationReport(EvaluationReport.SCHEMA, "run-1/epoch-001",
             "fashion-mnist", 4, 1, 0.75, List.of(PGD), List.of(new EvaluationReport.WorstCase(0.1, 0.5)),
             new EvaluationReport.GapSummary(3, 1.5, 20, 0.05, 0.07, 0.04, 0.9, 0.1, 5,
@@ -41,8 +39,11 @@ class EventSchemasTest {
                 RunEvent.completed("run-1", HASH, 1, "run-1/epoch-002"),
                 RunEvent.failed("run-1", HASH, 1, "out of memory"),
                 CHECKPOINT,
-                AttackEvent.completed(CHECKPOINT, HASH, RESULTS),
-                AttackEvent.failed(CHECKPOINT, HASH, "SHA-256 mismatch"),
+                TASK,
+                AttackEvent.completed(TASK, new ShardOutcome(3, "10x1", 0.4)),
+                AttackEvent.failed(TASK, "no test images"),
+                AttackEvent.refused(CHECKPOINT, HASH, "SHA-256 mismatch"),
+                ReportFailed.of(CHECKPOINT, "SHA-256 mismatch"),
                 new ReportPublished(1, "run-1", "run-1/epoch-001", 1, HASH, 1, "ls=0.5,gn=0.3", REPORT),
                 SPEC);
         for (Object event : events) {
@@ -57,7 +58,7 @@ class EventSchemasTest {
         checkpoint.put("sha256", "not-a-digest");
         assertFalse(EventSchemas.violations(CheckpointCreated.class, checkpoint).isEmpty());
 
-        ObjectNode failed = mapper.valueToTree(AttackEvent.failed(CHECKPOINT, HASH, "x"));
+        ObjectNode failed = mapper.valueToTree(AttackEvent.refused(CHECKPOINT, HASH, "x"));
         failed.remove("reason");
         assertFalse(EventSchemas.violations(AttackEvent.class, failed).isEmpty(), "failed events must say why");
 
@@ -65,9 +66,11 @@ class EventSchemasTest {
         ObjectNode submitted = mapper.valueToTree(RunEvent.submitted("run-1", HASH, SPEC));
         ((ObjectNode) submitted.get("spec")).put("optimizer", "rmsprop");
         assertFalse(EventSchemas.violations(RunEvent.class, submitted).isEmpty(), "spec is checked by run-spec.v1.json");
-        ObjectNode completed = mapper.valueToTree(AttackEvent.completed(CHECKPOINT, HASH, RESULTS));
-        ((ObjectNode) completed.get("results").get("attacks").get(0)).put("robust", "yes");
-        assertFalse(EventSchemas.violations(AttackEvent.class, completed).isEmpty(), "attack runs come from the report schema");
+        ObjectNode completed = mapper.valueToTree(AttackEvent.completed(TASK, new ShardOutcome(3, "10x1", 0.4)));
+        ((ObjectNode) completed.get("outcome")).put("robust", "yes");
+        assertFalse(EventSchemas.violations(AttackEvent.class, completed).isEmpty(), "outcomes are 1, 0 or x per example");
+        ((ObjectNode) completed.get("checkpoint")).put("sha256", "nope");
+        assertTrue(EventSchemas.violations(AttackEvent.class, completed).size() >= 2, "the checkpoint is checked by its own schema");
 
         ObjectNode report = mapper.valueToTree(REPORT);
         report.put("surprise", 1);
@@ -77,7 +80,11 @@ class EventSchemasTest {
     @Test
     void cloudEventTypesAreVersioned() {
         assertEquals(Topics.RUN_PROGRESS, RunEvent.progress("r", HASH, 0, null).type());
-        assertEquals(Topics.ATTACK_FAILED, AttackEvent.failed(CHECKPOINT, HASH, "x").type());
+        assertEquals(Topics.ATTACK_FAILED, AttackEvent.refused(CHECKPOINT, HASH, "x").type());
+        assertEquals(Topics.ATTACK_COMPLETED, AttackEvent.completed(TASK, new ShardOutcome(3, "1", 0)).type());
+        assertEquals(Topics.eventId(Topics.REPORT_PUBLISHED, "run-1/epoch-001"),
+                Topics.eventId(Topics.REPORT_PUBLISHED, "run-1/epoch-001"), "ids are derived, not random");
+        assertFalse(Topics.eventId(Topics.REPORT_PUBLISHED, "a").equals(Topics.eventId(Topics.REPORT_FAILED, "a")));
         assertEquals("logitlab.dlq.attack-service", Topics.deadLetter("attack-service"));
     }
 }

@@ -25,12 +25,14 @@ public class CheckpointStore {
 
     /**
      * Loads the checkpoint of an event after checking that its parameter file has the event's SHA-256 (and
-     * every file the manifest's); throws {@link CheckpointIntegrityException} saying why when it does not.
+     * every file the manifest's); throws {@link CheckpointIntegrityException} saying why when it does not, and
+     * {@link Transient.TransientException} when the directory is not there (yet).
      */
     public Checkpoint open(CheckpointCreated event) {
         Path dir = resolve(event.uri());
         if (!Files.isDirectory(dir)) {
-            throw new CheckpointIntegrityException("checkpoint " + event.checkpointId() + " is not in the store at " + dir);
+            // On a shared volume a checkpoint may be announced before this node sees it: worth another try.
+            throw new Transient.TransientException("checkpoint " + event.checkpointId() + " is not in the store at " + dir);
         }
         Checkpoint checkpoint = Checkpoint.load(dir);
         String sha = checkpoint.manifest().parameters().sha256();

@@ -27,6 +27,12 @@ public class KafkaBrokerResource implements QuarkusTestResourceLifecycleManager 
         return companion;
     }
 
+    /** The committed records of a topic so far (what a read_committed consumer sees), waiting up to {@code wait}. */
+    public static java.util.List<ConsumerRecord<String, String>> committed(String topic, java.time.Duration wait) {
+        return companion().consumeStrings().withIsolationLevel(org.apache.kafka.common.IsolationLevel.READ_COMMITTED)
+                .fromTopics(topic, wait).awaitCompletion().getRecords();
+    }
+
     /** A record header as text (CloudEvents attributes, dead-letter reasons), or null. */
     public static String header(ConsumerRecord<?, ?> record, String name) {
         var header = record.headers().lastHeader(name);
@@ -35,7 +41,13 @@ public class KafkaBrokerResource implements QuarkusTestResourceLifecycleManager 
 
     @Override
     public Map<String, String> start() {
-        broker = new EmbeddedKafkaBroker().withDeleteLogDirsOnClose(true).start();
+        // One broker: the transaction log and offsets need a replication factor of 1 (Kafka Streams' exactly-once).
+        broker = new EmbeddedKafkaBroker().withDeleteLogDirsOnClose(true).withAdditionalProperties(p -> {
+            p.put("transaction.state.log.replication.factor", "1");
+            p.put("transaction.state.log.min.isr", "1");
+            p.put("offsets.topic.replication.factor", "1");
+            p.put("group.initial.rebalance.delay.ms", "0");
+        }).start();
         bootstrap = broker.getAdvertisedListeners();
         try {
             store = Files.createTempDirectory("logitlab-store");

@@ -1,125 +1,78 @@
 package dev.logitlab.core.evaluation;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.logitlab.core.attack.Attack;
 import dev.logitlab.core.attack.AttackSuite;
 import dev.logitlab.core.attack.Losses;
-import dev.logitlab.core.attack.Pgd;
 import dev.logitlab.core.data.Dataset;
+import dev.logitlab.core.evaluation.ShardPlan.Shard;
 import dev.logitlab.core.model.Classifier;
 import dev.logitlab.events.AttackResults;
-import dev.logitlab.events.EvaluationReport.AttackRun;
-import dev.logitlab.events.EvaluationReport.RobustAt;
-import dev.logitlab.events.EvaluationReport.WorstCase;
-import java.util.ArrayList;
+import dev.logitlab.events.ShardOutcome;
 import java.util.Arrays;
-import java.util.List;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Objects;
-import java.util.TreeSet;
 
 /**
- * Attacks a classifier: every attack of the plan at every ε (worst case per example), plus the runs the masking
- * checks need, a PGD sweep over ε/4 … 4ε of the largest ε and PGD at ε = 1. What the attack service runs.
+ * Attacks a classifier shard by shard ({@link ShardPlan}): the attack service runs single shards on whichever
+ * replica takes them, {@code ./lab evaluate} runs them all in turn; both merge with {@link WorstCaseMerge}.
  */
 public final class AttackPhase {
 
-    static final double UNBOUNDED_EPS = 1.0;
-
     private final Classifier model;
     private final Dataset data;
-    private final EvaluationPlan plan;
-    private final List<Attack> attacks;
-    private final List<Double> sweepEps;
+    private final ShardPlan shards;
 
     public AttackPhase(Classifier model, Dataset test, EvaluationPlan plan, Classifier surrogate) {
         this.model = model;
         this.data = test.limit(plan.limit());
-        this.plan = plan;
-        this.attacks = AttackSuite.parse(plan.attacks(), surrogate);
-        double top = plan.eps().get(plan.eps().size() - 1);
-        TreeSet<Double> sweep = new TreeSet<>(plan.eps());
-        for (double factor : new double[] {0.25, 0.5, 2, 4}) {
-            sweep.add(Math.min(UNBOUNDED_EPS, top * factor));
-        }
-        this.sweepEps = List.copyOf(sweep);
+        this.shards = new ShardPlan(plan, AttackSuite.parse(plan.attacks(), surrogate), data.size());
     }
 
-    /** The stages {@link #run} reports. */
+    /** The shards of an evaluation plan on a test set, without a model (what the attack service plans). */
+    public static ShardPlan plan(EvaluationPlan plan, Dataset test) {
+        return new ShardPlan(plan, AttackSuite.parse(plan.attacks(), null), test.limit(plan.limit()).size());
+    }
+
+    public ShardPlan shards() {
+        return shards;
+    }
+
+    /** The stages {@link #run} reports: one per shard. */
     public int stages() {
-        return 1 + plan.eps().size() * attacks.size() + sweepEps.size() + 1;
+        return shards.shards().size();
     }
 
+    /** Every shard in turn, then the merge. */
     public AttackResults run(String modelName, EvaluationListener listener) {
         Stages stages = new Stages(listener, stages());
-        int n = data.size();
-        stages.next("clean accuracy");
-        boolean[] wrong = cleanMistakes();
-        List<AttackRun> runs = new ArrayList<>();
-        List<WorstCase> worstCase = new ArrayList<>();
-        for (double eps : plan.eps()) {
-            boolean[] anyBroken = wrong.clone();
-            for (Attack attack : attacks) {
-                stages.next(attack.name() + " ε=" + eps);
-                long start = System.nanoTime();
-                boolean[] broken = attackAll(attack, eps);
-                double seconds = (System.nanoTime() - start) / 1e9;
-                runs.add(new AttackRun(attack.name(), eps, Batching.robustAccuracy(broken), seconds,
-                        attack.params(eps), Batching.robustString(negate(wrong), broken)));
-                for (int i = 0; i < n; i++) {
-                    anyBroken[i] |= broken[i];
-                }
-            }
-            worstCase.add(new WorstCase(eps, Batching.robustAccuracy(anyBroken)));
+        Map<Integer, ShardOutcome> outcomes = new HashMap<>();
+        for (Shard shard : shards.shards()) {
+            stages.next(shard.attackName() + " ε=" + shard.eps() + " [" + shard.from() + ", " + shard.to() + ")");
+            outcomes.put(shard.index(), run(shard));
         }
-        Pgd pgd = Pgd.crossEntropy(20);
-        List<RobustAt> sweep = new ArrayList<>();
-        for (double eps : sweepEps) {
-            stages.next("pgd sweep ε=" + eps);
-            AttackRun done = runs.stream().filter(r -> r.name().equals("pgd") && r.eps() == eps).findFirst().orElse(null);
-            sweep.add(new RobustAt(eps, done != null ? done.robustAccuracy()
-                    : Batching.robustAccuracy(attackAll(pgd, eps))));
-        }
-        stages.next("pgd unbounded ε=" + UNBOUNDED_EPS);
-        RobustAt unbounded = new RobustAt(UNBOUNDED_EPS, Batching.robustAccuracy(attackAll(pgd, UNBOUNDED_EPS)));
         stages.done();
-        return new AttackResults(modelName, Batching.datasetName(data), n, plan.seed(),
-                Batching.robustString(negate(wrong), wrong), runs, worstCase, sweep, unbounded);
+        return WorstCaseMerge.merge(shards, modelName, Batching.datasetName(data), outcomes);
     }
 
-    private boolean[] cleanMistakes() {
-        int n = data.size();
-        boolean[] wrong = new boolean[n];
-        for (int from = 0; from < n; from += Batching.CHUNK) {
-            int to = Math.min(n, from + Batching.CHUNK);
-            try (NDManager scope = model.manager().newSubManager()) {
-                boolean[] part = Losses.misclassified(model.logits(data.images(scope, from, to)),
-                        Arrays.copyOfRange(data.labels(), from, to));
-                System.arraycopy(part, 0, wrong, from, to - from);
+    /** One shard: its attack at its ε on its examples, seeded by (plan seed, attack, ε, first example). */
+    public ShardOutcome run(Shard shard) {
+        Attack attack = shards.attackOf(shard);
+        int[] y = Arrays.copyOfRange(data.labels(), shard.from(), shard.to());
+        try (NDManager scope = model.manager().newSubManager()) {
+            NDArray x = data.images(scope, shard.from(), shard.to());
+            boolean[] wrong = Losses.misclassified(model.logits(x), y);
+            long start = System.nanoTime();
+            boolean[] broken = attack.run(model, x, y, shard.eps(),
+                    Objects.hash(shards.plan().seed(), attack.name(), shard.eps(), shard.from()));
+            double seconds = (System.nanoTime() - start) / 1e9;
+            StringBuilder robust = new StringBuilder(y.length);
+            for (int i = 0; i < y.length; i++) {
+                robust.append(wrong[i] ? 'x' : broken[i] ? '0' : '1');
             }
+            return new ShardOutcome(shard.index(), robust.toString(), seconds);
         }
-        return wrong;
-    }
-
-    private boolean[] attackAll(Attack attack, double eps) {
-        int n = data.size();
-        boolean[] broken = new boolean[n];
-        for (int from = 0; from < n; from += Batching.CHUNK) {
-            int to = Math.min(n, from + Batching.CHUNK);
-            try (NDManager scope = model.manager().newSubManager()) {
-                long seed = Objects.hash(plan.seed(), attack.name(), eps, from);
-                boolean[] part = attack.run(model, data.images(scope, from, to),
-                        Arrays.copyOfRange(data.labels(), from, to), eps, seed);
-                System.arraycopy(part, 0, broken, from, to - from);
-            }
-        }
-        return broken;
-    }
-
-    private static boolean[] negate(boolean[] values) {
-        boolean[] out = new boolean[values.length];
-        for (int i = 0; i < values.length; i++) {
-            out[i] = !values[i];
-        }
-        return out;
     }
 }

@@ -1,0 +1,96 @@
+package dev.logitlab.attack;
+
+import dev.logitlab.core.checkpoint.Checkpoint;
+import dev.logitlab.core.data.Datasets;
+import dev.logitlab.core.data.TrainTestSplit;
+import dev.logitlab.core.evaluation.AttackPhase;
+import dev.logitlab.core.evaluation.ShardPlan;
+import dev.logitlab.core.model.Classifier;
+import dev.logitlab.core.model.NetworkClassifier;
+import dev.logitlab.events.AttackTask;
+import dev.logitlab.events.CheckpointCreated;
+import dev.logitlab.events.ShardOutcome;
+import dev.logitlab.service.CheckpointStore;
+import dev.logitlab.service.Transient;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * The attack service's work, called by its stream processors: split a verified checkpoint's evaluation into
+ * shards, and attack one shard. The last checkpoint attacked stays loaded: a replica usually takes several shards
+ * of the same checkpoint in a row.
+ */
+@ApplicationScoped
+public class AttackWork {
+
+    static final int ATTEMPTS = 4;
+
+    @Inject
+    CheckpointStore store;
+
+    @ConfigProperty(name = "logitlab.data-dir")
+    Optional<Path> dataDir;
+
+    private final Map<String, TrainTestSplit> datasets = new ConcurrentHashMap<>();
+    private Loaded loaded;
+
+    private record Loaded(String key, Classifier model, AttackPhase phase) {
+    }
+
+    /** The tasks of a checkpoint's evaluation; throws (after retries) when the checkpoint does not verify. */
+    List<AttackTask> plan(CheckpointCreated event, String attackConfigHash) {
+        Transient.retry("verifying " + event.checkpointId(), ATTEMPTS, () -> store.open(event));
+        ShardPlan plan = AttackPhase.plan(AttackConfig.plan(event), data(event).test());
+        List<AttackTask> tasks = new ArrayList<>();
+        for (ShardPlan.Shard s : plan.shards()) {
+            tasks.add(new AttackTask(AttackTask.SCHEMA_VERSION, AttackTask.taskId(event.checkpointId(), attackConfigHash,
+                    s.index()), attackConfigHash, s.index(), plan.shards().size(), s.attackName(), s.eps(), s.from(),
+                    s.to(), event));
+        }
+        return tasks;
+    }
+
+    /** Attacks one shard; refuses a task that does not match the plan this replica derives. */
+    synchronized ShardOutcome run(AttackTask task) {
+        AttackPhase phase = Transient.retry("loading " + task.checkpoint().checkpointId(), ATTEMPTS, () -> load(task));
+        ShardPlan.Shard shard = task.shard() < phase.shards().shards().size() ? phase.shards().shard(task.shard()) : null;
+        if (shard == null || phase.shards().shards().size() != task.shards() || !shard.attackName().equals(task.attack())
+                || shard.eps() != task.eps() || shard.from() != task.from() || shard.to() != task.to()) {
+            throw new IllegalArgumentException("task " + task.taskId() + " does not match the plan's shard " + shard);
+        }
+        return phase.run(shard);
+    }
+
+    private AttackPhase load(AttackTask task) {
+        CheckpointCreated event = task.checkpoint();
+        String key = event.checkpointId() + "#" + event.sha256() + "#" + task.attackConfigHash();
+        if (loaded != null && loaded.key().equals(key)) {
+            return loaded.phase();
+        }
+        close();
+        Checkpoint checkpoint = store.open(event);
+        Classifier model = new NetworkClassifier(checkpoint.network(), event.checkpointId());
+        loaded = new Loaded(key, model, new AttackPhase(model, data(event).test(), AttackConfig.plan(event), null));
+        return loaded.phase();
+    }
+
+    private TrainTestSplit data(CheckpointCreated event) {
+        return datasets.computeIfAbsent(event.dataset(), name -> Datasets.load(name, dataDir.orElse(null)));
+    }
+
+    @PreDestroy
+    synchronized void close() {
+        if (loaded != null) {
+            loaded.model().close();
+            loaded = null;
+        }
+    }
+}

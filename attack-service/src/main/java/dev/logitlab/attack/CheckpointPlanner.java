@@ -1,0 +1,85 @@
+package dev.logitlab.attack;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.logitlab.events.AttackEvent;
+import dev.logitlab.events.AttackTask;
+import dev.logitlab.events.CheckpointCreated;
+import dev.logitlab.events.Topics;
+import dev.logitlab.service.StreamRecords;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.List;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.jboss.logging.Logger;
+
+/**
+ * {@code logitlab.checkpoints} → {@code logitlab.attack-tasks}: verifies each announced checkpoint and splits its
+ * evaluation into shards. An announcement seen before (same checkpoint, same plan: a trainer that re-announced
+ * after a restart) is dropped, remembered in a changelogged store; a checkpoint that does not verify becomes
+ * {@code attack.failed}; a record that is not a checkpoint event goes to the dead-letter topic.
+ */
+final class CheckpointPlanner implements Processor<String, String, String, String> {
+
+    static final String PLANNED = "planned-checkpoints";
+    private static final Logger LOG = Logger.getLogger(CheckpointPlanner.class);
+
+    private final AttackWork work;
+    private final ObjectMapper json;
+    private final MeterRegistry metrics;
+    private ProcessorContext<String, String> context;
+    private KeyValueStore<String, String> planned;
+
+    CheckpointPlanner(AttackWork work, ObjectMapper json, MeterRegistry metrics) {
+        this.work = work;
+        this.json = json;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, String> context) {
+        this.context = context;
+        this.planned = context.getStateStore(PLANNED);
+    }
+
+    @Override
+    public void process(Record<String, String> record) {
+        CheckpointCreated event;
+        try {
+            event = StreamRecords.read(json, record.value(), CheckpointCreated.class);
+        } catch (IllegalArgumentException e) {
+            context.forward(StreamRecords.deadLetter(record, context, e), AttackTopology.DEAD_LETTERS);
+            return;
+        }
+        String hash = AttackConfig.hash(event);
+        String key = event.checkpointId() + "#" + hash;
+        if (planned.get(key) != null) {
+            LOG.infof("checkpoint %s already planned with plan %s: dropping the repeated announcement",
+                    event.checkpointId(), hash.substring(0, 12));
+            metrics.counter("logitlab.checkpoints.duplicates").increment();
+            return;
+        }
+        List<AttackTask> tasks;
+        try {
+            tasks = work.plan(event, hash);
+        } catch (RuntimeException e) {
+            LOG.warnf("checkpoint %s refused: %s", event.checkpointId(), e.getMessage());
+            metrics.counter("logitlab.attack.failures").increment();
+            AttackEvent refused = AttackEvent.refused(event, hash, e.getMessage());
+            context.forward(StreamRecords.event(json, event.checkpointId(), refused, AttackTopology.SERVICE,
+                    refused.type(), event.checkpointId(), key, record.timestamp()), AttackTopology.RESULTS);
+            planned.put(key, "refused");
+            context.commit();
+            return;
+        }
+        for (AttackTask task : tasks) {
+            context.forward(StreamRecords.event(json, task.taskId(), task, AttackTopology.SERVICE, Topics.ATTACK_TASK,
+                    event.checkpointId(), task.taskId(), record.timestamp()), AttackTopology.TASKS);
+        }
+        planned.put(key, Integer.toString(tasks.size()));
+        metrics.counter("logitlab.checkpoints.processed").increment();
+        LOG.infof("checkpoint %s: %d shards queued", event.checkpointId(), tasks.size());
+        context.commit();
+    }
+}

@@ -1,0 +1,67 @@
+package dev.logitlab.attack;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.logitlab.events.AttackEvent;
+import dev.logitlab.events.AttackTask;
+import dev.logitlab.events.ShardOutcome;
+import dev.logitlab.service.StreamRecords;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.jboss.logging.Logger;
+
+/**
+ * {@code logitlab.attack-tasks} → {@code logitlab.attack-results}: attacks one shard and publishes its outcome,
+ * keyed by checkpointId. The outcome and the task's offset commit in one transaction, so a replica killed in the
+ * middle of a shard leaves nothing behind and another replica re-runs that shard only.
+ */
+final class ShardRunner implements Processor<String, String, String, String> {
+
+    private static final Logger LOG = Logger.getLogger(ShardRunner.class);
+
+    private final AttackWork work;
+    private final ObjectMapper json;
+    private final MeterRegistry metrics;
+    private ProcessorContext<String, String> context;
+
+    ShardRunner(AttackWork work, ObjectMapper json, MeterRegistry metrics) {
+        this.work = work;
+        this.json = json;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, String> context) {
+        this.context = context;
+    }
+
+    @Override
+    public void process(Record<String, String> record) {
+        AttackTask task;
+        try {
+            task = StreamRecords.read(json, record.value(), AttackTask.class);
+        } catch (IllegalArgumentException e) {
+            context.forward(StreamRecords.deadLetter(record, context, e), AttackTopology.DEAD_LETTERS);
+            return;
+        }
+        AttackEvent result;
+        try {
+            long start = System.nanoTime();
+            ShardOutcome outcome = work.run(task);
+            metrics.timer("logitlab.attack.seconds").record(Duration.ofNanos(System.nanoTime() - start));
+            result = AttackEvent.completed(task, outcome);
+        } catch (RuntimeException e) {
+            LOG.warnf(e, "shard %s failed", task.taskId());
+            metrics.counter("logitlab.attack.failures").increment();
+            result = AttackEvent.failed(task, e.getMessage() == null ? e.toString() : e.getMessage());
+        }
+        String checkpointId = task.checkpoint().checkpointId();
+        context.forward(StreamRecords.event(json, checkpointId, result, AttackTopology.SERVICE, result.type(),
+                checkpointId, task.taskId(), record.timestamp()), AttackTopology.RESULTS);
+        metrics.counter("logitlab.shards.processed").increment();
+        // One transaction per shard: it opens with the forward above, after the slow part, and closes now.
+        context.commit();
+    }
+}

@@ -1,0 +1,136 @@
+package dev.logitlab.attack;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.logitlab.core.checkpoint.Checkpoint;
+import dev.logitlab.core.data.Datasets;
+import dev.logitlab.core.train.Training;
+import dev.logitlab.core.train.TrainingConfig;
+import dev.logitlab.events.AttackEvent;
+import dev.logitlab.events.AttackTask;
+import dev.logitlab.events.CheckpointCreated;
+import dev.logitlab.events.EventSchemas;
+import dev.logitlab.events.RunSpec;
+import dev.logitlab.service.KafkaBrokerResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.hamcrest.Matchers;
+import org.junit.jupiter.api.Test;
+
+/** The attack service against a real in-JVM KRaft broker and real checkpoints of a tiny trained model. */
+@QuarkusTest
+@QuarkusTestResource(KafkaBrokerResource.class)
+class AttackTopologyTest {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final RunSpec.Evaluation PLAN = new RunSpec.Evaluation(List.of(0.1), "fgsm,pgd:steps=3,noise:draws=2", 150, 0);
+    /** 3 attacks × 2 ranges, the sweep at 4 more ε × 2, the unbounded run × 2. */
+    static final int SHARDS = 6 + 8 + 2;
+
+    @Test
+    void aCheckpointIsSplitIntoShardsAndEveryShardIsAnsweredOnce() throws Exception {
+        CheckpointCreated event = trainedCheckpoint("run-a");
+        produce(event.runId(), JSON.writeValueAsString(event));
+
+        List<ConsumerRecord<String, String>> results = resultsFor(event.checkpointId(), SHARDS);
+        Set<Integer> shards = new TreeSet<>();
+        for (ConsumerRecord<String, String> record : results) {
+            JsonNode result = JSON.readTree(record.value());
+            assertEquals(List.of(), EventSchemas.violations(AttackEvent.class, result));
+            assertEquals("dev.logitlab.attack.completed.v2", KafkaBrokerResource.header(record, "ce_type"));
+            assertEquals(SHARDS, result.get("shards").asInt());
+            assertEquals(result.get("shard").asInt(), result.get("outcome").get("shard").asInt());
+            shards.add(result.get("shard").asInt());
+        }
+        assertEquals(SHARDS, shards.size(), "every shard answered once");
+        assertEquals(SHARDS, results.stream().map(r -> KafkaBrokerResource.header(r, "ce_id")).distinct().count());
+
+        List<ConsumerRecord<String, String>> tasks = KafkaBrokerResource.committed("logitlab.attack-tasks", Duration.ofSeconds(3))
+                .stream().filter(r -> r.key().startsWith(event.checkpointId() + "#")).toList();
+        assertEquals(SHARDS, tasks.size());
+        assertTrue(tasks.stream().map(ConsumerRecord::partition).distinct().count() > 1, "shards spread over partitions");
+        assertEquals(List.of(), EventSchemas.violations(AttackTask.class, JSON.readTree(tasks.get(0).value())));
+
+        given().get("/q/health/ready").then().statusCode(200)
+                .body("checks.name", Matchers.hasItem("checkpoint-store"));
+        given().get("/q/metrics").then().statusCode(200)
+                .body(Matchers.containsString("logitlab_shards_processed_total"))
+                .body(Matchers.containsString("logitlab_attack_seconds"));
+    }
+
+    @Test
+    void poisonGoesToTheDeadLetterTopicRepeatedAnnouncementsAreDroppedAndConsumptionGoesOn() throws Exception {
+        CheckpointCreated first = trainedCheckpoint("run-b");
+        CheckpointCreated second = trainedCheckpoint("run-c");
+        produce(first.runId(), JSON.writeValueAsString(first));
+        produce(first.runId(), JSON.writeValueAsString(first)); // a trainer that re-announced after a restart
+        produce("poison", "{not a checkpoint event");
+        produce("poison", "{\"schemaVersion\":1,\"runId\":\"r\"}");
+        produce(second.runId(), JSON.writeValueAsString(second));
+
+        resultsFor(second.checkpointId(), SHARDS);
+        var dead = KafkaBrokerResource.committed("logitlab.dlq.attack-service", Duration.ofSeconds(5));
+        assertEquals(2, dead.size());
+        for (ConsumerRecord<String, String> r : dead) {
+            assertEquals("poison", r.key());
+            assertTrue(KafkaBrokerResource.header(r, "dead-letter-reason").startsWith("not"), KafkaBrokerResource.header(r, "dead-letter-reason"));
+            assertEquals("logitlab.checkpoints", KafkaBrokerResource.header(r, "dead-letter-topic"));
+        }
+        assertEquals(SHARDS, resultsFor(first.checkpointId(), SHARDS).size(), "a repeated announcement gives no second set");
+    }
+
+    @Test
+    void aCheckpointWhoseShaDoesNotMatchIsRefusedWithAnEvent() throws Exception {
+        CheckpointCreated good = trainedCheckpoint("run-d");
+        CheckpointCreated tampered = new CheckpointCreated(1, good.runId(), good.checkpointId(), good.epoch(), good.uri(),
+                "0".repeat(64), good.configHash(), good.seed(), good.dataset(), good.model(), good.defense(),
+                good.evaluation(), good.metrics());
+        produce(good.runId(), JSON.writeValueAsString(tampered));
+
+        ConsumerRecord<String, String> record = resultsFor(good.checkpointId(), 1).get(0);
+        JsonNode failed = JSON.readTree(record.value());
+        assertEquals("failed", failed.get("kind").asText());
+        assertEquals(-1, failed.get("shard").asInt());
+        assertEquals("dev.logitlab.attack.failed.v2", KafkaBrokerResource.header(record, "ce_type"));
+        assertTrue(failed.get("reason").asText().contains("SHA-256"), failed.get("reason").asText());
+        assertEquals(List.of(), EventSchemas.violations(AttackEvent.class, failed));
+    }
+
+    /** Trains a linear model on the synthetic data for one epoch into the store and describes it as an event. */
+    static CheckpointCreated trainedCheckpoint(String runId) {
+        TrainingConfig config = new TrainingConfig("synthetic", "linear", "plain", 1, 500, 200, 50, 0.01, "adam", 1);
+        Checkpoint c = new Training(config, runId, KafkaBrokerResource.store.resolve("runs").resolve(runId), null)
+                .run(Datasets.load("synthetic", null)).lastCheckpoint();
+        return new CheckpointCreated(1, runId, c.manifest().checkpointId(), c.manifest().epoch(),
+                "file:runs/" + runId + "/" + c.directory().getFileName(), c.manifest().parameters().sha256(),
+                c.manifest().configHash(), 1, "synthetic", "linear", "plain", PLAN, null);
+    }
+
+    private static void produce(String key, String value) {
+        KafkaBrokerResource.companion().produceStrings()
+                .fromRecords(new ProducerRecord<>("logitlab.checkpoints", key, value)).awaitCompletion(Duration.ofSeconds(10));
+    }
+
+    /** Waits until {@code n} committed results of the checkpoint are on the topic, then a little longer for extras. */
+    private static List<ConsumerRecord<String, String>> resultsFor(String checkpointId, int n) {
+        List<ConsumerRecord<String, String>> found = List.of();
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (found.size() < n && System.nanoTime() < deadline) {
+            found = KafkaBrokerResource.committed("logitlab.attack-results", Duration.ofSeconds(2)).stream()
+                    .filter(r -> checkpointId.equals(r.key())).collect(Collectors.toList());
+        }
+        assertEquals(n, found.size(), "results for " + checkpointId);
+        return found;
+    }
+}

@@ -1,0 +1,93 @@
+package dev.logitlab.core.evaluation;
+
+import dev.logitlab.core.attack.Attack;
+import dev.logitlab.core.evaluation.ShardPlan.Kind;
+import dev.logitlab.core.evaluation.ShardPlan.Shard;
+import dev.logitlab.events.AttackResults;
+import dev.logitlab.events.EvaluationReport.AttackRun;
+import dev.logitlab.events.EvaluationReport.RobustAt;
+import dev.logitlab.events.EvaluationReport.WorstCase;
+import dev.logitlab.events.ShardOutcome;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+
+/**
+ * Puts the outcomes of every shard of a {@link ShardPlan} back together: each attack's per-example outcomes at
+ * each ε, and the worst case per example (robust only if no attack at that ε broke it — never the minimum of
+ * per-attack means). The same outcomes give the same results, in whatever order and on whichever replicas the
+ * shards ran.
+ */
+public final class WorstCaseMerge {
+
+    private WorstCaseMerge() {
+    }
+
+    public static AttackResults merge(ShardPlan plan, String model, String dataset, Map<Integer, ShardOutcome> outcomes) {
+        for (Shard shard : plan.shards()) {
+            ShardOutcome outcome = outcomes.get(shard.index());
+            if (outcome == null) {
+                throw new IllegalArgumentException("shard " + shard.index() + " of " + plan.shards().size() + " is missing");
+            }
+            if (outcome.robust().length() != shard.to() - shard.from()) {
+                throw new IllegalArgumentException("shard " + shard.index() + " covers " + outcome.robust().length()
+                        + " examples, the plan " + (shard.to() - shard.from()));
+            }
+        }
+        int n = plan.examples();
+        List<AttackRun> runs = new ArrayList<>();
+        List<WorstCase> worstCase = new ArrayList<>();
+        for (double eps : plan.plan().eps()) {
+            boolean[] robust = new boolean[n];
+            java.util.Arrays.fill(robust, true);
+            for (int a = 0; a < plan.attacks().size(); a++) {
+                int attack = a;
+                Joined joined = join(plan, outcomes, s -> s.kind() == Kind.ATTACK && s.attack() == attack && s.eps() == eps);
+                Attack spec = plan.attacks().get(a);
+                runs.add(new AttackRun(spec.name(), eps, accuracy(joined.robust), joined.seconds, spec.params(eps),
+                        joined.robust));
+                for (int i = 0; i < n; i++) {
+                    robust[i] &= joined.robust.charAt(i) == '1';
+                }
+            }
+            int count = 0;
+            for (boolean r : robust) {
+                count += r ? 1 : 0;
+            }
+            worstCase.add(new WorstCase(eps, (double) count / n));
+        }
+        List<RobustAt> sweep = new ArrayList<>();
+        for (double eps : plan.sweepEps()) {
+            int pgd = plan.pgdRunAt(eps);
+            sweep.add(new RobustAt(eps, pgd >= 0
+                    ? accuracy(join(plan, outcomes, s -> s.kind() == Kind.ATTACK && s.attack() == pgd && s.eps() == eps).robust)
+                    : accuracy(join(plan, outcomes, s -> s.kind() == Kind.SWEEP && s.eps() == eps).robust)));
+        }
+        RobustAt unbounded = new RobustAt(ShardPlan.UNBOUNDED_EPS,
+                accuracy(join(plan, outcomes, s -> s.kind() == Kind.UNBOUNDED).robust));
+        String clean = join(plan, outcomes, s -> s.kind() == Kind.UNBOUNDED).robust.replaceAll("[01]", "1");
+        return new AttackResults(model, dataset, n, plan.plan().seed(), clean, runs, worstCase, sweep, unbounded);
+    }
+
+    private record Joined(String robust, double seconds) {
+    }
+
+    /** The outcome strings of the shards a predicate picks, in example order, and their total time. */
+    private static Joined join(ShardPlan plan, Map<Integer, ShardOutcome> outcomes, Predicate<Shard> which) {
+        StringBuilder robust = new StringBuilder(plan.examples());
+        double seconds = 0;
+        for (Shard shard : plan.shards()) {
+            if (which.test(shard)) {
+                ShardOutcome outcome = outcomes.get(shard.index());
+                robust.append(outcome.robust());
+                seconds += outcome.seconds();
+            }
+        }
+        return new Joined(robust.toString(), seconds);
+    }
+
+    private static double accuracy(String robust) {
+        return robust.chars().filter(c -> c == '1').count() / (double) robust.length();
+    }
+}

@@ -1,0 +1,92 @@
+package dev.logitlab.core.evaluation;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.logitlab.core.attack.AttackSuite;
+import dev.logitlab.core.data.Dataset;
+import dev.logitlab.core.evaluation.ShardPlan.Kind;
+import dev.logitlab.core.evaluation.ShardPlan.Shard;
+import dev.logitlab.core.model.Classifier;
+import dev.logitlab.core.testing.Models;
+import dev.logitlab.events.AttackResults;
+import dev.logitlab.events.ShardOutcome;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** Sharded evaluation: the plan's layout, the worst-case merge on outcomes written by hand, and shards in any order. */
+class ShardingTest {
+
+    @Test
+    void thePlanCoversEveryAttackEpsilonAndExampleOnceAndAddsTheSweepAndTheUnboundedRun() {
+        EvaluationPlan plan = new EvaluationPlan(List.of(0.1, 0.05), "fgsm,pgd", 250, 0, 0);
+        ShardPlan shards = new ShardPlan(plan, AttackSuite.parse(plan.attacks(), null), 250);
+        // 2 ε × 2 attacks × 3 ranges; sweep {0.025, 0.2, 0.4} (0.05 and 0.1 reuse the plan's pgd) × 3; unbounded × 3
+        assertEquals(12 + 9 + 3, shards.shards().size());
+        assertEquals(List.of(0.025, 0.05, 0.1, 0.2, 0.4), shards.sweepEps());
+        for (int i = 0; i < shards.shards().size(); i++) {
+            assertEquals(i, shards.shard(i).index());
+        }
+        List<Shard> fgsmAt01 = shards.shards().stream()
+                .filter(s -> s.kind() == Kind.ATTACK && s.attackName().equals("fgsm") && s.eps() == 0.1).toList();
+        assertEquals(List.of(0, 100, 200), fgsmAt01.stream().map(Shard::from).toList());
+        assertEquals(List.of(100, 200, 250), fgsmAt01.stream().map(Shard::to).toList());
+        assertTrue(shards.shards().stream().filter(s -> s.kind() == Kind.SWEEP).noneMatch(s -> s.eps() == 0.05 || s.eps() == 0.1));
+    }
+
+    @Test
+    void theWorstCaseIsPerExampleNotTheMinimumOfTheAttacksMeans() {
+        // 4 examples, one shard per (attack, ε): example 0 misclassified, fgsm breaks 1, pgd breaks 2.
+        EvaluationPlan plan = new EvaluationPlan(List.of(0.1), "fgsm,pgd", 4, 7, 0);
+        ShardPlan shards = new ShardPlan(plan, AttackSuite.parse(plan.attacks(), null), 4);
+        Map<Integer, ShardOutcome> outcomes = new HashMap<>();
+        for (Shard s : shards.shards()) {
+            String robust = s.kind() == Kind.ATTACK ? (s.attackName().equals("fgsm") ? "x011" : "x101")
+                    : s.kind() == Kind.UNBOUNDED ? "x000" : "x100";
+            outcomes.put(s.index(), new ShardOutcome(s.index(), robust, 0.5));
+        }
+        AttackResults results = WorstCaseMerge.merge(shards, "m", "d", outcomes);
+        assertEquals("x111", results.clean());
+        assertEquals(0.5, results.attacks().get(0).robustAccuracy()); // each attack alone leaves 2 of 4
+        assertEquals(0.5, results.attacks().get(1).robustAccuracy());
+        assertEquals(0.25, results.worstCase().get(0).robustAccuracy()); // together only example 3 stands
+        assertEquals(0.5, results.attacks().get(0).seconds());
+        assertEquals(0.0, results.unbounded().robustAccuracy());
+        // the sweep reuses the plan's pgd at ε = 0.1 and reads sweep shards elsewhere
+        results.sweep().forEach(p -> assertEquals(p.eps() == 0.1 ? 0.5 : 0.25, p.robustAccuracy(), "ε=" + p.eps()));
+
+        outcomes.remove(3);
+        assertThrows(IllegalArgumentException.class, () -> WorstCaseMerge.merge(shards, "m", "d", outcomes));
+    }
+
+    @Test
+    void shardsRunInAnyOrderGiveTheSameResultsAsOneRunInTurn() {
+        Classifier model = Models.plainSmallCnn();
+        Dataset test = Models.fashion().test();
+        EvaluationPlan plan = new EvaluationPlan(List.of(0.1), "fgsm,pgd:steps=3,noise:draws=2", 150, 3, 0);
+        AttackPhase phase = new AttackPhase(model, test, plan, null);
+        AttackResults inTurn = phase.run("m", null);
+
+        List<Shard> shuffled = new ArrayList<>(phase.shards().shards());
+        Collections.shuffle(shuffled, new Random(1));
+        Map<Integer, ShardOutcome> outcomes = new HashMap<>();
+        for (Shard s : shuffled) {
+            outcomes.put(s.index(), new AttackPhase(model, test, plan, null).run(s));
+        }
+        AttackResults anyOrder = WorstCaseMerge.merge(AttackPhase.plan(plan, test), "m", "fashion-mnist", outcomes);
+        assertEquals(inTurn.clean(), anyOrder.clean());
+        assertEquals(inTurn.worstCase(), anyOrder.worstCase());
+        assertEquals(inTurn.sweep(), anyOrder.sweep());
+        assertEquals(inTurn.unbounded(), anyOrder.unbounded());
+        for (int i = 0; i < inTurn.attacks().size(); i++) {
+            assertEquals(inTurn.attacks().get(i).robust(), anyOrder.attacks().get(i).robust());
+        }
+        assertTrue(inTurn.worstCase().get(0).robustAccuracy() < inTurn.cleanAccuracy(), "the attacks break something");
+    }
+}

@@ -1,0 +1,83 @@
+package dev.logitlab.service;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.logitlab.events.EventSchemas;
+import dev.logitlab.events.Topics;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+
+/**
+ * Records that Kafka Streams processors emit: binary-mode CloudEvents (the same {@code ce_*} headers SmallRye
+ * writes, with an id derived from the subject, never random) and dead letters (the same {@code dead-letter-*}
+ * headers as SmallRye's dead-letter queue), and the schema check that tells an event from poison.
+ */
+public final class StreamRecords {
+
+    private StreamRecords() {
+    }
+
+    /** An event as a record with CloudEvents headers; {@code idSubject} names what makes the event unique. */
+    public static Record<String, String> event(ObjectMapper json, String key, Object payload, String service,
+                                               String type, String subject, String idSubject, long timestamp) {
+        Headers headers = new RecordHeaders();
+        add(headers, "ce_specversion", "1.0");
+        add(headers, "ce_id", Topics.eventId(type, idSubject));
+        add(headers, "ce_source", Topics.SOURCE_PREFIX + service);
+        add(headers, "ce_type", type);
+        add(headers, "ce_subject", subject);
+        add(headers, "ce_time", Instant.ofEpochMilli(timestamp).toString());
+        add(headers, "content-type", "application/json");
+        try {
+            return new Record<>(key, json.writeValueAsString(payload), timestamp, headers);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The record as received, with the reason and where it came from, for {@code logitlab.dlq.<service>}. */
+    public static Record<String, String> deadLetter(Record<String, String> record, ProcessorContext<?, ?> context,
+                                                    Exception reason) {
+        Headers headers = new RecordHeaders(record.headers().toArray());
+        add(headers, "dead-letter-reason", reason.getMessage() == null ? reason.toString() : reason.getMessage());
+        add(headers, "dead-letter-cause", reason.getClass().getName());
+        context.recordMetadata().ifPresent(m -> {
+            add(headers, "dead-letter-topic", m.topic());
+            add(headers, "dead-letter-partition", Integer.toString(m.partition()));
+            add(headers, "dead-letter-offset", Long.toString(m.offset()));
+        });
+        return record.withHeaders(headers);
+    }
+
+    /** Parses an event and checks it against its published schema; anything else is poison. */
+    public static <T> T read(ObjectMapper json, String value, Class<T> type) {
+        if (value == null) {
+            throw new IllegalArgumentException("an empty record is not a " + type.getSimpleName());
+        }
+        JsonNode node;
+        try {
+            node = json.readTree(value);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException("not JSON: " + e.getOriginalMessage(), e);
+        }
+        List<String> violations = EventSchemas.violations(type, node);
+        if (!violations.isEmpty()) {
+            throw new IllegalArgumentException("not a valid " + type.getSimpleName() + ": " + violations);
+        }
+        try {
+            return json.treeToValue(node, type);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException("not a valid " + type.getSimpleName() + ": " + e.getOriginalMessage(), e);
+        }
+    }
+
+    private static void add(Headers headers, String name, String value) {
+        headers.remove(name);
+        headers.add(name, value.getBytes(StandardCharsets.UTF_8));
+    }
+}
