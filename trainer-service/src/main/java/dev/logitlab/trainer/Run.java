@@ -21,17 +21,18 @@ public final class Run {
     private final String runId;
     private final RunSpec spec;
     private final String configHash;
-    private final Instant submittedAt = Instant.now();
+    private final Instant submittedAt;
     private final List<CheckpointView> checkpoints = new CopyOnWriteArrayList<>();
     private final AtomicBoolean cancelRequested = new AtomicBoolean();
     private volatile Status status = Status.QUEUED;
     private volatile RunEvent.Progress progress;
     private volatile String error;
 
-    Run(String runId, RunSpec spec, String configHash) {
+    Run(String runId, RunSpec spec, String configHash, Instant submittedAt) {
         this.runId = runId;
         this.spec = spec;
         this.configHash = configHash;
+        this.submittedAt = submittedAt;
     }
 
     public String getRunId() {
@@ -87,6 +88,7 @@ public final class Run {
     }
 
     void checkpoint(CheckpointView checkpoint) {
+        checkpoints.removeIf(c -> c.epoch() == checkpoint.epoch());
         checkpoints.add(checkpoint);
     }
 

@@ -51,19 +51,60 @@ public class TrainingExecutor {
     @ConfigProperty(name = "logitlab.trainer.queue-capacity", defaultValue = "16")
     int queueCapacity;
 
+    @ConfigProperty(name = "logitlab.worker.spec")
+    Optional<String> workerSpec;
+
     @Inject
     RunPublisher publisher;
 
     @Inject
+    RunJournal journal;
+
+    @Inject
     MeterRegistry metrics;
 
+    static final String OWNER_SERVICE = "service";
+    static final String OWNER_WORKER = "worker";
+
     private final Map<String, Run> runs = new ConcurrentHashMap<>();
+    private final Map<String, String> owners = new ConcurrentHashMap<>();
     private final Map<String, TrainTestSplit> datasets = new ConcurrentHashMap<>();
     private ThreadPoolExecutor executor;
 
     void start(@Observes StartupEvent event) {
         executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(queueCapacity),
                 r -> new Thread(r, "trainer"));
+        if (workerSpec.filter(s -> !s.isBlank()).isEmpty()) {
+            recover();
+        }
+    }
+
+    /**
+     * After a restart: every run this trainer queued is listed again; finished ones announce any checkpoint the
+     * broker never acknowledged, unfinished ones resume from their last checkpoint (which announces them too).
+     * Runs of training Jobs are their workers' to recover.
+     */
+    void recover() {
+        for (RunJournal.Entry entry : journal.all()) {
+            if (!OWNER_SERVICE.equals(entry.owner())) {
+                continue;
+            }
+            Run run = new Run(entry.runId(), entry.spec(), entry.configHash(), entry.submittedAt());
+            owners.put(run.getRunId(), OWNER_SERVICE);
+            runs.put(run.getRunId(), run);
+            TrainingConfig config = RunSpecs.trainingConfig(entry.spec());
+            if (entry.status() == Run.Status.QUEUED || entry.status() == Run.Status.RUNNING) {
+                LOG.infof("resuming run %s", run.getRunId());
+                executor.execute(() -> train(run, config));
+            } else {
+                if (entry.status() == Run.Status.FAILED) {
+                    run.fail(entry.error());
+                } else {
+                    run.status(entry.status());
+                }
+                executor.execute(() -> announcePending(run, config));
+            }
+        }
     }
 
     @PreDestroy
@@ -76,18 +117,24 @@ public class TrainingExecutor {
 
     /** Queues a normalised spec; throws {@link RejectedExecutionException} when the queue is full. */
     public Run submit(RunSpec spec) {
-        return submit("run-" + UUID.randomUUID().toString().replace("-", "").substring(0, 12), spec);
+        return submit("run-" + UUID.randomUUID().toString().replace("-", "").substring(0, 12), spec, OWNER_SERVICE);
     }
 
-    /** Queues a run under a given id (a training Job's worker gets its id from the controller). */
-    public Run submit(String runId, RunSpec spec) {
+    /**
+     * Queues a run under a given id ({@code owner} {@code worker}: a training Job's worker, which gets its id from
+     * the controller and, restarted, resumes the same run).
+     */
+    public Run submit(String runId, RunSpec spec, String owner) {
         TrainingConfig config = RunSpecs.trainingConfig(spec);
-        Run run = new Run(runId, spec, config.configHash());
+        Run run = new Run(runId, spec, config.configHash(), java.time.Instant.now());
         runs.put(runId, run);
+        owners.put(runId, owner);
+        save(run);
         try {
             executor.execute(() -> train(run, config));
         } catch (RejectedExecutionException e) {
             runs.remove(runId);
+            journal.forget(runId);
             throw e;
         }
         metrics.counter("logitlab.runs.submitted").increment();
@@ -110,21 +157,31 @@ public class TrainingExecutor {
         return run;
     }
 
+    private void save(Run run) {
+        journal.save(new RunJournal.Entry(run.getRunId(), run.getSpec(), run.getConfigHash(), run.getSubmittedAt(),
+                owners.getOrDefault(run.getRunId(), OWNER_SERVICE), run.getStatus(), run.getError()));
+    }
+
     private void train(Run run, TrainingConfig config) {
         if (run.cancelRequested()) {
+            save(run);
             publisher.run(RunEvent.failed(run.getRunId(), run.getConfigHash(), config.seed(), "cancelled"));
             return;
         }
         run.status(Run.Status.RUNNING);
+        save(run);
         try {
+            announcePending(run, config);
             TrainTestSplit data = datasets.computeIfAbsent(config.dataset(), name -> Datasets.load(name, dataDir.orElse(null)));
-            Path runDir = storeRoot.resolve("runs").resolve(run.getRunId());
+            Path runDir = journal.runDir(run.getRunId());
             Training.Result result = new Training(config, run.getRunId(), runDir, new Listener(run, config)).run(data);
             if (result.cancelled()) {
                 run.status(Run.Status.CANCELLED);
+                save(run);
                 publisher.run(RunEvent.failed(run.getRunId(), run.getConfigHash(), config.seed(), "cancelled"));
             } else {
                 run.status(Run.Status.SUCCEEDED);
+                save(run);
                 publisher.run(RunEvent.completed(run.getRunId(), run.getConfigHash(), config.seed(),
                         result.lastCheckpoint().manifest().checkpointId()));
             }
@@ -132,8 +189,47 @@ public class TrainingExecutor {
             LOG.errorf(e, "run %s failed", run.getRunId());
             metrics.counter("logitlab.runs.failed").increment();
             run.fail(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+            save(run);
             publisher.run(RunEvent.failed(run.getRunId(), run.getConfigHash(), config.seed(), run.getError()));
         }
+    }
+
+    /** Announces the run's checkpoints that the broker never acknowledged (a restart, a broker outage). */
+    private void announcePending(Run run, TrainingConfig config) {
+        for (Checkpoint checkpoint : Checkpoint.all(journal.runDir(run.getRunId()))) {
+            if (journal.announced(run.getRunId(), checkpoint.manifest().epoch())) {
+                run.checkpoint(view(checkpoint, uri(checkpoint)));
+            } else {
+                LOG.infof("announcing %s, which the broker never acknowledged", checkpoint.manifest().checkpointId());
+                announce(run, checkpoint);
+            }
+        }
+    }
+
+    /** Publishes a checkpoint event and, once the broker has it, marks it announced (the outbox). */
+    private void announce(Run run, Checkpoint checkpoint) {
+        CheckpointManifest m = checkpoint.manifest();
+        CheckpointManifest.Metrics metrics = m.metrics();
+        CheckpointCreated event = new CheckpointCreated(CheckpointCreated.SCHEMA_VERSION, run.getRunId(),
+                m.checkpointId(), m.epoch(), uri(checkpoint), m.parameters().sha256(), m.configHash(), m.seed(),
+                m.dataset(), m.model().architecture(), m.defense().spec(), run.getSpec().evaluation(),
+                new CheckpointCreated.Metrics(metrics.cleanAccuracy(), metrics.trainLoss(),
+                        metrics.trainImagesPerSecond(), metrics.meanLogitNorm()));
+        if (publisher.checkpoint(event, run::cancelRequested)) {
+            journal.markAnnounced(run.getRunId(), m.epoch());
+            this.metrics.counter("logitlab.checkpoints.published").increment();
+        }
+        run.checkpoint(view(checkpoint, event.uri()));
+    }
+
+    private String uri(Checkpoint checkpoint) {
+        return "file:" + storeRoot.toAbsolutePath().normalize()
+                .relativize(checkpoint.directory().toAbsolutePath().normalize());
+    }
+
+    private static Run.CheckpointView view(Checkpoint checkpoint, String uri) {
+        CheckpointManifest m = checkpoint.manifest();
+        return new Run.CheckpointView(m.checkpointId(), m.epoch(), uri, m.parameters().sha256(), m.metrics().cleanAccuracy());
     }
 
     /** Turns core's training callbacks into run state and events. */
@@ -161,19 +257,7 @@ public class TrainingExecutor {
 
         @Override
         public void onCheckpoint(Checkpoint checkpoint) {
-            CheckpointManifest m = checkpoint.manifest();
-            String relative = storeRoot.toAbsolutePath().normalize()
-                    .relativize(checkpoint.directory().toAbsolutePath().normalize()).toString();
-            CheckpointManifest.Metrics metrics = m.metrics();
-            CheckpointCreated event = new CheckpointCreated(CheckpointCreated.SCHEMA_VERSION, run.getRunId(),
-                    m.checkpointId(), m.epoch(), "file:" + relative, m.parameters().sha256(), m.configHash(), m.seed(),
-                    m.dataset(), m.model().architecture(), m.defense().spec(), run.getSpec().evaluation(),
-                    new CheckpointCreated.Metrics(metrics.cleanAccuracy(), metrics.trainLoss(),
-                            metrics.trainImagesPerSecond(), metrics.meanLogitNorm()));
-            publisher.checkpoint(event);
-            TrainingExecutor.this.metrics.counter("logitlab.checkpoints.published").increment();
-            run.checkpoint(new Run.CheckpointView(m.checkpointId(), m.epoch(), event.uri(), event.sha256(),
-                    metrics.cleanAccuracy()));
+            announce(run, checkpoint);
         }
 
         @Override

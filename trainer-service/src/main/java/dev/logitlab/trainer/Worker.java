@@ -39,7 +39,8 @@ public class Worker {
             return;
         }
         RunSpec run = RunSpecs.normalize(json.readValue(spec.get(), RunSpec.class));
-        Run submitted = executor.submit(runId.filter(id -> !id.isBlank()).orElse("worker"), run);
+        Run submitted = executor.submit(runId.filter(id -> !id.isBlank()).orElse("worker"), run,
+                TrainingExecutor.OWNER_WORKER);
         LOG.infof("worker mode: training run %s, then exiting", submitted.getRunId());
         Thread waiter = new Thread(() -> {
             while (!submitted.finished()) {

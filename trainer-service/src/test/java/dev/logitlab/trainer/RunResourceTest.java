@@ -110,6 +110,31 @@ class RunResourceTest {
         given().delete("/api/runs/nope").then().statusCode(404).contentType("application/problem+json");
     }
 
+    @jakarta.inject.Inject
+    TrainingExecutor executor;
+
+    @Test
+    void aRestartedTrainerListsItsRunsAndAnnouncesOnlyWhatTheBrokerNeverAcknowledged() throws Exception {
+        // As a trainer killed after writing epoch 2 and before the broker acknowledged it leaves the store:
+        String runId = "run-crashed0001";
+        var spec = RunSpecs.normalize(JSON.readValue(TINY, dev.logitlab.events.RunSpec.class));
+        var config = RunSpecs.trainingConfig(spec);
+        new dev.logitlab.core.train.Training(config, runId, KafkaBrokerResource.store.resolve("runs").resolve(runId), null)
+                .run(dev.logitlab.core.data.Datasets.load("synthetic", null));
+        RunJournal journal = io.quarkus.arc.Arc.container().instance(RunJournal.class).get();
+        journal.save(new RunJournal.Entry(runId, spec, config.configHash(), java.time.Instant.now(), "service",
+                Run.Status.SUCCEEDED, null));
+        journal.markAnnounced(runId, 1);
+
+        executor.recover(); // what start-up does
+        executor.recover(); // and a second restart announces nothing again
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/api/runs/" + runId)
+                .then().statusCode(200).body("status", equalTo("SUCCEEDED")).body("checkpoints.size()", equalTo(2)));
+        List<Integer> announced = KafkaBrokerResource.committed("logitlab.checkpoints", Duration.ofSeconds(3)).stream()
+                .filter(r -> r.key().equals(runId)).map(r -> read(r.value()).get("epoch").asInt()).toList();
+        assertEquals(List.of(2), announced, "only the unacknowledged epoch 2, once");
+    }
+
     @Test
     void healthMetricsAndOpenApiAreServed() {
         given().get("/q/health/ready").then().statusCode(200).body("checks.name", hasItem("checkpoint-store"));

@@ -62,6 +62,22 @@ public record Checkpoint(Path directory, CheckpointManifest manifest) {
         return checkpoint;
     }
 
+    /** Every checkpoint of a run directory, by epoch (none when the directory does not exist). */
+    public static List<Checkpoint> all(Path runDir) {
+        if (!Files.isDirectory(runDir)) {
+            return java.util.List.of();
+        }
+        try (Stream<Path> children = Files.list(runDir)) {
+            return children
+                    .filter(p -> EPOCH_DIR.matcher(p.getFileName().toString()).matches())
+                    .filter(p -> Files.isRegularFile(p.resolve(MANIFEST)))
+                    .sorted(java.util.Comparator.comparingInt(Checkpoint::epochOf))
+                    .map(Checkpoint::load).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + runDir, e);
+        }
+    }
+
     /** The newest complete checkpoint of a run directory, verified; empty when there is none. */
     public static Optional<Checkpoint> latest(Path runDir) {
         if (!Files.isDirectory(runDir)) {

@@ -1,0 +1,86 @@
+package dev.logitlab.analysis;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Inject;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.Stores;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * The analysis service as a Kafka Streams topology with exactly-once processing: shard outcomes are merged per
+ * evaluation and the report published once (see {@link ShardMerger}); every replica also keeps a read-only copy of
+ * the compacted {@code logitlab.reports} (a global store) to serve the REST API, whichever replica wrote a report.
+ */
+@ApplicationScoped
+public class ReportTopology {
+
+    static final String SERVICE = "analysis-service";
+    static final String REPORTS = "reports";
+    static final String DEAD_LETTERS = "dead-letters";
+    /** The global store of published reports, by checkpointId. */
+    static final String PUBLISHED = "published-reports";
+
+    @ConfigProperty(name = "logitlab.topics.attack-results")
+    String attackResults;
+
+    @ConfigProperty(name = "logitlab.topics.reports")
+    String reports;
+
+    @ConfigProperty(name = "logitlab.topics.dead-letters")
+    String deadLetters;
+
+    @Inject
+    ReportWork work;
+
+    @Inject
+    ObjectMapper json;
+
+    @Inject
+    MeterRegistry metrics;
+
+    @Produces
+    Topology topology() {
+        StringDeserializer in = new StringDeserializer();
+        StringSerializer out = new StringSerializer();
+        Topology topology = new Topology();
+        topology.addSource("attack-results", in, in, attackResults);
+        topology.addProcessor("merger", () -> new ShardMerger(work, json, metrics), "attack-results");
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(ShardMerger.EVALUATIONS),
+                Serdes.String(), Serdes.String()), "merger");
+        topology.addSink(REPORTS, reports, out, out, "merger");
+        topology.addSink(DEAD_LETTERS, deadLetters, out, out, "merger");
+        topology.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PUBLISHED), Serdes.String(),
+                        Serdes.String()).withLoggingDisabled(), "published-source", in, in, reports, "published-copy",
+                GlobalCopy::new);
+        return topology;
+    }
+
+    /** Keeps the latest record of each key (a tombstone removes it). */
+    private static final class GlobalCopy implements Processor<String, String, Void, Void> {
+        private KeyValueStore<String, String> store;
+
+        @Override
+        public void init(ProcessorContext<Void, Void> context) {
+            store = context.getStateStore(PUBLISHED);
+        }
+
+        @Override
+        public void process(Record<String, String> record) {
+            if (record.value() == null) {
+                store.delete(record.key());
+            } else {
+                store.put(record.key(), record.value());
+            }
+        }
+    }
+}

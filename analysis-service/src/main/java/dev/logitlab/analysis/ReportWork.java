@@ -1,0 +1,78 @@
+package dev.logitlab.analysis;
+
+import dev.logitlab.core.checkpoint.Checkpoint;
+import dev.logitlab.core.data.Datasets;
+import dev.logitlab.core.data.TrainTestSplit;
+import dev.logitlab.core.evaluation.AnalysisPhase;
+import dev.logitlab.core.evaluation.AttackPhase;
+import dev.logitlab.core.evaluation.EvaluationPlan;
+import dev.logitlab.core.evaluation.ShardPlan;
+import dev.logitlab.core.evaluation.WorstCaseMerge;
+import dev.logitlab.core.model.Classifier;
+import dev.logitlab.core.model.NetworkClassifier;
+import dev.logitlab.events.CheckpointCreated;
+import dev.logitlab.events.EvaluationReport;
+import dev.logitlab.events.ReportPublished;
+import dev.logitlab.events.RunSpec;
+import dev.logitlab.events.ShardOutcome;
+import dev.logitlab.service.CheckpointStore;
+import dev.logitlab.service.Transient;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * The analysis service's work, called by its merger: merge every shard's outcome (per-example worst case), then
+ * run the analysis phase (gap statistics, masking verdict) on the verified checkpoint.
+ */
+@ApplicationScoped
+public class ReportWork {
+
+    static final int ATTEMPTS = 4;
+
+    @Inject
+    CheckpointStore store;
+
+    @Inject
+    MeterRegistry metrics;
+
+    @ConfigProperty(name = "logitlab.data-dir")
+    Optional<Path> dataDir;
+
+    private final Map<String, TrainTestSplit> datasets = new ConcurrentHashMap<>();
+    private final Map<String, double[]> robustAccuracy = new ConcurrentHashMap<>();
+
+    /** The report of a checkpoint whose shards are all in; throws when the checkpoint cannot be analysed. */
+    synchronized ReportPublished report(CheckpointCreated c, Map<Integer, ShardOutcome> outcomes) {
+        RunSpec.Evaluation e = c.evaluation();
+        EvaluationPlan plan = new EvaluationPlan(e.eps(), e.attacks(), e.limit(), c.seed(), e.gapLimit());
+        TrainTestSplit data = datasets.computeIfAbsent(c.dataset(), n -> Datasets.load(n, dataDir.orElse(null)));
+        ShardPlan shards = AttackPhase.plan(plan, data.test());
+        var results = WorstCaseMerge.merge(shards, c.checkpointId(), c.dataset(), outcomes);
+        Checkpoint verified = Transient.retry("loading " + c.checkpointId(), ATTEMPTS, () -> store.open(c));
+        EvaluationReport report;
+        try (Classifier model = new NetworkClassifier(verified.network(), c.checkpointId())) {
+            report = new AnalysisPhase(model, data.test(), plan).run(results, null);
+        }
+        metrics.counter("logitlab.reports.published").increment();
+        report.worstCase().forEach(w -> robustAccuracy(c.runId(), w.eps(), w.robustAccuracy()));
+        return new ReportPublished(ReportPublished.SCHEMA_VERSION, c.runId(), c.checkpointId(), c.epoch(),
+                c.configHash(), c.seed(), c.defense(), report);
+    }
+
+    /** The latest worst-case robust accuracy per run and ε, as a gauge. */
+    private void robustAccuracy(String runId, double eps, double value) {
+        robustAccuracy.computeIfAbsent(runId + "@" + eps, key -> {
+            double[] holder = new double[1];
+            Gauge.builder("logitlab.robust.accuracy", holder, h -> h[0])
+                    .tags("run", runId, "eps", Double.toString(eps)).register(metrics);
+            return holder;
+        })[0] = value;
+    }
+}

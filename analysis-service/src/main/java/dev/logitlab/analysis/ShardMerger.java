@@ -1,0 +1,141 @@
+package dev.logitlab.analysis;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.logitlab.events.AttackEvent;
+import dev.logitlab.events.ReportFailed;
+import dev.logitlab.events.ReportPublished;
+import dev.logitlab.events.ShardOutcome;
+import dev.logitlab.events.Topics;
+import dev.logitlab.service.StreamRecords;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.jboss.logging.Logger;
+
+/**
+ * {@code logitlab.attack-results} → {@code logitlab.reports}: collects the shard outcomes of each evaluation in a
+ * changelogged store (keyed {@code <checkpointId>#<plan hash>/<shard>}, on the partition of the checkpointId, so
+ * whichever replica owns the partition after a rebalance or a restart has them), and publishes the report once,
+ * when the last shard arrives: the report, the store's changes and the input offset commit in one transaction.
+ * A finished evaluation leaves a {@code /done} marker, so a late duplicate is dropped; a failed shard or a refused
+ * checkpoint becomes {@code report.failed}.
+ */
+final class ShardMerger implements Processor<String, String, String, String> {
+
+    static final String EVALUATIONS = "evaluations";
+    private static final Logger LOG = Logger.getLogger(ShardMerger.class);
+    private static final String DONE = "done";
+
+    private final ReportWork work;
+    private final ObjectMapper json;
+    private final MeterRegistry metrics;
+    private ProcessorContext<String, String> context;
+    private KeyValueStore<String, String> evaluations;
+
+    ShardMerger(ReportWork work, ObjectMapper json, MeterRegistry metrics) {
+        this.work = work;
+        this.json = json;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, String> context) {
+        this.context = context;
+        this.evaluations = context.getStateStore(EVALUATIONS);
+    }
+
+    @Override
+    public void process(Record<String, String> record) {
+        AttackEvent event;
+        try {
+            event = StreamRecords.read(json, record.value(), AttackEvent.class);
+        } catch (IllegalArgumentException e) {
+            context.forward(StreamRecords.deadLetter(record, context, e), ReportTopology.DEAD_LETTERS);
+            return;
+        }
+        String evaluation = event.checkpointId() + "#" + event.attackConfigHash() + "/";
+        if (evaluations.get(evaluation + DONE) != null) {
+            metrics.counter("logitlab.shards.duplicates").increment();
+            return;
+        }
+        if (event.kind().equals("failed")) {
+            String where = event.shard() < 0 ? "the attack service refused the checkpoint: "
+                    : "shard " + event.shard() + " of " + event.shards() + " failed: ";
+            finish(evaluation, record, failed(event, where + event.reason(), record.timestamp()));
+            return;
+        }
+        Map<Integer, ShardOutcome> outcomes = collected(evaluation);
+        outcomes.put(event.shard(), event.outcome());
+        if (outcomes.size() < event.shards()) {
+            evaluations.put(evaluation + String.format("%06d", event.shard()), write(event.outcome()));
+            context.commit();
+            return;
+        }
+        Record<String, String> out;
+        try {
+            ReportPublished report = work.report(event.checkpoint(), outcomes);
+            out = StreamRecords.event(json, event.checkpointId(), report, ReportTopology.SERVICE,
+                    Topics.REPORT_PUBLISHED, event.checkpointId(), evaluation, record.timestamp());
+            LOG.infof("report of %s published (%d shards)", event.checkpointId(), event.shards());
+        } catch (RuntimeException e) {
+            LOG.warnf(e, "checkpoint %s cannot be analysed", event.checkpointId());
+            out = failed(event, "analysis failed: " + (e.getMessage() == null ? e.toString() : e.getMessage()),
+                    record.timestamp());
+        }
+        finish(evaluation, record, out);
+    }
+
+    /** Publishes the evaluation's one outcome and forgets its shards, in the transaction of this record. */
+    private void finish(String evaluation, Record<String, String> input, Record<String, String> out) {
+        context.forward(out, ReportTopology.REPORTS);
+        try (KeyValueIterator<String, String> shards = evaluations.prefixScan(evaluation, new StringSerializer())) {
+            shards.forEachRemaining(kv -> evaluations.delete(kv.key));
+        }
+        evaluations.put(evaluation + DONE, Long.toString(input.timestamp()));
+        context.commit();
+    }
+
+    private Record<String, String> failed(AttackEvent event, String reason, long timestamp) {
+        metrics.counter("logitlab.analysis.failures").increment();
+        LOG.warnf("no report for %s: %s", event.checkpointId(), reason);
+        return StreamRecords.event(json, event.checkpointId(), ReportFailed.of(event.checkpoint(), reason),
+                ReportTopology.SERVICE, Topics.REPORT_FAILED, event.checkpointId(),
+                event.checkpointId() + "#" + event.attackConfigHash(), timestamp);
+    }
+
+    private Map<Integer, ShardOutcome> collected(String evaluation) {
+        Map<Integer, ShardOutcome> outcomes = new HashMap<>();
+        try (KeyValueIterator<String, String> shards = evaluations.prefixScan(evaluation, new StringSerializer())) {
+            while (shards.hasNext()) {
+                KeyValue<String, String> kv = shards.next();
+                ShardOutcome outcome = read(kv.value);
+                outcomes.put(outcome.shard(), outcome);
+            }
+        }
+        return outcomes;
+    }
+
+    private String write(ShardOutcome outcome) {
+        try {
+            return json.writeValueAsString(outcome);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private ShardOutcome read(String value) {
+        try {
+            return json.readValue(value, ShardOutcome.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("unreadable shard in the store: " + e.getOriginalMessage(), e);
+        }
+    }
+}

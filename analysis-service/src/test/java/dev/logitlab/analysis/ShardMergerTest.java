@@ -1,0 +1,149 @@
+package dev.logitlab.analysis;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.logitlab.core.checkpoint.Checkpoint;
+import dev.logitlab.core.data.Datasets;
+import dev.logitlab.core.evaluation.AttackPhase;
+import dev.logitlab.core.evaluation.EvaluationPlan;
+import dev.logitlab.core.evaluation.ShardPlan;
+import dev.logitlab.core.model.Classifier;
+import dev.logitlab.core.model.Classifiers;
+import dev.logitlab.core.train.Training;
+import dev.logitlab.core.train.TrainingConfig;
+import dev.logitlab.events.AttackEvent;
+import dev.logitlab.events.AttackResults;
+import dev.logitlab.events.AttackTask;
+import dev.logitlab.events.CheckpointCreated;
+import dev.logitlab.events.EventSchemas;
+import dev.logitlab.events.ReportFailed;
+import dev.logitlab.events.ReportPublished;
+import dev.logitlab.events.RunSpec;
+import dev.logitlab.service.KafkaBrokerResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.hamcrest.Matchers;
+import org.junit.jupiter.api.Test;
+
+/** The analysis service against a real in-JVM KRaft broker, a trained checkpoint and its real shard outcomes. */
+@QuarkusTest
+@QuarkusTestResource(KafkaBrokerResource.class)
+class ShardMergerTest {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final RunSpec.Evaluation PLAN = new RunSpec.Evaluation(List.of(0.1), "fgsm,pgd:steps=3,noise:draws=2", 150, 10);
+    static final String HASH = "b".repeat(64);
+
+    @Test
+    void shardsInAnyOrderWithDuplicatesBecomeExactlyOneReportEqualToAnEvaluationInOneProcess() throws Exception {
+        Fixture f = fixture("run-r1");
+        List<AttackEvent> shuffled = new ArrayList<>(f.shards);
+        shuffled.add(f.shards.get(2)); // redelivered before the set is complete
+        Collections.shuffle(shuffled, new Random(3));
+        for (AttackEvent e : shuffled) {
+            produce(e.checkpointId(), JSON.writeValueAsString(e));
+        }
+        produce(f.checkpoint.checkpointId(), JSON.writeValueAsString(f.shards.get(0))); // after the report
+
+        ConsumerRecord<String, String> record = reportsFor(f.checkpoint.checkpointId(), 1).get(0);
+        assertEquals("dev.logitlab.report.published.v1", KafkaBrokerResource.header(record, "ce_type"));
+        JsonNode report = JSON.readTree(record.value());
+        assertEquals(List.of(), EventSchemas.violations(ReportPublished.class, report));
+        assertEquals(9, report.get("report").get("masking").get("checks").size());
+        assertTrue(report.get("report").get("gaps").get("examples").asInt() > 0, "gap statistics were measured");
+        assertEquals(f.inOneProcess.worstCase().get(0).robustAccuracy(),
+                report.get("report").get("worstCase").get(0).get("robustAccuracy").asDouble());
+        assertEquals(f.inOneProcess.cleanAccuracy(), report.get("report").get("cleanAccuracy").asDouble());
+        for (int i = 0; i < f.inOneProcess.attacks().size(); i++) {
+            assertEquals(f.inOneProcess.attacks().get(i).robust(), report.get("report").get("attacks").get(i).get("robust").asText());
+        }
+        Thread.sleep(2000);
+        assertEquals(1, reportsFor(f.checkpoint.checkpointId(), 1).size(), "the late duplicate gave no second report");
+
+        given().get("/api/reports/" + f.checkpoint.checkpointId()).then().statusCode(200)
+                .body("report.schema", equalTo("logitlab.evaluation/v1"));
+        given().get("/api/runs/run-r1/reports").then().statusCode(200).body("[0].epoch", equalTo(1));
+        given().get("/api/reports").then().statusCode(200).body("checkpointId", hasItem(f.checkpoint.checkpointId()));
+        given().get("/api/reports/nope/epoch-001").then().statusCode(404).contentType("application/problem+json");
+        given().get("/q/health/ready").then().statusCode(200);
+        given().get("/q/metrics").then().statusCode(200)
+                .body(Matchers.containsString("logitlab_reports_published_total"))
+                .body(Matchers.containsString("logitlab_robust_accuracy{"));
+    }
+
+    @Test
+    void aRefusedCheckpointBecomesReportFailedAndPoisonGoesToTheDeadLetterTopic() throws Exception {
+        Fixture f = fixture("run-r2");
+        produce("poison", "[1, 2, 3]");
+        produce(f.checkpoint.checkpointId(), JSON.writeValueAsString(AttackEvent.refused(f.checkpoint, HASH,
+                "checkpoint run-r2/epoch-001: parameter file SHA-256 abc does not match the event's def")));
+
+        ConsumerRecord<String, String> record = reportsFor(f.checkpoint.checkpointId(), 1).get(0);
+        assertEquals("dev.logitlab.report.failed.v1", KafkaBrokerResource.header(record, "ce_type"));
+        JsonNode failed = JSON.readTree(record.value());
+        assertEquals(List.of(), EventSchemas.violations(ReportFailed.class, failed));
+        assertTrue(failed.get("reason").asText().contains("SHA-256"), failed.get("reason").asText());
+        given().get("/api/reports/" + f.checkpoint.checkpointId()).then().statusCode(200)
+                .body("reason", Matchers.containsString("refused"));
+
+        var dead = KafkaBrokerResource.committed("logitlab.dlq.analysis-service", Duration.ofSeconds(5));
+        assertEquals(1, dead.size());
+        assertTrue(KafkaBrokerResource.header(dead.get(0), "dead-letter-reason").startsWith("not a valid AttackEvent"));
+    }
+
+    private record Fixture(CheckpointCreated checkpoint, List<AttackEvent> shards, AttackResults inOneProcess) {
+    }
+
+    /** Trains a tiny model into the store and attacks every shard here, as the trainer and attack replicas would. */
+    private static Fixture fixture(String runId) {
+        TrainingConfig config = new TrainingConfig("synthetic", "linear", "plain", 1, 500, 100, 50, 0.01, "adam", 1);
+        Checkpoint c = new Training(config, runId, KafkaBrokerResource.store.resolve("runs").resolve(runId), null)
+                .run(Datasets.load("synthetic", null)).lastCheckpoint();
+        CheckpointCreated checkpoint = new CheckpointCreated(1, runId, c.manifest().checkpointId(), 1,
+                "file:runs/" + runId + "/" + c.directory().getFileName(), c.manifest().parameters().sha256(),
+                c.manifest().configHash(), 1, "synthetic", "linear", "plain", PLAN, null);
+        EvaluationPlan plan = new EvaluationPlan(PLAN.eps(), PLAN.attacks(), PLAN.limit(), 1, PLAN.gapLimit());
+        List<AttackEvent> shards = new ArrayList<>();
+        AttackResults inOneProcess;
+        try (Classifier model = Classifiers.open(c.directory())) {
+            AttackPhase phase = new AttackPhase(model, Datasets.load("synthetic", null).test(), plan, null);
+            int n = phase.shards().shards().size();
+            for (ShardPlan.Shard s : phase.shards().shards()) {
+                AttackTask task = new AttackTask(1, AttackTask.taskId(checkpoint.checkpointId(), HASH, s.index()), HASH,
+                        s.index(), n, s.attackName(), s.eps(), s.from(), s.to(), checkpoint);
+                shards.add(AttackEvent.completed(task, phase.run(s)));
+            }
+            inOneProcess = phase.run(checkpoint.checkpointId(), null);
+        }
+        return new Fixture(checkpoint, shards, inOneProcess);
+    }
+
+    private static void produce(String key, String value) {
+        KafkaBrokerResource.companion().produceStrings()
+                .fromRecords(new ProducerRecord<>("logitlab.attack-results", key, value)).awaitCompletion(Duration.ofSeconds(10));
+    }
+
+    private static List<ConsumerRecord<String, String>> reportsFor(String checkpointId, int n) {
+        List<ConsumerRecord<String, String>> found = List.of();
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (found.size() < n && System.nanoTime() < deadline) {
+            found = KafkaBrokerResource.committed("logitlab.reports", Duration.ofSeconds(2)).stream()
+                    .filter(r -> checkpointId.equals(r.key())).toList();
+        }
+        assertEquals(n, found.size(), "reports for " + checkpointId);
+        return found;
+    }
+}
