@@ -39,14 +39,23 @@ final class StackCommand {
         @Option(names = "--analysis-port", defaultValue = "8083", description = "(default: ${DEFAULT-VALUE})")
         int analysisPort;
 
+        @Option(names = "--attack-replicas", defaultValue = "1",
+                description = "attack service processes; replica i listens on the attack port + 10(i-1) (default: ${DEFAULT-VALUE})")
+        int attackReplicas;
+
+        @Option(names = "--analysis-replicas", defaultValue = "1",
+                description = "analysis service processes, ports as for attack (default: ${DEFAULT-VALUE})")
+        int analysisReplicas;
+
         StackConfig config() {
             StackConfig d = StackConfig.defaults();
             return new StackConfig(d.repository(), home != null ? home.toAbsolutePath() : d.home(), kafkaPort,
-                    controllerPort, trainerPort, attackPort, analysisPort);
+                    controllerPort, trainerPort, attackPort, analysisPort, attackReplicas, analysisReplicas);
         }
     }
 
-    @Command(name = "up", mixinStandardHelpOptions = true, description = "Start the broker and the services; wait until ready.")
+    @Command(name = "up", mixinStandardHelpOptions = true,
+            description = "Start the broker and the services (only what is not running yet); wait until ready.")
     static final class Up implements Callable<Integer> {
         @picocli.CommandLine.Mixin
         Options options = new Options();
@@ -58,7 +67,7 @@ final class StackCommand {
             LocalStack stack = new LocalStack(options.config(), spec.commandLine().getOut());
             if (stack.isUp()) {
                 spec.commandLine().getOut().println("the stack is already up");
-                stack.status();
+                stack.status(false);
                 return 0;
             }
             stack.up();
@@ -80,17 +89,21 @@ final class StackCommand {
         }
     }
 
-    @Command(name = "status", mixinStandardHelpOptions = true, description = "Health of the broker and each service.")
+    @Command(name = "status", mixinStandardHelpOptions = true,
+            description = "Role, pid, port and health of the broker and every service process.")
     static final class Status implements Callable<Integer> {
         @picocli.CommandLine.Mixin
         Options options = new Options();
         @Spec
         CommandSpec spec;
 
+        @Option(names = "--json", description = "print the processes as JSON")
+        boolean json;
+
         @Override
         public Integer call() {
             LocalStack stack = new LocalStack(options.config(), spec.commandLine().getOut());
-            stack.status();
+            stack.status(json);
             return stack.isUp() ? 0 : 3;
         }
     }
@@ -102,7 +115,7 @@ final class StackCommand {
         @Spec
         CommandSpec spec;
 
-        @Parameters(arity = "0..1", description = "kafka, trainer, attack or analysis (default: all)")
+        @Parameters(arity = "0..1", description = "kafka, trainer, attack, analysis or one replica, e.g. attack-2 (default: all)")
         String component;
 
         @Option(names = {"-n", "--lines"}, defaultValue = "40", description = "lines per log (default: ${DEFAULT-VALUE})")
@@ -112,16 +125,25 @@ final class StackCommand {
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
             LocalStack stack = new LocalStack(options.config(), out);
-            List<String> components = component != null ? List.of(component)
-                    : List.of("kafka", "trainer", "attack", "analysis");
+            // Every process that ever ran here has a log, replicas included, whatever --*-replicas says now.
+            List<String> known;
+            try (var files = Files.list(options.config().logs())) {
+                known = files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".log"))
+                        .map(n -> n.substring(0, n.length() - 4)).filter(n -> !n.equals("kafka-format"))
+                        .sorted((a, b) -> a.equals("kafka") ? -1 : b.equals("kafka") ? 1 : a.compareTo(b)).toList();
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException("no logs at " + options.config().logs() + ": has the stack run here?");
+            }
+            List<String> components = component == null ? known
+                    : known.stream().filter(c -> c.equals(component) || c.startsWith(component + "-")).toList();
+            if (components.isEmpty()) {
+                throw new IllegalArgumentException("no log for '" + component + "'; there are: " + known);
+            }
             for (String c : components) {
                 Path log = stack.log(c);
-                if (!Files.exists(log)) {
-                    throw new IllegalArgumentException("no log for '" + c + "' at " + log);
-                }
-                List<String> all = Files.readAllLines(log);
+                List<String> lines = Files.readAllLines(log);
                 out.println("==> " + log + " <==");
-                all.subList(Math.max(0, all.size() - lines), all.size()).forEach(out::println);
+                lines.subList(Math.max(0, lines.size() - this.lines), lines.size()).forEach(out::println);
             }
             out.flush();
             return 0;

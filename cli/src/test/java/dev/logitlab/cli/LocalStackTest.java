@@ -89,6 +89,7 @@ class LocalStackTest {
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrap());
         p.put(ConsumerConfig.GROUP_ID_CONFIG, "smoke-" + UUID.randomUUID());
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
             consumer.subscribe(List.of("logitlab.reports"));
             long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();

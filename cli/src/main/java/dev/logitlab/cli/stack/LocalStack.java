@@ -1,5 +1,9 @@
 package dev.logitlab.cli.stack;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.logitlab.cli.stack.StackConfig.Component;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -16,33 +20,25 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
-import java.util.UUID;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.errors.TopicExistsException;
+import java.util.stream.Stream;
 
 /**
- * The local stack: a single-node KRaft Kafka broker in its own JVM (Apache Kafka's server classes from the CLI's
- * class path, data in {@code .lab/kafka}) and the three services as separate processes. Each process has a pid
- * file in {@code .lab/pids} and a log in {@code .lab/logs}; {@link #down} stops what {@link #up} started.
+ * The local stack: the broker ({@link LocalBroker}) and the services as separate processes, the attack and
+ * analysis services with as many replicas as configured. Each process has a pid file in {@code .lab/pids} and a log
+ * in {@code .lab/logs}. {@link #up} starts only what is not already running; {@link #down} stops everything that
+ * has a pid file.
  */
 public final class LocalStack {
 
-    public static final List<String> SERVICES = List.of("trainer", "attack", "analysis");
-    static final Map<String, Integer> PARTITIONS = Map.of("logitlab.runs", 3, "logitlab.checkpoints", 3,
-            "logitlab.attack-results", 3, "logitlab.reports", 3, "logitlab.dlq.attack-service", 1,
-            "logitlab.dlq.analysis-service", 1);
-
     private final StackConfig config;
+    private final LocalBroker broker;
     private final PrintWriter out;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     public LocalStack(StackConfig config, PrintWriter out) {
         this.config = config;
+        this.broker = new LocalBroker(config);
         this.out = out;
     }
 
@@ -52,19 +48,23 @@ public final class LocalStack {
 
     /** True when the broker and every service answer. */
     public boolean isUp() {
-        return brokerReachable() && SERVICES.stream().allMatch(s -> health(s) == 200);
+        return broker.reachable() && config.services().stream().allMatch(c -> health(c) == 200);
     }
 
-    /** Starts the broker, creates the topics, starts the services and waits until each is ready. */
+    /** Starts what is not running (the broker, topics, each service process) and waits until each is ready. */
     public void up() {
-        for (String service : SERVICES) {
-            if (!Files.isRegularFile(config.serviceJar(service))) {
-                throw new IllegalStateException(config.serviceJar(service) + " is missing: build the services first "
+        for (String role : List.of("trainer", "attack", "analysis")) {
+            if (!Files.isRegularFile(config.serviceJar(role))) {
+                throw new IllegalStateException(config.serviceJar(role) + " is missing: build the services first "
                         + "(./lab builds them; or mvn -DskipTests package)");
             }
         }
-        List<Integer> ports = List.of(config.kafkaPort(), config.controllerPort(), config.trainerPort(),
-                config.attackPort(), config.analysisPort());
+        boolean brokerUp = alive("kafka") && broker.reachable();
+        List<Component> missing = config.services().stream().filter(c -> !alive(c.name())).toList();
+        List<Integer> ports = new ArrayList<>(missing.stream().map(Component::port).toList());
+        if (!brokerUp) {
+            ports.addAll(0, List.of(config.kafkaPort(), config.controllerPort()));
+        }
         for (int port : ports) {
             if (!free(port)) {
                 throw new IllegalStateException("port " + port + " is already in use: stop what holds it (`./lab stack "
@@ -75,13 +75,15 @@ public final class LocalStack {
             Files.createDirectories(config.logs());
             Files.createDirectories(config.pids());
             Files.createDirectories(config.store());
-            startBroker();
-            createTopics();
-            for (String service : SERVICES) {
-                startService(service);
+            if (!brokerUp) {
+                startBroker();
             }
-            for (String service : SERVICES) {
-                awaitReady(service);
+            broker.createTopics();
+            for (Component c : missing) {
+                start(c);
+            }
+            for (Component c : config.services()) {
+                awaitReady(c);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -89,48 +91,72 @@ public final class LocalStack {
             down();
             throw e;
         }
-        out.printf("kafka     %s%n", config.bootstrap());
-        for (String service : SERVICES) {
-            out.printf("%-9s %s   (health %s/q/health/ready)%n", service, config.url(service), config.url(service));
+        out.printf("kafka       %s%n", config.bootstrap());
+        for (Component c : config.services()) {
+            out.printf("%-11s http://localhost:%d   (health /q/health/ready)%n", c.name(), c.port());
         }
-        out.printf("logs      %s%n", config.logs());
+        out.printf("logs        %s%n", config.logs());
         out.flush();
     }
 
-    /** Stops the services, then the broker (SIGTERM: the broker flushes and shuts down cleanly). */
+    /** Stops every process with a pid file, services first, then the broker (SIGTERM: it flushes cleanly). */
     public void down() {
-        List<String> order = new ArrayList<>(SERVICES);
+        List<String> order = new ArrayList<>(pidFiles().stream().filter(n -> !n.equals("kafka")).sorted().toList());
         order.add("kafka");
         for (String name : order) {
-            pid(name).flatMap(ProcessHandle::of).ifPresent(process -> {
-                out.printf("stopping %s (pid %d)%n", name, process.pid());
-                out.flush();
-                process.destroy();
-                try {
-                    process.onExit().get(30, TimeUnit.SECONDS);
-                } catch (Exception e) {
-                    process.destroyForcibly();
-                }
-            });
-            try {
-                Files.deleteIfExists(pidFile(name));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            stop(name);
         }
     }
 
-    /** One line per component: pid, alive, health. */
-    public void status() {
-        out.printf("%-9s %8s %7s  %s%n", "component", "pid", "alive", "health");
+    /** Stops one process (SIGTERM, then SIGKILL after 30 s) and removes its pid file. */
+    public void stop(String name) {
+        pid(name).flatMap(ProcessHandle::of).ifPresent(process -> {
+            out.printf("stopping %s (pid %d)%n", name, process.pid());
+            out.flush();
+            process.destroy();
+            try {
+                process.onExit().get(30, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                process.destroyForcibly();
+            }
+        });
+        deletePidFile(name);
+    }
+
+    /** Kills one process at once (SIGKILL): what the fault-injection tests do to a replica or the broker. */
+    public void kill(String name) {
+        pid(name).flatMap(ProcessHandle::of).ifPresent(process -> {
+            process.destroyForcibly();
+            process.onExit().join();
+        });
+        deletePidFile(name);
+    }
+
+    /** One line per process: role, pid, port, alive, health; or the same as JSON. */
+    public void status(boolean asJson) {
+        List<Map<String, Object>> rows = new ArrayList<>();
         Optional<Long> brokerPid = pid("kafka");
-        out.printf("%-9s %8s %7s  %s%n", "kafka", brokerPid.map(String::valueOf).orElse("-"), alive(brokerPid),
-                brokerReachable() ? "reachable at " + config.bootstrap() : "unreachable");
-        for (String service : SERVICES) {
-            Optional<Long> pid = pid(service);
-            int code = health(service);
-            out.printf("%-9s %8s %7s  %s%n", service, pid.map(String::valueOf).orElse("-"), alive(pid),
-                    code == 200 ? "ready (" + config.url(service) + ")" : code < 0 ? "down" : "not ready (" + code + ")");
+        rows.add(Map.of("name", "kafka", "role", "kafka", "pid", brokerPid.orElse(-1L), "port", config.kafkaPort(),
+                "alive", alive("kafka"), "health", broker.reachable() ? "reachable" : "unreachable"));
+        for (Component c : config.services()) {
+            int code = health(c);
+            rows.add(Map.of("name", c.name(), "role", c.role(), "pid", pid(c.name()).orElse(-1L), "port", c.port(),
+                    "alive", alive(c.name()), "health", code == 200 ? "ready" : code < 0 ? "down" : "not ready (" + code + ")"));
+        }
+        if (asJson) {
+            ObjectMapper json = new ObjectMapper();
+            ArrayNode array = json.createArrayNode();
+            rows.forEach(r -> array.add(json.valueToTree(r)));
+            ObjectNode root = json.createObjectNode().put("bootstrap", config.bootstrap());
+            root.set("processes", array);
+            out.println(root.toPrettyString());
+        } else {
+            out.printf("%-11s %-8s %8s %6s %6s  %s%n", "name", "role", "pid", "port", "alive", "health");
+            for (Map<String, Object> r : rows) {
+                long pid = (Long) r.get("pid");
+                out.printf("%-11s %-8s %8s %6d %6s  %s%n", r.get("name"), r.get("role"), pid < 0 ? "-" : pid,
+                        (Integer) r.get("port"), (Boolean) r.get("alive") ? "yes" : "no", r.get("health"));
+            }
         }
         out.flush();
     }
@@ -139,41 +165,11 @@ public final class LocalStack {
         return config.logs().resolve(component + ".log");
     }
 
-    private void startBroker() throws IOException {
-        Path dir = config.kafkaData();
-        Path properties = config.home().resolve("server.properties");
-        Files.createDirectories(dir);
-        Files.writeString(properties, String.join("\n",
-                "process.roles=broker,controller",
-                "node.id=1",
-                "controller.quorum.voters=1@127.0.0.1:" + config.controllerPort(),
-                "listeners=PLAINTEXT://127.0.0.1:" + config.kafkaPort() + ",CONTROLLER://127.0.0.1:" + config.controllerPort(),
-                "advertised.listeners=PLAINTEXT://127.0.0.1:" + config.kafkaPort(),
-                "controller.listener.names=CONTROLLER",
-                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
-                "log.dirs=" + dir.toAbsolutePath(),
-                "num.partitions=3",
-                "offsets.topic.replication.factor=1",
-                "transaction.state.log.replication.factor=1",
-                "transaction.state.log.min.isr=1",
-                "group.initial.rebalance.delay.ms=0",
-                "auto.create.topics.enable=true", ""));
-        if (!Files.exists(dir.resolve("meta.properties"))) {
-            Process format = new ProcessBuilder(java(), "-cp", classPath(), "kafka.tools.StorageTool", "format",
-                    "-t", UUID.randomUUID().toString().replace("-", "").substring(0, 22), "-c", properties.toString())
-                    .redirectErrorStream(true).redirectOutput(log("kafka-format").toFile()).start();
-            try {
-                if (!format.waitFor(60, TimeUnit.SECONDS) || format.exitValue() != 0) {
-                    throw new IllegalStateException("formatting the broker's storage failed; see " + log("kafka-format"));
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        }
-        start("kafka", List.of(java(), "-Xmx512m", "-cp", classPath(), "kafka.Kafka", properties.toString()), Map.of());
+    /** Starts the broker and waits until it answers. */
+    public void startBroker() throws IOException {
+        start("kafka", broker.prepare(log("kafka-format")), Map.of());
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (!brokerReachable()) {
+        while (!broker.reachable()) {
             ensureAlive("kafka");
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("the broker did not come up in 90 s; see " + log("kafka"));
@@ -181,42 +177,23 @@ public final class LocalStack {
         }
     }
 
-    private void createTopics() {
-        try (Admin admin = admin()) {
-            List<NewTopic> topics = new ArrayList<>();
-            PARTITIONS.forEach((name, partitions) -> {
-                NewTopic topic = new NewTopic(name, partitions, (short) 1);
-                topics.add(name.equals("logitlab.reports") ? topic.configs(Map.of("cleanup.policy", "compact")) : topic);
-            });
-            for (var result : admin.createTopics(topics).values().entrySet()) {
-                try {
-                    result.getValue().get(30, TimeUnit.SECONDS);
-                } catch (ExecutionException e) {
-                    if (!(e.getCause() instanceof TopicExistsException)) {
-                        throw new IllegalStateException("cannot create topic " + result.getKey() + ": " + e.getCause());
-                    }
-                }
-            }
-        } catch (InterruptedException | java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("cannot create topics: " + e, e);
-        }
-    }
-
-    private void startService(String service) throws IOException {
+    /** Starts one service process; its Kafka Streams state directory is its own, under {@code .lab/streams}. */
+    public void start(Component c) throws IOException {
         Map<String, String> env = Map.of(
                 "KAFKA_BOOTSTRAP_SERVERS", config.bootstrap(),
                 "LOGITLAB_STORE", config.store().toString(),
-                service.toUpperCase() + "_PORT", Integer.toString(config.port(service)),
+                c.role().toUpperCase() + "_PORT", Integer.toString(c.port()),
+                "LOGITLAB_STREAMS_DIR", config.home().resolve("streams").resolve(c.name()).toString(),
                 "LOGITLAB_THREADS", "1");
-        start(service, List.of(java(), "-Xmx3g", "-jar", config.serviceJar(service).toString()), env);
+        start(c.name(), List.of(LocalBroker.java(), "-Xmx3g", "-jar", config.serviceJar(c.role()).toString()), env);
     }
 
-    private void awaitReady(String service) {
+    public void awaitReady(Component c) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
-        while (health(service) != 200) {
-            ensureAlive(service);
+        while (health(c) != 200) {
+            ensureAlive(c.name());
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException(service + " did not become ready in 180 s; see " + log(service));
+                throw new IllegalStateException(c.name() + " did not become ready in 180 s; see " + log(c.name()));
             }
             sleep(500);
         }
@@ -236,15 +213,15 @@ public final class LocalStack {
     }
 
     private void ensureAlive(String name) {
-        if (pid(name).flatMap(ProcessHandle::of).map(ProcessHandle::isAlive).orElse(false)) {
-            return;
+        if (!alive(name)) {
+            throw new IllegalStateException(name + " exited during start-up; last lines of " + log(name) + ":\n"
+                    + tail(log(name), 15));
         }
-        throw new IllegalStateException(name + " exited during start-up; last lines of " + log(name) + ":\n" + tail(log(name), 15));
     }
 
-    int health(String service) {
+    int health(Component c) {
         try {
-            HttpRequest request = HttpRequest.newBuilder(URI.create(config.url(service) + "/q/health/ready"))
+            HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + c.port() + "/q/health/ready"))
                     .timeout(Duration.ofSeconds(3)).build();
             return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
         } catch (IOException e) {
@@ -255,21 +232,8 @@ public final class LocalStack {
         }
     }
 
-    boolean brokerReachable() {
-        try (Admin admin = admin()) {
-            admin.describeCluster().clusterId().get(2, TimeUnit.SECONDS);
-            return true;
-        } catch (Exception e) {
-            return false;
-        }
-    }
-
-    private Admin admin() {
-        Properties p = new Properties();
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrap());
-        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "3000");
-        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "5000");
-        return Admin.create(p);
+    public boolean alive(String name) {
+        return pid(name).flatMap(ProcessHandle::of).map(ProcessHandle::isAlive).orElse(false);
     }
 
     private Optional<Long> pid(String name) {
@@ -281,12 +245,28 @@ public final class LocalStack {
         }
     }
 
+    private List<String> pidFiles() {
+        if (!Files.isDirectory(config.pids())) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(config.pids())) {
+            return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".pid"))
+                    .map(n -> n.substring(0, n.length() - 4)).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private Path pidFile(String name) {
         return config.pids().resolve(name + ".pid");
     }
 
-    private static String alive(Optional<Long> pid) {
-        return pid.flatMap(ProcessHandle::of).map(ProcessHandle::isAlive).orElse(false) ? "yes" : "no";
+    private void deletePidFile(String name) {
+        try {
+            Files.deleteIfExists(pidFile(name));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     static boolean free(int port) {
@@ -306,15 +286,6 @@ public final class LocalStack {
         } catch (IOException e) {
             return "(no log)";
         }
-    }
-
-    private static String java() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    }
-
-    /** The CLI's dependencies (copied to cli/target/lib by the build) hold Apache Kafka's server jars. */
-    private String classPath() {
-        return config.repository().resolve("cli/target/lib").toString() + "/*";
     }
 
     private static void sleep(long millis) {

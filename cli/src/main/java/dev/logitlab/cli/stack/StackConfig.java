@@ -1,17 +1,59 @@
 package dev.logitlab.cli.stack;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Where the local stack lives and listens: the repository (for the service jars), {@code .lab/} (broker data,
- * logs, pid files, checkpoint store) and the ports of the broker and the three services.
+ * logs, pid files, checkpoint store), the ports of the broker and the services, and how many attack and analysis
+ * replicas run. Replica {@code i} of a service listens on the service's port + 10·(i − 1).
  */
 public record StackConfig(Path repository, Path home, int kafkaPort, int controllerPort, int trainerPort,
-                          int attackPort, int analysisPort) {
+                          int attackPort, int analysisPort, int attackReplicas, int analysisReplicas) {
+
+    /** One process of the stack: {@code kafka}, {@code trainer}, {@code attack-2}, … */
+    public record Component(String name, String role, int port) {
+    }
+
+    public StackConfig {
+        if (attackReplicas < 1 || analysisReplicas < 1 || attackReplicas > 9 || analysisReplicas > 9) {
+            throw new IllegalArgumentException("replicas: between 1 and 9 of each service");
+        }
+    }
+
+    public StackConfig(Path repository, Path home, int kafkaPort, int controllerPort, int trainerPort, int attackPort,
+                       int analysisPort) {
+        this(repository, home, kafkaPort, controllerPort, trainerPort, attackPort, analysisPort, 1, 1);
+    }
 
     public static StackConfig defaults() {
         Path repository = Path.of(System.getProperty("logitlab.root", ".")).toAbsolutePath().normalize();
         return new StackConfig(repository, repository.resolve(".lab"), 9092, 9093, 8081, 8082, 8083);
+    }
+
+    public StackConfig withReplicas(int attack, int analysis) {
+        return new StackConfig(repository, home, kafkaPort, controllerPort, trainerPort, attackPort, analysisPort,
+                attack, analysis);
+    }
+
+    /** The services' processes, trainer first. */
+    public List<Component> services() {
+        List<Component> all = new ArrayList<>();
+        all.add(new Component("trainer", "trainer", trainerPort));
+        for (int i = 1; i <= attackReplicas; i++) {
+            all.add(new Component("attack-" + i, "attack", attackPort + 10 * (i - 1)));
+        }
+        for (int i = 1; i <= analysisReplicas; i++) {
+            all.add(new Component("analysis-" + i, "analysis", analysisPort + 10 * (i - 1)));
+        }
+        return all;
+    }
+
+    public Component component(String name) {
+        return services().stream().filter(c -> c.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("unknown component '" + name + "'; known: kafka, "
+                        + services().stream().map(Component::name).toList()));
     }
 
     public String bootstrap() {
@@ -34,6 +76,7 @@ public record StackConfig(Path repository, Path home, int kafkaPort, int control
         return home.resolve("kafka");
     }
 
+    /** The first replica of a service ({@code trainer}, {@code attack}, {@code analysis}). */
     public String url(String service) {
         return "http://localhost:" + port(service);
     }
@@ -49,7 +92,7 @@ public record StackConfig(Path repository, Path home, int kafkaPort, int control
     }
 
     /** The packaged Quarkus service, built by {@code ./lab} before the stack starts. */
-    public Path serviceJar(String service) {
-        return repository.resolve(service + "-service").resolve("target/quarkus-app/quarkus-run.jar");
+    public Path serviceJar(String role) {
+        return repository.resolve(role + "-service").resolve("target/quarkus-app/quarkus-run.jar");
     }
 }

@@ -1,0 +1,115 @@
+package dev.logitlab.cli.stack;
+
+import dev.logitlab.events.Topics;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+/**
+ * The local stack's single-node KRaft broker: its configuration and storage in {@code .lab/kafka}, the command
+ * that runs it in its own JVM (Apache Kafka's server classes from the CLI's class path), and the topics, created
+ * as {@link Topics#ALL} declares them. The data survives {@code down}/{@code up}.
+ */
+final class LocalBroker {
+
+    private final StackConfig config;
+
+    LocalBroker(StackConfig config) {
+        this.config = config;
+    }
+
+    /** Writes the configuration, formats the storage on first use, and returns the broker's command line. */
+    List<String> prepare(Path formatLog) throws IOException {
+        Path dir = config.kafkaData();
+        Path properties = config.home().resolve("server.properties");
+        Files.createDirectories(dir);
+        Files.writeString(properties, String.join("\n",
+                "process.roles=broker,controller",
+                "node.id=1",
+                "controller.quorum.voters=1@127.0.0.1:" + config.controllerPort(),
+                "listeners=PLAINTEXT://127.0.0.1:" + config.kafkaPort() + ",CONTROLLER://127.0.0.1:" + config.controllerPort(),
+                "advertised.listeners=PLAINTEXT://127.0.0.1:" + config.kafkaPort(),
+                "controller.listener.names=CONTROLLER",
+                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                "log.dirs=" + dir.toAbsolutePath(),
+                "num.partitions=3",
+                "offsets.topic.replication.factor=1",
+                "transaction.state.log.replication.factor=1",
+                "transaction.state.log.min.isr=1",
+                "group.initial.rebalance.delay.ms=0",
+                "auto.create.topics.enable=false", ""));
+        if (!Files.exists(dir.resolve("meta.properties"))) {
+            Process format = new ProcessBuilder(java(), "-cp", classPath(), "kafka.tools.StorageTool", "format",
+                    "-t", UUID.randomUUID().toString().replace("-", "").substring(0, 22), "-c", properties.toString())
+                    .redirectErrorStream(true).redirectOutput(formatLog.toFile()).start();
+            try {
+                if (!format.waitFor(60, TimeUnit.SECONDS) || format.exitValue() != 0) {
+                    throw new IllegalStateException("formatting the broker's storage failed; see " + formatLog);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        return List.of(java(), "-Xmx512m", "-cp", classPath(), "kafka.Kafka", properties.toString());
+    }
+
+    /** Creates the topics that do not exist yet (one broker: replication factor 1). */
+    void createTopics() {
+        try (Admin admin = admin()) {
+            List<NewTopic> topics = new ArrayList<>();
+            for (Topics.TopicSpec spec : Topics.ALL) {
+                topics.add(new NewTopic(spec.name(), spec.partitions(), (short) 1).configs(Map.of(
+                        "cleanup.policy", spec.compacted() ? "compact" : "delete", "min.insync.replicas", "1")));
+            }
+            for (var result : admin.createTopics(topics).values().entrySet()) {
+                try {
+                    result.getValue().get(30, TimeUnit.SECONDS);
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw new IllegalStateException("cannot create topic " + result.getKey() + ": " + e.getCause());
+                    }
+                }
+            }
+        } catch (InterruptedException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("cannot create topics: " + e, e);
+        }
+    }
+
+    boolean reachable() {
+        try (Admin admin = admin()) {
+            admin.describeCluster().clusterId().get(2, TimeUnit.SECONDS);
+            return true;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    private Admin admin() {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrap());
+        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "3000");
+        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "5000");
+        return Admin.create(p);
+    }
+
+    static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    /** The CLI's dependencies (copied to cli/target/lib by the build) hold Apache Kafka's server jars. */
+    private String classPath() {
+        return config.repository().resolve("cli/target/lib").toString() + "/*";
+    }
+}
