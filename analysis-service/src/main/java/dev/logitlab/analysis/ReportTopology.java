@@ -13,6 +13,7 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.apache.kafka.streams.state.Stores;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -47,6 +48,12 @@ public class ReportTopology {
 
     @Inject
     MeterRegistry metrics;
+
+    /** A stream thread that hit an unexpected error (a broker gone mid-transaction) is replaced, not lost. */
+    @Produces
+    StreamsUncaughtExceptionHandler replaceThread() {
+        return error -> StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+    }
 
     @Produces
     Topology topology() {

@@ -9,6 +9,7 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.apache.kafka.streams.state.Stores;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -45,6 +46,12 @@ public class AttackTopology {
 
     @Inject
     MeterRegistry metrics;
+
+    /** A stream thread that hit an unexpected error (a broker gone mid-transaction) is replaced, not lost. */
+    @Produces
+    StreamsUncaughtExceptionHandler replaceThread() {
+        return error -> StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+    }
 
     @Produces
     Topology topology() {

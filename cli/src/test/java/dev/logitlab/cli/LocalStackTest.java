@@ -39,11 +39,9 @@ class LocalStackTest {
 
     @Test
     void upSubmitReportDown() throws Exception {
-        int[] ports = freePorts(5);
-        StackConfig defaults = StackConfig.defaults();
-        Path repository = defaults.repository().getFileName().toString().equals("cli")
-                ? defaults.repository().getParent() : defaults.repository();
-        StackConfig config = new StackConfig(repository, home, ports[0], ports[1], ports[2], ports[3], ports[4]);
+        StackConfig config = TestStacks.config(home, 1, 1);
+        int[] ports = {config.kafkaPort(), config.controllerPort(), config.trainerPort(), config.attackPort(),
+            config.analysisPort()};
         StringWriter log = new StringWriter();
         LocalStack stack = new LocalStack(config, new PrintWriter(log, true));
         try {
@@ -65,23 +63,21 @@ class LocalStackTest {
             stack.down();
         }
         for (int port : ports) {
-            assertTrue(free(port), "port " + port + " still listening after down");
+            assertTrue(TestStacks.free(port), "port " + port + " still listening after down");
         }
     }
 
     @Test
     void aTakenPortIsAClearErrorAndNothingStarts() throws Exception {
-        int[] ports = freePorts(5);
-        StackConfig defaults = StackConfig.defaults();
-        Path repository = defaults.repository().getFileName().toString().equals("cli")
-                ? defaults.repository().getParent() : defaults.repository();
-        StackConfig config = new StackConfig(repository, home, ports[0], ports[1], ports[2], ports[3], ports[4]);
+        StackConfig config = TestStacks.config(home, 1, 1);
+        int[] ports = {config.kafkaPort(), config.controllerPort(), config.trainerPort(), config.attackPort(),
+            config.analysisPort()};
         try (ServerSocket taken = new ServerSocket(ports[3])) {
             var error = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
                     () -> new LocalStack(config, new PrintWriter(new StringWriter(), true)).up());
             assertTrue(error.getMessage().contains("port " + ports[3] + " is already in use"), error.getMessage());
         }
-        assertTrue(free(ports[0]), "the broker must not have been started");
+        assertTrue(TestStacks.free(ports[0]), "the broker must not have been started");
     }
 
     private static JsonNode awaitReport(StackConfig config, String checkpointId) throws Exception {
@@ -102,26 +98,5 @@ class LocalStackTest {
             }
         }
         throw new AssertionError("no report for " + checkpointId + " on logitlab.reports within 180 s");
-    }
-
-    private static int[] freePorts(int n) throws Exception {
-        int[] ports = new int[n];
-        ServerSocket[] sockets = new ServerSocket[n];
-        for (int i = 0; i < n; i++) {
-            sockets[i] = new ServerSocket(0);
-            ports[i] = sockets[i].getLocalPort();
-        }
-        for (ServerSocket s : sockets) {
-            s.close();
-        }
-        return ports;
-    }
-
-    private static boolean free(int port) {
-        try (ServerSocket socket = new ServerSocket(port)) {
-            return true;
-        } catch (Exception e) {
-            return false;
-        }
     }
 }

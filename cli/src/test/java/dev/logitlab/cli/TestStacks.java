@@ -1,0 +1,46 @@
+package dev.logitlab.cli;
+
+import dev.logitlab.cli.stack.StackConfig;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Local stacks for tests: the repository's packaged services, a temporary home, and ports nobody holds. */
+final class TestStacks {
+
+    private TestStacks() {
+    }
+
+    /** Free ports for the broker, the controller and every service replica (replica i at base + 10(i − 1)). */
+    static StackConfig config(Path home, int attackReplicas, int analysisReplicas) throws Exception {
+        StackConfig defaults = StackConfig.defaults();
+        Path repository = defaults.repository().getFileName().toString().equals("cli")
+                ? defaults.repository().getParent() : defaults.repository();
+        List<Integer> ports = new ArrayList<>();
+        int replicas = Math.max(attackReplicas, analysisReplicas);
+        while (ports.size() < 5) {
+            int port;
+            try (ServerSocket socket = new ServerSocket(0)) {
+                port = socket.getLocalPort();
+            }
+            boolean usable = port + 10 * replicas < 65535 && !ports.contains(port);
+            for (int i = 1; i < replicas && usable; i++) {
+                usable = free(port + 10 * i) && ports.stream().noneMatch(p -> Math.abs(p - port) % 10 == 0);
+            }
+            if (usable) {
+                ports.add(port);
+            }
+        }
+        return new StackConfig(repository, home, ports.get(0), ports.get(1), ports.get(2), ports.get(3), ports.get(4),
+                attackReplicas, analysisReplicas);
+    }
+
+    static boolean free(int port) {
+        try (ServerSocket socket = new ServerSocket(port)) {
+            return true;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+}
