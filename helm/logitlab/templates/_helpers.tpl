@@ -59,6 +59,14 @@ seccompProfile:
   value: /tmp/djl
 - name: JAVA_TOOL_OPTIONS
   value: "-Djava.io.tmpdir=/tmp -XX:MaxRAMPercentage=75"
+- name: LOGITLAB_TOPICS_CREATE
+  value: {{ not .Values.kafka.strimzi.enabled | quote }}
+- name: LOGITLAB_TOPICS_REPLICATION_FACTOR
+  value: {{ .Values.kafka.topics.replicationFactor | quote }}
+- name: LOGITLAB_TOPICS_MIN_INSYNC_REPLICAS
+  value: {{ .Values.kafka.topics.minInsyncReplicas | quote }}
+- name: KAFKA_STREAMS_REPLICATION_FACTOR
+  value: {{ .Values.kafka.topics.replicationFactor | quote }}
 {{- end -}}
 
 {{/* Writable places under a read-only root: /tmp and DJL's cache (libtorch is extracted there), plus the store. */}}

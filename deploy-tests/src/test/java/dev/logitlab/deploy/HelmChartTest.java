@@ -129,18 +129,31 @@ class HelmChartTest {
         List<HasMetadata> strimzi = Chart.resources(Chart.template("ci/strimzi-values.yaml", Map.of()));
         List<GenericKubernetesResource> topics = strimzi.stream().filter(r -> r.getKind().equals("KafkaTopic"))
                 .map(GenericKubernetesResource.class::cast).toList();
-        assertEquals(6, topics.size());
-        GenericKubernetesResource reports = topics.stream()
-                .filter(t -> "logitlab.reports".equals(spec(t).get("topicName"))).findFirst().orElseThrow();
-        assertEquals("compact", ((Map<?, ?>) spec(reports).get("config")).get("cleanup.policy"));
-        assertEquals("kafka", reports.getMetadata().getLabels().get("strimzi.io/cluster"));
+        // the same topics as the services create themselves
+        assertEquals(dev.logitlab.events.Topics.ALL.size(), topics.size());
+        for (dev.logitlab.events.Topics.TopicSpec expected : dev.logitlab.events.Topics.ALL) {
+            GenericKubernetesResource topic = topics.stream()
+                    .filter(t -> expected.name().equals(spec(t).get("topicName"))).findFirst().orElseThrow();
+            assertEquals(expected.partitions(), ((Number) spec(topic).get("partitions")).intValue(), expected.name());
+            assertEquals(expected.compacted() ? "compact" : "delete",
+                    ((Map<?, ?>) spec(topic).get("config")).get("cleanup.policy"), expected.name());
+            assertEquals(2, ((Number) ((Map<?, ?>) spec(topic).get("config")).get("min.insync.replicas")).intValue());
+            assertEquals("kafka", topic.getMetadata().getLabels().get("strimzi.io/cluster"));
+        }
+        for (Deployment d : Chart.ofType(strimzi, Deployment.class)) {
+            assertTrue(d.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().stream().anyMatch(e ->
+                    e.getName().equals("LOGITLAB_TOPICS_CREATE") && e.getValue().equals("false")), "Strimzi owns the topics");
+        }
 
         List<HasMetadata> keda = Chart.resources(Chart.template("ci/keda-values.yaml", Map.of()));
         GenericKubernetesResource scaled = keda.stream().filter(r -> r.getKind().equals("ScaledObject"))
                 .map(GenericKubernetesResource.class::cast).findFirst().orElseThrow();
         Map<?, ?> trigger = (Map<?, ?>) ((List<?>) spec(scaled).get("triggers")).get(0);
         assertEquals("kafka", trigger.get("type"));
-        assertEquals("logitlab.checkpoints", ((Map<?, ?>) trigger.get("metadata")).get("topic"));
+        assertEquals("logitlab.attack-tasks", ((Map<?, ?>) trigger.get("metadata")).get("topic"));
+        int tasks = dev.logitlab.events.Topics.ALL.stream().filter(t -> t.name().equals("logitlab.attack-tasks"))
+                .findFirst().orElseThrow().partitions();
+        assertTrue(((Number) spec(scaled).get("maxReplicaCount")).intValue() <= tasks, "KEDA never scales past the partitions");
         Deployment attack = Chart.ofType(keda, Deployment.class).stream()
                 .filter(d -> d.getMetadata().getName().endsWith("-attack")).findFirst().orElseThrow();
         assertNull(attack.getSpec().getReplicas(), "KEDA owns the attack service's replica count");
@@ -154,6 +167,8 @@ class HelmChartTest {
         var e = assertThrows(IllegalStateException.class, () -> Chart.template(null, Map.of("trainer.port", "http")));
         assertTrue(e.getMessage().contains("trainer") && e.getMessage().contains("port"), e.getMessage());
         assertThrows(IllegalStateException.class, () -> Chart.template(null, Map.of("gpu.colour", "green")));
+        var tooMany = assertThrows(IllegalStateException.class, () -> Chart.template(null, Map.of("keda.maxReplicas", "13")));
+        assertTrue(tooMany.getMessage().contains("maxReplicas"), tooMany.getMessage());
     }
 
     static Job trainingJob(List<HasMetadata> resources) {
