@@ -64,7 +64,7 @@ public class AttackTopology {
                 Serdes.String(), Serdes.String()), "planner");
         topology.addSource("task-source", in, in, tasks);
         topology.addProcessor("shards", () -> new ShardRunner(work, json, metrics), "task-source");
-        topology.addSink(TASKS, tasks, out, out, "planner");
+        topology.addSink(TASKS, tasks, out, out, new ShardPartitioner(), "planner");
         topology.addSink(RESULTS, results, out, out, "planner", "shards");
         topology.addSink(DEAD_LETTERS, deadLetters, out, out, "planner", "shards");
         return topology;

@@ -35,8 +35,15 @@ class AttackTopologyTest {
 
     static final ObjectMapper JSON = new ObjectMapper();
     static final RunSpec.Evaluation PLAN = new RunSpec.Evaluation(List.of(0.1), "fgsm,pgd:steps=3,noise:draws=2", 150, 0);
-    /** 3 attacks × 2 ranges, the sweep at 4 more ε × 2, the unbounded run × 2. */
-    static final int SHARDS = 6 + 8 + 2;
+    /** The cheap attacks in one shard each, the sweep at 4 more ε and the unbounded run in 2 each (PGD-20, 100 a shard). */
+    static final int SHARDS = dev.logitlab.core.evaluation.AttackPhase.plan(new dev.logitlab.core.evaluation.EvaluationPlan(
+            PLAN.eps(), PLAN.attacks(), PLAN.limit(), 1, PLAN.gapLimit()), Datasets.load("synthetic", null).test())
+            .shards().size();
+
+    @Test
+    void theShardCountIsWhatTheCostOfEachAttackGives() {
+        assertEquals(3 + 4 * 2 + 2, SHARDS);
+    }
 
     @Test
     void aCheckpointIsSplitIntoShardsAndEveryShardIsAnsweredOnce() throws Exception {

@@ -57,6 +57,11 @@ public record Apgd(Variant variant, int steps, int restarts, int targets) implem
     }
 
     @Override
+    public double cost() {
+        return 3.0 * steps * restarts * Math.max(1, targets);
+    }
+
+    @Override
     public boolean usesGradients() {
         return true;
     }

@@ -13,6 +13,12 @@ public interface Attack {
     /** The parameters used at this ε, defaults filled in, as printed in results. */
     Map<String, Object> params(double epsilon);
 
+    /**
+     * The work per example in forward-pass equivalents (a gradient step counts 3: forward and backward), at most
+     * what the attack spends on an example it never breaks. Sizes the shards of a sharded evaluation.
+     */
+    double cost();
+
     /** False for attacks that only query logits (square, spsa, noise, transfer to the target). */
     boolean usesGradients();
 

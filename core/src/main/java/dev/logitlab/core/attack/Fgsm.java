@@ -19,6 +19,11 @@ public record Fgsm() implements Attack {
     }
 
     @Override
+    public double cost() {
+        return 3;
+    }
+
+    @Override
     public boolean usesGradients() {
         return true;
     }

@@ -48,6 +48,11 @@ public record Pgd(Loss loss, int steps, Double step, int restarts) implements At
     }
 
     @Override
+    public double cost() {
+        return 3.0 * steps * restarts;
+    }
+
+    @Override
     public boolean usesGradients() {
         return true;
     }

@@ -34,6 +34,11 @@ public record RandomNoise(int draws) implements Attack {
     }
 
     @Override
+    public double cost() {
+        return draws;
+    }
+
+    @Override
     public boolean usesGradients() {
         return false;
     }

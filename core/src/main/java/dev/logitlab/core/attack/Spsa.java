@@ -43,6 +43,11 @@ public record Spsa(int iterations, int samples, double delta, double lr) impleme
     }
 
     @Override
+    public double cost() {
+        return 2.0 * iterations * samples;
+    }
+
+    @Override
     public boolean usesGradients() {
         return false;
     }

@@ -38,6 +38,11 @@ public record SquareAttack(int queries, double p) implements Attack {
     }
 
     @Override
+    public double cost() {
+        return queries;
+    }
+
+    @Override
     public boolean usesGradients() {
         return false;
     }

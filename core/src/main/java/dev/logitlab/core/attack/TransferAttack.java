@@ -29,6 +29,11 @@ public record TransferAttack(Classifier surrogate, int steps) implements Attack 
     }
 
     @Override
+    public double cost() {
+        return 3.0 * steps + 1;
+    }
+
+    @Override
     public boolean usesGradients() {
         return false; // gradients of the surrogate only; the target is never differentiated
     }

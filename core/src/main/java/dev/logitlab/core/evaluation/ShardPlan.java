@@ -7,15 +7,19 @@ import java.util.List;
 import java.util.TreeSet;
 
 /**
- * An evaluation split into shards, each one attack at one ε on one range of at most {@value #EXAMPLES_PER_SHARD}
- * examples: seconds of work that any attack replica can take. The plan is a pure function of the evaluation plan
- * and the number of examples, so every replica derives the same shards, and {@link WorstCaseMerge} puts their
- * outcomes back together. Besides the plan's attacks it holds the runs the masking checks need: a PGD sweep over
- * ε/4 … 4ε of the largest ε (where the plan has no PGD run at that ε) and PGD at ε = 1.
+ * An evaluation split into shards, each one attack at one ε on one range of examples: about the same work each
+ * ({@value #WORK_PER_SHARD} forward-pass equivalents, e.g. PGD-20 on 100 examples), so shards spread evenly over
+ * attack replicas whatever the attack; a cheap attack takes up to {@value #MAX_EXAMPLES} examples a shard, an
+ * expensive one down to {@value #MIN_EXAMPLES}. The plan is a pure function of the evaluation plan and the number of
+ * examples, so every replica derives the same shards, and {@link WorstCaseMerge} puts their outcomes back together.
+ * Besides the plan's attacks it holds the runs the masking checks need: a PGD sweep over ε/4 … 4ε of the largest ε
+ * (where the plan has no PGD run at that ε) and PGD at ε = 1.
  */
 public final class ShardPlan {
 
-    public static final int EXAMPLES_PER_SHARD = 100;
+    static final double WORK_PER_SHARD = 6000;
+    static final int MIN_EXAMPLES = 20;
+    static final int MAX_EXAMPLES = 500;
     static final double UNBOUNDED_EPS = 1.0;
     /** The PGD of the sweep and the unbounded run. */
     static final Attack SWEEP_PGD = Pgd.crossEntropy(20);
@@ -45,21 +49,28 @@ public final class ShardPlan {
         this.sweepEps = List.copyOf(sweep);
         for (double eps : plan.eps()) {
             for (int a = 0; a < attacks.size(); a++) {
-                add(Kind.ATTACK, a, attacks.get(a).name(), eps);
+                add(Kind.ATTACK, a, attacks.get(a), eps);
             }
         }
         for (double eps : sweepEps) {
             if (pgdRunAt(eps) < 0) {
-                add(Kind.SWEEP, -1, SWEEP_PGD.name(), eps);
+                add(Kind.SWEEP, -1, SWEEP_PGD, eps);
             }
         }
-        add(Kind.UNBOUNDED, -1, SWEEP_PGD.name(), UNBOUNDED_EPS);
+        add(Kind.UNBOUNDED, -1, SWEEP_PGD, UNBOUNDED_EPS);
     }
 
-    private void add(Kind kind, int attack, String name, double eps) {
-        for (int from = 0; from < examples; from += EXAMPLES_PER_SHARD) {
-            shards.add(new Shard(shards.size(), kind, attack, name, eps, from, Math.min(examples, from + EXAMPLES_PER_SHARD)));
+    private void add(Kind kind, int index, Attack attack, double eps) {
+        int size = examplesPerShard(attack);
+        for (int from = 0; from < examples; from += size) {
+            shards.add(new Shard(shards.size(), kind, index, attack.name(), eps, from, Math.min(examples, from + size)));
         }
+    }
+
+    /** Examples per shard of an attack: {@link #WORK_PER_SHARD} over its cost, in tens, within the bounds. */
+    static int examplesPerShard(Attack attack) {
+        int tens = (int) Math.floor(WORK_PER_SHARD / Math.max(1e-9, attack.cost()) / 10);
+        return Math.max(MIN_EXAMPLES, Math.min(MAX_EXAMPLES, tens * 10));
     }
 
     /** The index of the plan's attack named pgd when ε is one of the plan's budgets, else -1. */

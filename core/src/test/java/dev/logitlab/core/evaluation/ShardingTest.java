@@ -27,17 +27,30 @@ class ShardingTest {
     void thePlanCoversEveryAttackEpsilonAndExampleOnceAndAddsTheSweepAndTheUnboundedRun() {
         EvaluationPlan plan = new EvaluationPlan(List.of(0.1, 0.05), "fgsm,pgd", 250, 0, 0);
         ShardPlan shards = new ShardPlan(plan, AttackSuite.parse(plan.attacks(), null), 250);
-        // 2 ε × 2 attacks × 3 ranges; sweep {0.025, 0.2, 0.4} (0.05 and 0.1 reuse the plan's pgd) × 3; unbounded × 3
-        assertEquals(12 + 9 + 3, shards.shards().size());
+        // fgsm (3 passes an example) takes all 250 in one shard, pgd-20 (60) 100 a shard: per ε 1 + 3 shards;
+        // the sweep at {0.025, 0.2, 0.4} (0.05 and 0.1 reuse the plan's pgd) × 3; the unbounded run × 3.
+        assertEquals(2 * (1 + 3) + 9 + 3, shards.shards().size());
         assertEquals(List.of(0.025, 0.05, 0.1, 0.2, 0.4), shards.sweepEps());
         for (int i = 0; i < shards.shards().size(); i++) {
             assertEquals(i, shards.shard(i).index());
         }
-        List<Shard> fgsmAt01 = shards.shards().stream()
-                .filter(s -> s.kind() == Kind.ATTACK && s.attackName().equals("fgsm") && s.eps() == 0.1).toList();
-        assertEquals(List.of(0, 100, 200), fgsmAt01.stream().map(Shard::from).toList());
-        assertEquals(List.of(100, 200, 250), fgsmAt01.stream().map(Shard::to).toList());
+        List<Shard> pgdAt01 = shards.shards().stream()
+                .filter(s -> s.kind() == Kind.ATTACK && s.attackName().equals("pgd") && s.eps() == 0.1).toList();
+        assertEquals(List.of(0, 100, 200), pgdAt01.stream().map(Shard::from).toList());
+        assertEquals(List.of(100, 200, 250), pgdAt01.stream().map(Shard::to).toList());
         assertTrue(shards.shards().stream().filter(s -> s.kind() == Kind.SWEEP).noneMatch(s -> s.eps() == 0.05 || s.eps() == 0.1));
+    }
+
+    @Test
+    void shardsAreSizedByTheAttacksCostSoThatEachIsAboutTheSameWork() {
+        // work per shard 6000 forward-pass equivalents, in tens of examples, between 20 and 500
+        assertEquals(500, ShardPlan.examplesPerShard(AttackSuite.parse("fgsm", null).get(0)));          // 3 an example
+        assertEquals(100, ShardPlan.examplesPerShard(AttackSuite.parse("pgd", null).get(0)));           // 60
+        assertEquals(40, ShardPlan.examplesPerShard(AttackSuite.parse("apgd-ce:steps=50", null).get(0))); // 150
+        assertEquals(20, ShardPlan.examplesPerShard(AttackSuite.parse("apgd-t:steps=100", null).get(0))); // 2700: floor
+        assertEquals(20, ShardPlan.examplesPerShard(AttackSuite.parse("square:queries=300", null).get(0))); // 300
+        assertEquals(300, ShardPlan.examplesPerShard(AttackSuite.parse("noise:draws=20", null).get(0)));
+        assertEquals(60, ShardPlan.examplesPerShard(AttackSuite.parse("pgd:steps=10:restarts=3", null).get(0)));
     }
 
     @Test
