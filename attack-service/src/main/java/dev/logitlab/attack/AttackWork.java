@@ -17,6 +17,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -25,8 +27,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * The attack service's work, called by its stream processors: split a verified checkpoint's evaluation into
- * shards, and attack one shard. The last checkpoint attacked stays loaded: a replica usually takes several shards
- * of the same checkpoint in a row.
+ * shards, and attack one shard. The checkpoints attacked last stay loaded (least recently used goes first): shards of
+ * several checkpoints arrive interleaved, and loading one means verifying its files and building its network.
  */
 @ApplicationScoped
 public class AttackWork {
@@ -39,8 +41,12 @@ public class AttackWork {
     @ConfigProperty(name = "logitlab.data-dir")
     Optional<Path> dataDir;
 
+    @ConfigProperty(name = "logitlab.attack.loaded-checkpoints", defaultValue = "4")
+    int keepLoaded;
+
     private final Map<String, TrainTestSplit> datasets = new ConcurrentHashMap<>();
-    private Loaded loaded;
+    /** Access-ordered: the first entry is the least recently used. */
+    private final Map<String, Loaded> loaded = new LinkedHashMap<>(16, 0.75f, true);
 
     private record Loaded(String key, Classifier model, AttackPhase phase) {
     }
@@ -72,14 +78,19 @@ public class AttackWork {
     private AttackPhase load(AttackTask task) {
         CheckpointCreated event = task.checkpoint();
         String key = event.checkpointId() + "#" + event.sha256() + "#" + task.attackConfigHash();
-        if (loaded != null && loaded.key().equals(key)) {
-            return loaded.phase();
+        Loaded hit = loaded.get(key);
+        if (hit != null) {
+            return hit.phase();
         }
-        close();
         Checkpoint checkpoint = store.open(event);
         Classifier model = new NetworkClassifier(checkpoint.network(), event.checkpointId());
-        loaded = new Loaded(key, model, new AttackPhase(model, data(event).test(), AttackConfig.plan(event), null));
-        return loaded.phase();
+        loaded.put(key, new Loaded(key, model, new AttackPhase(model, data(event).test(), AttackConfig.plan(event), null)));
+        while (loaded.size() > Math.max(1, keepLoaded)) {
+            Iterator<Loaded> eldest = loaded.values().iterator();
+            eldest.next().model().close();
+            eldest.remove();
+        }
+        return loaded.get(key).phase();
     }
 
     private TrainTestSplit data(CheckpointCreated event) {
@@ -88,9 +99,7 @@ public class AttackWork {
 
     @PreDestroy
     synchronized void close() {
-        if (loaded != null) {
-            loaded.model().close();
-            loaded = null;
-        }
+        loaded.values().forEach(l -> l.model().close());
+        loaded.clear();
     }
 }
