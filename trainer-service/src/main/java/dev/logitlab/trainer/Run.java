@@ -22,14 +22,16 @@ public final class Run {
     private final RunSpec spec;
     private final String configHash;
     private final Instant submittedAt;
+    private final String owner;
     private final List<CheckpointView> checkpoints = new CopyOnWriteArrayList<>();
     private final AtomicBoolean cancelRequested = new AtomicBoolean();
     private volatile Status status = Status.QUEUED;
     private volatile RunEvent.Progress progress;
     private volatile String error;
 
-    Run(String runId, RunSpec spec, String configHash, Instant submittedAt) {
+    Run(String runId, RunSpec spec, String configHash, Instant submittedAt, String owner) {
         this.runId = runId;
+        this.owner = owner;
         this.spec = spec;
         this.configHash = configHash;
         this.submittedAt = submittedAt;
@@ -49,6 +51,11 @@ public final class Run {
 
     public Instant getSubmittedAt() {
         return submittedAt;
+    }
+
+    /** {@code service}: queued on this trainer; {@code worker}: a training Job's run. */
+    public String getOwner() {
+        return owner;
     }
 
     public Status getStatus() {

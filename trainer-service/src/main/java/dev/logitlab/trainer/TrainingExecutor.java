@@ -67,7 +67,6 @@ public class TrainingExecutor {
     static final String OWNER_WORKER = "worker";
 
     private final Map<String, Run> runs = new ConcurrentHashMap<>();
-    private final Map<String, String> owners = new ConcurrentHashMap<>();
     private final Map<String, TrainTestSplit> datasets = new ConcurrentHashMap<>();
     private ThreadPoolExecutor executor;
 
@@ -89,8 +88,7 @@ public class TrainingExecutor {
             if (!OWNER_SERVICE.equals(entry.owner())) {
                 continue;
             }
-            Run run = new Run(entry.runId(), entry.spec(), entry.configHash(), entry.submittedAt());
-            owners.put(run.getRunId(), OWNER_SERVICE);
+            Run run = new Run(entry.runId(), entry.spec(), entry.configHash(), entry.submittedAt(), OWNER_SERVICE);
             runs.put(run.getRunId(), run);
             TrainingConfig config = RunSpecs.trainingConfig(entry.spec());
             if (entry.status() == Run.Status.QUEUED || entry.status() == Run.Status.RUNNING) {
@@ -102,7 +100,7 @@ public class TrainingExecutor {
                 } else {
                     run.status(entry.status());
                 }
-                executor.execute(() -> announcePending(run, config));
+                executor.execute(() -> announcePending(run));
             }
         }
     }
@@ -126,9 +124,8 @@ public class TrainingExecutor {
      */
     public Run submit(String runId, RunSpec spec, String owner) {
         TrainingConfig config = RunSpecs.trainingConfig(spec);
-        Run run = new Run(runId, spec, config.configHash(), java.time.Instant.now());
+        Run run = new Run(runId, spec, config.configHash(), java.time.Instant.now(), owner);
         runs.put(runId, run);
-        owners.put(runId, owner);
         save(run);
         try {
             executor.execute(() -> train(run, config));
@@ -159,7 +156,7 @@ public class TrainingExecutor {
 
     private void save(Run run) {
         journal.save(new RunJournal.Entry(run.getRunId(), run.getSpec(), run.getConfigHash(), run.getSubmittedAt(),
-                owners.getOrDefault(run.getRunId(), OWNER_SERVICE), run.getStatus(), run.getError()));
+                run.getOwner(), run.getStatus(), run.getError()));
     }
 
     private void train(Run run, TrainingConfig config) {
@@ -171,7 +168,7 @@ public class TrainingExecutor {
         run.status(Run.Status.RUNNING);
         save(run);
         try {
-            announcePending(run, config);
+            announcePending(run);
             TrainTestSplit data = datasets.computeIfAbsent(config.dataset(), name -> Datasets.load(name, dataDir.orElse(null)));
             Path runDir = journal.runDir(run.getRunId());
             Training.Result result = new Training(config, run.getRunId(), runDir, new Listener(run, config)).run(data);
@@ -195,7 +192,7 @@ public class TrainingExecutor {
     }
 
     /** Announces the run's checkpoints that the broker never acknowledged (a restart, a broker outage). */
-    private void announcePending(Run run, TrainingConfig config) {
+    private void announcePending(Run run) {
         for (Checkpoint checkpoint : Checkpoint.all(journal.runDir(run.getRunId()))) {
             if (journal.announced(run.getRunId(), checkpoint.manifest().epoch())) {
                 run.checkpoint(view(checkpoint, uri(checkpoint)));
