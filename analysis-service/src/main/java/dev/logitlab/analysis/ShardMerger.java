@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
+import java.util.Optional;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -54,13 +55,12 @@ final class ShardMerger implements Processor<String, String, String, String> {
 
     @Override
     public void process(Record<String, String> record) {
-        AttackEvent event;
-        try {
-            event = StreamRecords.read(json, record.value(), AttackEvent.class);
-        } catch (IllegalArgumentException e) {
-            context.forward(StreamRecords.deadLetter(record, context, e), ReportTopology.DEAD_LETTERS);
+        Optional<AttackEvent> read = StreamRecords.readOrDeadLetter(json, record, context, AttackEvent.class,
+                ReportTopology.DEAD_LETTERS);
+        if (read.isEmpty()) {
             return;
         }
+        AttackEvent event = read.get();
         String evaluation = event.checkpointId() + "#" + event.attackConfigHash() + "/";
         if (evaluations.get(evaluation + DONE) != null) {
             metrics.counter("logitlab.shards.duplicates").increment();
@@ -72,13 +72,15 @@ final class ShardMerger implements Processor<String, String, String, String> {
             finish(evaluation, record, failed(event, where + event.reason(), record.timestamp()));
             return;
         }
-        Map<Integer, ShardOutcome> outcomes = collected(evaluation);
-        outcomes.put(event.shard(), event.outcome());
-        if (outcomes.size() < event.shards()) {
-            evaluations.put(evaluation + String.format("%06d", event.shard()), write(event.outcome()));
+        String shardKey = evaluation + String.format("%06d", event.shard());
+        int held = stored(evaluation) + (evaluations.get(shardKey) == null ? 1 : 0);
+        if (held < event.shards()) {
+            evaluations.put(shardKey, write(event.outcome()));
             context.commit();
             return;
         }
+        Map<Integer, ShardOutcome> outcomes = collected(evaluation);
+        outcomes.put(event.shard(), event.outcome());
         Record<String, String> out;
         try {
             ReportPublished report = work.report(event.checkpoint(), outcomes);
@@ -109,6 +111,18 @@ final class ShardMerger implements Processor<String, String, String, String> {
         return StreamRecords.event(json, event.checkpointId(), ReportFailed.of(event.checkpoint(), reason),
                 ReportTopology.SERVICE, Topics.REPORT_FAILED, event.checkpointId(),
                 event.checkpointId() + "#" + event.attackConfigHash(), timestamp);
+    }
+
+    /** How many shards of the evaluation the store holds (counted, not parsed: this runs for every shard). */
+    private int stored(String evaluation) {
+        int count = 0;
+        try (KeyValueIterator<String, String> shards = evaluations.prefixScan(evaluation, new StringSerializer())) {
+            while (shards.hasNext()) {
+                shards.next();
+                count++;
+            }
+        }
+        return count;
     }
 
     private Map<Integer, ShardOutcome> collected(String evaluation) {

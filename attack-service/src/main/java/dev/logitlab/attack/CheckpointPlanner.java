@@ -8,6 +8,7 @@ import dev.logitlab.events.Topics;
 import dev.logitlab.service.StreamRecords;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
+import java.util.Optional;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -45,13 +46,12 @@ final class CheckpointPlanner implements Processor<String, String, String, Strin
 
     @Override
     public void process(Record<String, String> record) {
-        CheckpointCreated event;
-        try {
-            event = StreamRecords.read(json, record.value(), CheckpointCreated.class);
-        } catch (IllegalArgumentException e) {
-            context.forward(StreamRecords.deadLetter(record, context, e), AttackTopology.DEAD_LETTERS);
+        Optional<CheckpointCreated> read = StreamRecords.readOrDeadLetter(json, record, context, CheckpointCreated.class,
+                AttackTopology.DEAD_LETTERS);
+        if (read.isEmpty()) {
             return;
         }
+        CheckpointCreated event = read.get();
         String hash = AttackConfig.hash(event);
         String key = event.checkpointId() + "#" + hash;
         if (planned.get(key) != null) {

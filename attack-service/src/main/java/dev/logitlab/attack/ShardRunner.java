@@ -7,6 +7,7 @@ import dev.logitlab.events.ShardOutcome;
 import dev.logitlab.service.StreamRecords;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.util.Optional;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -39,13 +40,12 @@ final class ShardRunner implements Processor<String, String, String, String> {
 
     @Override
     public void process(Record<String, String> record) {
-        AttackTask task;
-        try {
-            task = StreamRecords.read(json, record.value(), AttackTask.class);
-        } catch (IllegalArgumentException e) {
-            context.forward(StreamRecords.deadLetter(record, context, e), AttackTopology.DEAD_LETTERS);
+        Optional<AttackTask> read = StreamRecords.readOrDeadLetter(json, record, context, AttackTask.class,
+                AttackTopology.DEAD_LETTERS);
+        if (read.isEmpty()) {
             return;
         }
+        AttackTask task = read.get();
         AttackEvent result;
         try {
             long start = System.nanoTime();

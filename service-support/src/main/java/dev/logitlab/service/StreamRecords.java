@@ -54,6 +54,21 @@ public final class StreamRecords {
         return record.withHeaders(headers);
     }
 
+    /**
+     * The record's event, or empty after forwarding the record to the dead-letter sink with the reason, when it is
+     * not a valid event of that type.
+     */
+    public static <T> java.util.Optional<T> readOrDeadLetter(ObjectMapper json, Record<String, String> record,
+                                                             ProcessorContext<String, String> context, Class<T> type,
+                                                             String deadLetterSink) {
+        try {
+            return java.util.Optional.of(read(json, record.value(), type));
+        } catch (IllegalArgumentException e) {
+            context.forward(deadLetter(record, context, e), deadLetterSink);
+            return java.util.Optional.empty();
+        }
+    }
+
     /** Parses an event and checks it against its published schema; anything else is poison. */
     public static <T> T read(ObjectMapper json, String value, Class<T> type) {
         if (value == null) {
