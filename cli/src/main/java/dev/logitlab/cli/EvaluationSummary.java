@@ -28,13 +28,29 @@ final class EvaluationSummary {
             out.printf("%ngaps over %d correctly classified examples (medians):%n", g.examples());
             out.printf("  logit gap %.3f   gradient gap ‖∇z_y − ∇z_j‖₁ %.3f   cosine(∇z_y, ∇z_j) %.3f   logit norm %.3f%n",
                     g.logitGapMedian(), g.gradientGapL1Median(), g.gradientCosineMedian(), g.logitNormMedian());
-            out.printf("  minimal ε: predicted (Eq. 4) %.4f   FGSM %.4f   PGD %.4f   Spearman(predicted, FGSM) %.3f%n",
-                    g.predictedEpsMedian(), g.fgsmEpsMedian(), g.pgdEpsMedian(), g.spearmanPredictedVsFgsm());
+            out.printf("  minimal ε predicted by Eq. 4: median %.4f%n", g.predictedEpsMedian());
+            if (g.minimalEps() != null) {
+                out.printf("  %-6s %-5s %9s %9s %9s %10s %10s%n", "attack", "norm", "q25", "median", "q75",
+                        "censored", "Spearman*");
+                for (EvaluationReport.MinimalEps m : g.minimalEps()) {
+                    out.printf("  %-6s %-5s %9s %9s %9s %4d (%2.0f%%) %10.3f%n", m.attack(), m.norm(), q(m.q25(), m),
+                            q(m.median(), m), q(m.q75(), m), m.censored(), 100 * m.censoredFraction(),
+                            m.spearmanWithPredicted());
+                }
+                out.printf("  censored: not broken up to ε=%s; quantiles are Kaplan–Meier, * ties them at that ε%n",
+                        DefenseTerm.format(g.minimalEps().get(0).maxEps()));
+            }
         }
         out.printf("%ngradient masking: %s%n", r.masking().suspected() ? "SUSPECTED" : "not suspected");
         for (EvaluationReport.Check c : r.masking().checks()) {
-            out.printf("  [%s] %-30s %s%n", c.passed() ? "pass" : "FAIL", c.name(), c.detail());
+            out.printf("  [%s] %-30s %s%s%n", c.passed() ? "pass" : "FAIL", c.name(), c.detail(),
+                    c.passed() || c.fix() == null ? "" : " → fix: " + c.fix());
         }
         out.flush();
+    }
+
+    /** A quantile, or "> ε_max" where the censoring hides it. */
+    private static String q(Double value, EvaluationReport.MinimalEps m) {
+        return value == null ? "> " + DefenseTerm.format(m.maxEps()) : String.format(java.util.Locale.ROOT, "%.4f", value);
     }
 }

@@ -38,7 +38,11 @@ public record EvaluationReport(
     public record RobustAt(double eps, double robustAccuracy) {
     }
 
-    /** Medians over correctly classified examples, the Table 1 correlation, and the distributions behind them. */
+    /**
+     * Medians over correctly classified examples, the Table 1 correlation, and the distributions behind them.
+     * The minimal-ε medians and the correlation keep examples no attack broke up to ε_max (see {@link MinimalEps});
+     * {@code minimalEps} has the full censored summary per attack.
+     */
     public record GapSummary(
             int examples,
             double logitGapMedian,
@@ -50,7 +54,19 @@ public record EvaluationReport(
             double gradientCosineMedian,
             double logitNormMedian,
             Map<String, Histogram> histograms,
-            List<double[]> predictedVsFgsm) {
+            List<double[]> predictedVsFgsm,
+            List<MinimalEps> minimalEps,
+            List<double[]> predictedVsFmn) {
+    }
+
+    /**
+     * One attack's per-example minimal ε in one norm, as a right-censored sample: {@code censored} examples were
+     * not broken up to {@code maxEps}. Quantiles come from the Kaplan–Meier estimate and are null when they lie
+     * above {@code maxEps}; Spearman's ρ with Eq. 4's prediction ties the censored examples at {@code maxEps}.
+     */
+    public record MinimalEps(String attack, String norm, double maxEps, int examples, int censored,
+                             double censoredFraction, Double q25, Double median, Double q75,
+                             double spearmanWithPredicted) {
     }
 
     /** Equal-width bins: {@code counts[i]} values fell in [edges[i], edges[i+1]). */
@@ -61,7 +77,14 @@ public record EvaluationReport(
     public record Masking(boolean suspected, List<Check> checks) {
     }
 
-    /** One of the nine checks; {@code detail} gives the numbers behind the verdict. */
-    public record Check(String name, boolean passed, String detail) {
+    /**
+     * One indicator of attack failure or masking check; {@code detail} gives the numbers behind the verdict and
+     * {@code fix} what was or should be done about it.
+     */
+    public record Check(String name, boolean passed, String detail, String fix) {
+
+        public Check(String name, boolean passed, String detail) {
+            this(name, passed, detail, null);
+        }
     }
 }

@@ -27,7 +27,9 @@ class EventSchemasTest {
             "fashion-mnist", 4, 1, 0.75, List.of(PGD), List.of(new EvaluationReport.WorstCase(0.1, 0.5)),
             new EvaluationReport.GapSummary(3, 1.5, 20, 0.05, 0.07, 0.04, 0.9, 0.1, 5,
                     Map.of("logitGap", new EvaluationReport.Histogram(new double[] {0, 1, 2}, new int[] {1, 2})),
-                    List.of(new double[] {0.05, 0.07})),
+                    List.of(new double[] {0.05, 0.07}),
+                    List.of(new EvaluationReport.MinimalEps("fmn", "linf", 0.5, 3, 1, 1 / 3.0, 0.02, 0.05, null, 0.8)),
+                    List.of(new double[] {0.05, 0.06})),
             new EvaluationReport.Masking(false, java.util.Collections.nCopies(9,
                     new EvaluationReport.Check("single-step-beats-iterative", true, "ε=0.1: FGSM broke 1, PGD 2"))));
 

@@ -2,15 +2,18 @@ package dev.logitlab.core.analysis;
 
 import dev.logitlab.events.EvaluationReport.GapSummary;
 import dev.logitlab.events.EvaluationReport.Histogram;
+import dev.logitlab.events.EvaluationReport.MinimalEps;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.ToDoubleFunction;
-import org.apache.commons.math3.stat.correlation.SpearmansCorrelation;
 import org.apache.commons.math3.stat.descriptive.rank.Median;
 
-/** Medians, the Spearman correlation of predicted vs FGSM minimal ε (the paper's Table 1), and histograms. */
+/**
+ * Medians, the Spearman correlation of predicted vs minimal ε (the paper's Table 1) for FGSM, PGD and FMN with
+ * censored examples kept ({@link CensoredMinimalEps}), and histograms.
+ */
 public final class GapSummaries {
 
     static final int BINS = 20;
@@ -18,14 +21,20 @@ public final class GapSummaries {
     private GapSummaries() {
     }
 
-    /** Summarises per-example statistics and minimal ε (NaN where the attack never succeeded). */
-    public static GapSummary summarize(GapStatistics[] stats, float[] fgsmEps, float[] pgdEps) {
-        List<double[]> pairs = new ArrayList<>();
+    /**
+     * Summarises per-example statistics and each attack's minimal ε (NaN or +∞ where the attack found nothing up
+     * to {@code maxEps}: censored, and kept as such).
+     */
+    public static GapSummary summarize(GapStatistics[] stats, float[] fgsmEps, float[] pgdEps, float[] fmnEps,
+                                       double maxEps) {
+        float[] predicted = new float[stats.length];
         for (int i = 0; i < stats.length; i++) {
-            if (Float.isFinite(stats[i].predictedEps()) && Float.isFinite(fgsmEps[i])) {
-                pairs.add(new double[] {stats[i].predictedEps(), fgsmEps[i]});
-            }
+            predicted[i] = stats[i].predictedEps();
         }
+        List<MinimalEps> minimal = List.of(
+                CensoredMinimalEps.summarize("fgsm", "linf", maxEps, fgsmEps, predicted),
+                CensoredMinimalEps.summarize("pgd", "linf", maxEps, pgdEps, predicted),
+                CensoredMinimalEps.summarize("fmn", "linf", maxEps, fmnEps, predicted));
         Map<String, Histogram> histograms = new LinkedHashMap<>();
         histograms.put("logitGap", histogram(values(stats, GapStatistics::logitGap)));
         histograms.put("gradientGapL1", histogram(values(stats, GapStatistics::gradientGapL1)));
@@ -35,26 +44,34 @@ public final class GapSummaries {
                 median(values(stats, GapStatistics::logitGap)),
                 median(values(stats, GapStatistics::gradientGapL1)),
                 median(values(stats, GapStatistics::predictedEps)),
-                median(finite(fgsmEps)),
-                median(finite(pgdEps)),
-                spearman(pairs),
+                orNaN(minimal.get(0).median()),
+                orNaN(minimal.get(1).median()),
+                minimal.get(0).spearmanWithPredicted(),
                 median(values(stats, GapStatistics::gradientCosine)),
                 median(values(stats, GapStatistics::logitNorm)),
                 histograms,
-                pairs);
+                pairs(predicted, fgsmEps, maxEps),
+                minimal,
+                pairs(predicted, fmnEps, maxEps));
+    }
+
+    /** (predicted, minimal ε) per example, censored ones at ε_max, as the scatter plot shows them. */
+    private static List<double[]> pairs(float[] predicted, float[] found, double maxEps) {
+        List<double[]> pairs = new ArrayList<>();
+        for (int i = 0; i < predicted.length; i++) {
+            if (Float.isFinite(predicted[i])) {
+                pairs.add(new double[] {predicted[i], CensoredMinimalEps.censored(found[i], maxEps) ? maxEps : found[i]});
+            }
+        }
+        return pairs;
+    }
+
+    private static double orNaN(Double value) {
+        return value == null ? Double.NaN : value;
     }
 
     static double median(double[] values) {
         return values.length == 0 ? Double.NaN : new Median().evaluate(values);
-    }
-
-    static double spearman(List<double[]> pairs) {
-        if (pairs.size() < 3) {
-            return Double.NaN;
-        }
-        double[] x = pairs.stream().mapToDouble(p -> p[0]).toArray();
-        double[] y = pairs.stream().mapToDouble(p -> p[1]).toArray();
-        return new SpearmansCorrelation().correlation(x, y);
     }
 
     /** Equal-width bins between the smallest and largest value. */
@@ -78,15 +95,5 @@ public final class GapSummaries {
 
     private static double[] values(GapStatistics[] stats, ToDoubleFunction<GapStatistics> field) {
         return java.util.Arrays.stream(stats).mapToDouble(field).filter(Double::isFinite).toArray();
-    }
-
-    private static double[] finite(float[] values) {
-        List<Double> out = new ArrayList<>();
-        for (float v : values) {
-            if (Float.isFinite(v)) {
-                out.add((double) v);
-            }
-        }
-        return out.stream().mapToDouble(Double::doubleValue).toArray();
     }
 }

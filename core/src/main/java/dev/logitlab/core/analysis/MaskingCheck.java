@@ -9,11 +9,71 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The nine gradient-masking checks (Athalye, Carlini &amp; Wagner 2018; Carlini et al. 2019; AutoAttack; ART's
- * SecurityCurve). Each passes or fails with the numbers behind it; a check that lacks its attacks passes and
- * says what to add.
+ * The indicators of attack failure (Pintor et al. 2022) and the classic masking checks (Athalye, Carlini &amp;
+ * Wagner 2018; Carlini et al. 2019; AutoAttack's checks). Each passes or fails with the numbers behind it and
+ * names its fix; a check that lacks its attacks passes and says what to add. Comparisons are like with like:
+ * the same loss at the same budget, logit changes relative to the logits' own scale, exact zeros rather than
+ * small gradients (a confidently classified example has a tiny cross-entropy gradient and nothing to hide).
  */
 public enum MaskingCheck {
+
+    SILENT_SUCCESS("silent-success") {
+        @Override
+        Check evaluate(MaskingEvidence e) {
+            return new Check(name, true, "none possible: every attack counts an example as broken at the first "
+                    + "misclassified point it queries, not only at the point it ends on", FIX_NONE);
+        }
+    },
+    INCOMPLETE_OPTIMIZATION("incomplete-optimization") {
+        @Override
+        Check evaluate(MaskingEvidence e) {
+            IncompleteOptimization.Result r = e.incomplete();
+            if (r == null) {
+                return new Check(name, true, "not run: no example was left robust", FIX_NONE);
+            }
+            String line = String.format(Locale.ROOT, "ε=%s: on %d robust examples PGD-margin-%d was still improving on "
+                            + "%d; with %d steps it broke %d of them", DefenseTerm.format(e.incompleteEps()), r.probed(),
+                    IncompleteOptimization.STEPS, r.stillImproving(), IncompleteOptimization.LONGER, r.brokenByLongerRun());
+            return check(r.brokenByLongerRun() <= e.slack(), line,
+                    "rerun with " + IncompleteOptimization.LONGER + " steps (applied); raise steps in the attack spec");
+        }
+    },
+    TRANSFER_FAILURE("transfer-failure") {
+        @Override
+        Check evaluate(MaskingEvidence e) {
+            return beatsGradients(e, Set.of("transfer"), "transfer (--surrogate)", "a surrogate's examples",
+                    "trust the transfer result; attack a differentiable surrogate of the defense (BPDA)");
+        }
+    },
+    UNAVAILABLE_GRADIENTS("unavailable-gradients") {
+        @Override
+        Check evaluate(MaskingEvidence e) {
+            int correct = MaskingEvidence.count(e.correct(), e.correct());
+            String line = String.format(Locale.ROOT, "%d of %d correct examples have an exactly zero DLR-loss gradient",
+                    e.zeroGradients(), correct);
+            return check(e.zeroGradients() <= e.slack(), line,
+                    "gradient-free attacks (square) and BPDA for non-differentiable layers");
+        }
+    },
+    UNSTABLE_PREDICTIONS("unstable-predictions") {
+        @Override
+        Check evaluate(MaskingEvidence e) {
+            String line = String.format(Locale.ROOT, "two forward passes of the same image differ by up to %.2g of its "
+                    + "logit range (tolerance %.0e)", e.outputVariation(), UNSTABLE);
+            return check(e.outputVariation() <= UNSTABLE, line,
+                    "expectation over transformation: average gradients over many passes");
+        }
+    },
+    UNCONSTRAINED_FAILURE("unconstrained-failure") {
+        @Override
+        Check evaluate(MaskingEvidence e) {
+            double limit = (double) e.slack() / e.examples();
+            String line = String.format(Locale.ROOT, "PGD-margin at ε=%s leaves %.1f%% robust (allowed %.1f%%)",
+                    DefenseTerm.format(e.unboundedEps()), 100 * e.unboundedRobustAccuracy(), 100 * limit);
+            return check(e.unboundedRobustAccuracy() <= limit, line,
+                    "the attack, not the model, fails: fix the attack before trusting any bounded figure");
+        }
+    },
 
     SINGLE_STEP_BEATS_ITERATIVE("single-step-beats-iterative") {
         @Override
@@ -34,28 +94,22 @@ public enum MaskingCheck {
                     failures.add(line);
                 }
             }
-            return numbers.isEmpty() ? notRun("fgsm and pgd") : result(failures, numbers);
+            return numbers.isEmpty() ? notRun("fgsm and pgd")
+                    : result(failures, numbers, "iterative attacks with a margin loss and random starts");
         }
     },
     GRADIENT_FREE_BEATS_GRADIENT("gradient-free-beats-gradient") {
         @Override
         Check evaluate(MaskingEvidence e) {
-            return beatsGradients(e, Set.of("square", "spsa"), "square or spsa", "gradient-free attacks");
+            return beatsGradients(e, Set.of("square", "spsa"), "square or spsa", "gradient-free attacks",
+                    "trust the gradient-free result; look for masked gradients (BPDA, EOT)");
         }
     },
     NOISE_BEATS_GRADIENT("noise-beats-gradient") {
         @Override
         Check evaluate(MaskingEvidence e) {
-            return beatsGradients(e, Set.of("noise"), "noise", "random noise");
-        }
-    },
-    UNBOUNDED_EPS_NOT_BROKEN("unbounded-eps-not-broken") {
-        @Override
-        Check evaluate(MaskingEvidence e) {
-            double limit = (double) e.slack() / e.examples();
-            String line = String.format(Locale.ROOT, "PGD at ε=%s leaves %.1f%% robust (allowed %.1f%%)",
-                    DefenseTerm.format(e.unboundedEps()), 100 * e.unboundedRobustAccuracy(), 100 * limit);
-            return new Check(name, e.unboundedRobustAccuracy() <= limit, line);
+            return beatsGradients(e, Set.of("noise"), "noise", "random noise",
+                    "gradient-free attacks; the gradients point nowhere useful");
         }
     },
     NON_MONOTONE_IN_EPS("non-monotone-in-eps") {
@@ -73,21 +127,8 @@ public enum MaskingCheck {
                 }
                 previous = point;
             }
-            return result(failures, List.of("PGD sweep " + String.join(", ", numbers)));
-        }
-    },
-    VANISHING_GRADIENTS("vanishing-gradients") {
-        @Override
-        Check evaluate(MaskingEvidence e) {
-            int vanishing = 0;
-            float[] norms = e.gradientL1().clone();
-            for (float g : norms) {
-                vanishing += !(g > VANISHING) ? 1 : 0;
-            }
-            java.util.Arrays.sort(norms);
-            String line = String.format(Locale.ROOT, "%d of %d correct examples have ‖∇ₓCE‖₁ ≤ %.0e (median %.3g)",
-                    vanishing, norms.length, VANISHING, norms.length == 0 ? Double.NaN : norms[norms.length / 2]);
-            return new Check(name, vanishing <= e.slack(), line);
+            return result(failures, List.of("PGD sweep " + String.join(", ", numbers)),
+                    "more steps and restarts at the large budgets");
         }
     },
     LOSS_SATURATION("loss-saturation") {
@@ -95,47 +136,41 @@ public enum MaskingCheck {
         Check evaluate(MaskingEvidence e) {
             List<String> failures = new ArrayList<>();
             List<String> numbers = new ArrayList<>();
-            int correct = MaskingEvidence.count(e.correct(), e.correct());
             for (double eps : e.epsilons()) {
-                var ce = e.find("pgd", eps);
-                boolean[] margin = e.brokenByAny(eps, o -> MARGIN_ATTACKS.contains(o.attack()));
-                if (ce == null || margin == null) {
-                    continue;
-                }
-                double gap = (double) (MaskingEvidence.count(margin, e.correct())
-                        - MaskingEvidence.count(ce.broken(), e.correct())) / e.examples();
-                String line = String.format(Locale.ROOT, "ε=%s: margin/DLR attacks break %.1f points more than CE PGD",
-                        DefenseTerm.format(eps), 100 * gap);
-                numbers.add(line);
-                if (gap > SATURATION && correct > 0) {
-                    failures.add(line);
+                for (List<String> pair : SAME_BUDGET_PAIRS) {
+                    var ce = e.find(pair.get(0), eps);
+                    var scaleFree = e.find(pair.get(1), eps);
+                    if (ce == null || scaleFree == null) {
+                        continue;
+                    }
+                    double gap = (double) (MaskingEvidence.count(scaleFree.broken(), e.correct())
+                            - MaskingEvidence.count(ce.broken(), e.correct())) / e.examples();
+                    String line = String.format(Locale.ROOT, "ε=%s: %s breaks %.1f points more than %s",
+                            DefenseTerm.format(eps), pair.get(1), 100 * gap, pair.get(0));
+                    numbers.add(line);
+                    if (gap > UNSATURATED) {
+                        failures.add(line);
+                    }
                 }
             }
-            return numbers.isEmpty() ? notRun("pgd and one of pgd-margin, apgd-dlr, apgd-t") : result(failures, numbers);
+            return numbers.isEmpty() ? notRun("pgd with pgd-margin, or apgd-ce with apgd-dlr")
+                    : result(failures, numbers, "margin or DLR losses (in the default suite)");
         }
     },
-    TRANSFER_BEATS_WHITE_BOX("transfer-beats-white-box") {
+    PROBABILITY_OUTPUTS("probability-outputs") {
         @Override
         Check evaluate(MaskingEvidence e) {
-            return beatsGradients(e, Set.of("transfer"), "transfer (--surrogate)", "a surrogate's examples");
-        }
-    },
-    PROBABILITIES_OR_RANDOMNESS("probabilities-or-randomness") {
-        @Override
-        Check evaluate(MaskingEvidence e) {
-            boolean probabilities = e.probabilityRows() > 0.9;
-            boolean random = e.outputVariation() > 1e-4;
-            String line = String.format(Locale.ROOT, "%.0f%% of output rows look like probabilities; two forward "
-                    + "passes differ by up to %.3g", 100 * e.probabilityRows(), e.outputVariation());
-            return new Check(name, !probabilities && !random, line
-                    + (probabilities ? " (outputs must be logits: softmax outputs saturate gradients)" : "")
-                    + (random ? " (randomised outputs: use EOT to evaluate them)" : ""));
+            String line = String.format(Locale.ROOT, "%.0f%% of output rows look like probabilities", 100 * e.probabilityRows());
+            return check(e.probabilityRows() <= 0.9, line,
+                    "evaluate the logits before the softmax: probabilities saturate every gradient");
         }
     };
 
-    static final float VANISHING = 1e-10f;
-    static final double SATURATION = 0.05;
-    static final Set<String> MARGIN_ATTACKS = Set.of("pgd-margin", "apgd-dlr", "apgd-t");
+    static final double UNSATURATED = 0.05;
+    static final double UNSTABLE = 1e-3;
+    static final String FIX_NONE = "none needed";
+    /** Same optimiser, same budget, cross-entropy against a scale-free loss. */
+    static final List<List<String>> SAME_BUDGET_PAIRS = List.of(List.of("pgd", "pgd-margin"), List.of("apgd-ce", "apgd-dlr"));
 
     final String name;
 
@@ -151,7 +186,7 @@ public enum MaskingCheck {
     }
 
     /** Fails when the given attacks break, at some ε, more than the slack of examples every gradient attack missed. */
-    Check beatsGradients(MaskingEvidence e, Set<String> attacks, String needs, String what) {
+    Check beatsGradients(MaskingEvidence e, Set<String> attacks, String needs, String what, String fix) {
         List<String> failures = new ArrayList<>();
         List<String> numbers = new ArrayList<>();
         for (double eps : e.epsilons()) {
@@ -168,14 +203,20 @@ public enum MaskingCheck {
                 failures.add(line);
             }
         }
-        return numbers.isEmpty() ? notRun(needs) : result(failures, numbers);
+        return numbers.isEmpty() ? notRun(needs) : result(failures, numbers, fix);
+    }
+
+    /** A verdict whose fix is named only when it failed. */
+    Check check(boolean passed, String detail, String fix) {
+        return new Check(name, passed, detail, passed ? FIX_NONE : fix);
     }
 
     Check notRun(String needs) {
-        return new Check(name, true, "not run: add " + needs + " to the attacks");
+        return new Check(name, true, "not run: add " + needs + " to the attacks", "add " + needs);
     }
 
-    Check result(List<String> failures, List<String> numbers) {
-        return new Check(name, failures.isEmpty(), String.join("; ", failures.isEmpty() ? numbers : failures));
+    Check result(List<String> failures, List<String> numbers, String fix) {
+        return new Check(name, failures.isEmpty(), String.join("; ", failures.isEmpty() ? numbers : failures),
+                failures.isEmpty() ? FIX_NONE : fix);
     }
 }

@@ -4,16 +4,18 @@ import java.util.List;
 import java.util.NavigableMap;
 
 /**
- * Everything the nine gradient-masking checks look at, gathered by one evaluation.
+ * Everything the indicators of attack failure look at, gathered by one evaluation.
  *
  * @param correct           per example, classified correctly before any attack
  * @param outcomes          every attack at every ε, per example
  * @param sweep             PGD robust accuracy at increasing ε
  * @param unboundedEps      the "unbounded" budget (the whole image range)
  * @param unboundedRobustAccuracy PGD robust accuracy at that budget
- * @param gradientL1        ‖∇ₓ CE‖₁ at each correctly classified clean example
+ * @param zeroGradients     correctly classified examples whose DLR-loss gradient is exactly zero everywhere
  * @param probabilityRows   fraction of output rows that are in [0, 1] and sum to 1
- * @param outputVariation   largest |z − z'| between two forward passes of the same images
+ * @param outputVariation   largest change between two forward passes of the same image, relative to that
+ *                          image's logit range (max z − min z)
+ * @param incomplete        the incomplete-optimization probe at {@code incompleteEps}, null when no example was left
  */
 public record MaskingEvidence(
         boolean[] correct,
@@ -21,9 +23,11 @@ public record MaskingEvidence(
         NavigableMap<Double, Double> sweep,
         double unboundedEps,
         double unboundedRobustAccuracy,
-        float[] gradientL1,
+        int zeroGradients,
         double probabilityRows,
-        double outputVariation) {
+        double outputVariation,
+        IncompleteOptimization.Result incomplete,
+        double incompleteEps) {
 
     /** One attack at one ε: which examples it broke. */
     public record Outcome(String attack, double eps, boolean usesGradients, boolean[] broken) {

@@ -3,7 +3,6 @@ package dev.logitlab.core.analysis;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import dev.logitlab.core.attack.Fgsm;
 import dev.logitlab.core.attack.Losses;
 import dev.logitlab.core.attack.Pgd;
 import dev.logitlab.core.model.Classifier;
@@ -21,12 +20,16 @@ public final class MinimalEpsilon {
     private MinimalEpsilon() {
     }
 
-    /** FGSM's minimal ε: the gradient sign is computed once, then every probe costs one forward pass. */
+    /**
+     * FGSM's minimal ε along sign(∇ₓ margin), the direction Eq. 4 linearises: cross-entropy's gradient underflows
+     * to exact zeros on confidently classified examples, which would leave them unbroken at every ε. The sign is
+     * computed once, then every probe costs one forward pass.
+     */
     public static float[] fgsm(Classifier model, NDArray images, int[] labels, double maxEps, int bisections) {
         try (NDManager scope = model.manager().newSubManager()) {
             NDArray x = images.duplicate();
             x.attach(scope);
-            NDArray direction = Fgsm.direction(model, x, labels);
+            NDArray direction = model.gradient(x, z -> Losses.margin(z, Losses.oneHot(labels, z)).sum()).sign();
             return search(labels.length, maxEps, bisections, (which, eps) -> {
                 try (NDManager step = scope.newSubManager()) {
                     NDArray index = step.create(toLong(which));

@@ -1,2 +1,2 @@
-/** Gap statistics (Shafahi et al. Eq. 4), minimal-ε search, and the nine gradient-masking checks. */
+/** Gap statistics (Shafahi et al. Eq. 4), censored minimal ε, and the indicators of attack failure. */
 package dev.logitlab.core.analysis;

@@ -116,9 +116,10 @@ public record Apgd(Variant variant, int steps, int restarts, int targets) implem
         for (int i = 0; i < n; i++) {
             history[i][0] = loss[0][i];
         }
-        int checkpointLength = Math.max((int) Math.round(0.22 * steps), 1);
-        int minLength = Math.max((int) Math.round(0.06 * steps), 1);
-        int decrease = Math.max((int) Math.round(0.03 * steps), 1);
+        // Floors, as the reference's int(): 0.22·steps between the first checkpoints, shrinking by 0.03·steps to 0.06·steps.
+        int checkpointLength = Math.max((int) Math.floor(0.22 * steps), 1);
+        int minLength = Math.max((int) Math.floor(0.06 * steps), 1);
+        int decrease = Math.max((int) Math.floor(0.03 * steps), 1);
         int sinceCheck = 0;
 
         for (int it = 0; it < steps; it++) {

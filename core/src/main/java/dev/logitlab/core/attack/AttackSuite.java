@@ -18,9 +18,9 @@ public final class AttackSuite {
     /** Strong and affordable: within about a point of {@link #AUTOATTACK} at a fraction of its cost. */
     public static final String DEFAULT = "fgsm,pgd,pgd-margin,apgd-ce:steps=50,apgd-t:steps=50:targets=3,square:queries=1000,noise";
     /** Every attack at its paper defaults (transfer only when a surrogate is given). */
-    public static final String ALL = "fgsm,pgd,pgd-margin,apgd-ce,apgd-dlr,apgd-t,square,spsa,noise";
-    /** AutoAttack's standard ℓ∞ suite as far as logitlab has it: APGD-CE, APGD-T (9 targets), Square 5000 (no FAB-T). */
-    public static final String AUTOATTACK = "apgd-ce:steps=100,apgd-t:steps=100:targets=9,square:queries=5000";
+    public static final String ALL = "fgsm,pgd,pgd-margin,apgd-ce,apgd-dlr,apgd-t,fab-t,fmn,square,spsa,noise";
+    /** AutoAttack's standard ℓ∞ suite, in its order and budgets: APGD-CE, APGD-T, FAB-T (9 targets each), Square 5000. */
+    public static final String AUTOATTACK = "apgd-ce:steps=100,apgd-t:steps=100:targets=9,fab-t:steps=100:targets=9,square:queries=5000";
 
     private static final Map<String, Set<String>> OPTIONS = Map.ofEntries(
             Map.entry("fgsm", Set.of()),
@@ -29,6 +29,8 @@ public final class AttackSuite {
             Map.entry("apgd-ce", Set.of("steps", "restarts")),
             Map.entry("apgd-dlr", Set.of("steps", "restarts")),
             Map.entry("apgd-t", Set.of("steps", "restarts", "targets")),
+            Map.entry("fab-t", Set.of("steps", "targets")),
+            Map.entry("fmn", Set.of("steps", "step")),
             Map.entry("square", Set.of("queries", "p")),
             Map.entry("spsa", Set.of("iterations", "samples", "delta", "lr")),
             Map.entry("noise", Set.of("draws")),
@@ -129,7 +131,9 @@ public final class AttackSuite {
             case "apgd-dlr" -> new Apgd(Apgd.Variant.DLR, whole(o, "steps", 100), whole(o, "restarts", 1), 0);
             case "apgd-t" -> new Apgd(Apgd.Variant.TARGETED, whole(o, "steps", 100), whole(o, "restarts", 1),
                     whole(o, "targets", 9));
-            case "square" -> new SquareAttack(whole(o, "queries", 1000), o.getOrDefault("p", 0.05));
+            case "fab-t" -> new Fab(Norm.LINF, whole(o, "steps", 100), whole(o, "targets", 9));
+            case "fmn" -> new Fmn(Norm.LINF, whole(o, "steps", 100), o.getOrDefault("step", 1.0));
+            case "square" -> new SquareAttack(whole(o, "queries", 1000), o.getOrDefault("p", SquareAttack.P_INIT));
             case "spsa" -> new Spsa(whole(o, "iterations", 50), whole(o, "samples", 32), o.getOrDefault("delta", 0.01),
                     o.getOrDefault("lr", 0.01));
             case "noise" -> new RandomNoise(whole(o, "draws", 20));

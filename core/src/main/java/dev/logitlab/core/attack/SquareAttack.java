@@ -16,6 +16,10 @@ import java.util.SplittableRandom;
  */
 public record SquareAttack(int queries, double p) implements Attack {
 
+    /** AutoAttack's and the paper's initial window fraction. */
+    public static final double P_INIT = 0.8;
+    private static final int[] HALVINGS = {10, 50, 200, 500, 1000, 2000, 4000, 6000, 8000};
+
     public SquareAttack {
         if (queries < 1 || !(p > 0 && p <= 1)) {
             throw new IllegalArgumentException("square needs queries ≥ 1 and p in (0, 1]");
@@ -127,17 +131,25 @@ public record SquareAttack(int queries, double p) implements Attack {
         }
     }
 
-    /** The window side for this query: √(p·h·w) with p halved on the paper's schedule. */
-    int side(int query, int c, int h, int w) {
+    /**
+     * The fraction p of the image a window covers at this query: p_init halved after iterations 10, 50, 200, 500,
+     * 1000, 2000, 4000, 6000 and 8000 of a 10,000-query schedule, the iteration first rescaled to that schedule
+     * (⌊query / queries · 10000⌋) when the budget is another.
+     */
+    double fraction(int query) {
         int it = (int) ((long) query * 10_000 / queries);
-        int[] halvings = {10, 50, 200, 500, 1000, 2000, 4000, 6000, 8000};
         double fraction = p;
-        for (int boundary : halvings) {
+        for (int boundary : HALVINGS) {
             if (it > boundary) {
                 fraction /= 2;
             }
         }
-        int side = (int) Math.round(Math.sqrt(fraction * h * w));
+        return fraction;
+    }
+
+    /** The window side for this query: round(√(p·h·w)), at least 1 and at most h − 1. */
+    int side(int query, int c, int h, int w) {
+        int side = (int) Math.round(Math.sqrt(fraction(query) * h * w));
         return Math.max(1, Math.min(side, h - 1));
     }
 

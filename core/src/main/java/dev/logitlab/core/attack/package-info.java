@@ -1,2 +1,2 @@
-/** Attacks on a model's logits; for now the PGD that adversarial training needs (the full suite comes with evaluation). */
+/** Attacks on a model's logits: gradient (FGSM, PGD, APGD, FAB-T, FMN) and gradient-free (Square, SPSA, noise, transfer). */
 package dev.logitlab.core.attack;

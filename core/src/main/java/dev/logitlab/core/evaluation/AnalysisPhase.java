@@ -5,10 +5,13 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dev.logitlab.core.analysis.GapStatistics;
 import dev.logitlab.core.analysis.GapSummaries;
+import dev.logitlab.core.analysis.IncompleteOptimization;
 import dev.logitlab.core.analysis.MaskingCheck;
 import dev.logitlab.core.analysis.MaskingEvidence;
 import dev.logitlab.core.analysis.MinimalEpsilon;
 import dev.logitlab.core.attack.AttackSuite;
+import dev.logitlab.core.attack.Fmn;
+import dev.logitlab.core.attack.Norm;
 import dev.logitlab.core.attack.Losses;
 import dev.logitlab.core.data.Dataset;
 import dev.logitlab.core.model.Classifier;
@@ -28,6 +31,7 @@ public final class AnalysisPhase {
 
     static final double SEARCH_MAX_EPS = 0.5;
     static final int BISECTIONS = 6;
+    static final int INCOMPLETE_PROBE = 100;
 
     private final Classifier model;
     private final Dataset data;
@@ -40,7 +44,7 @@ public final class AnalysisPhase {
     }
 
     public int stages() {
-        return 2 + (plan.gapLimit() > 0 ? 3 : 0);
+        return 2 + (plan.gapLimit() > 0 ? 4 : 0);
     }
 
     public EvaluationReport run(AttackResults attacks, EvaluationListener listener) {
@@ -53,7 +57,7 @@ public final class AnalysisPhase {
         for (int i = 0; i < correct.length; i++) {
             correct[i] = attacks.clean().charAt(i) == '1';
         }
-        stages.next("outputs and gradients");
+        stages.next("outputs, gradients and longer runs");
         Probes probes = probes(correct);
         EvaluationReport.GapSummary gaps = plan.gapLimit() > 0 ? gaps(correct, stages) : null;
         stages.next("masking checks");
@@ -67,9 +71,10 @@ public final class AnalysisPhase {
         }
         TreeMap<Double, Double> sweep = new TreeMap<>();
         attacks.sweep().forEach(p -> sweep.put(p.eps(), p.robustAccuracy()));
+        double top = plan.eps().get(plan.eps().size() - 1);
         MaskingEvidence evidence = new MaskingEvidence(correct, outcomes, sweep, attacks.unbounded().eps(),
-                attacks.unbounded().robustAccuracy(), probes.gradientL1(), probes.probabilityRows(),
-                probes.outputVariation());
+                attacks.unbounded().robustAccuracy(), probes.zeroGradients(), probes.probabilityRows(),
+                probes.outputVariation(), incompleteOptimization(attacks, top), top);
         List<EvaluationReport.Check> checks = MaskingCheck.evaluateAll(evidence);
         stages.done();
         return new EvaluationReport(EvaluationReport.SCHEMA, attacks.model(), attacks.dataset(), attacks.examples(),
@@ -77,13 +82,13 @@ public final class AnalysisPhase {
                 new EvaluationReport.Masking(checks.stream().anyMatch(c -> !c.passed()), checks));
     }
 
-    /** ‖∇ₓCE‖₁ of correct examples, the share of output rows that are probability vectors, output jitter. */
-    private record Probes(float[] gradientL1, double probabilityRows, double outputVariation) {
+    /** Correct examples with an exactly zero DLR gradient, the share of probability rows, relative output jitter. */
+    private record Probes(int zeroGradients, double probabilityRows, double outputVariation) {
     }
 
     private Probes probes(boolean[] correct) {
         int n = data.size();
-        List<Float> norms = new ArrayList<>();
+        int zero = 0;
         long probabilityRows = 0;
         double variation = 0;
         for (int from = 0; from < n; from += Batching.CHUNK) {
@@ -92,22 +97,52 @@ public final class AnalysisPhase {
             try (NDManager scope = model.manager().newSubManager()) {
                 NDArray x = data.images(scope, from, to);
                 NDArray logits = model.logits(x);
-                variation = Math.max(variation, logits.sub(model.logits(x)).abs().max().getFloat());
+                NDArray range = logits.max(new int[] {1}).sub(logits.min(new int[] {1})).add(1e-12f);
+                NDArray jitter = logits.sub(model.logits(x)).abs().max(new int[] {1}).div(range);
+                variation = Math.max(variation, jitter.max().getFloat());
                 probabilityRows += probabilityRows(logits);
-                NDArray gradient = model.gradient(x, z -> Losses.crossEntropy(z, Losses.oneHot(y, z)).sum());
-                float[] l1 = gradient.abs().sum(new int[] {1, 2, 3}).toFloatArray();
+                // AutoAttack's check_zero_gradients: DLR is scale-free, so only a truly flat model zeroes it.
+                NDArray gradient = model.gradient(x, z -> (z.getShape().get(1) >= 4
+                        ? Losses.dlr(z, Losses.oneHot(y, z)) : Losses.margin(z, Losses.oneHot(y, z))).sum());
+                float[] largest = gradient.abs().reshape(y.length, -1).max(new int[] {1}).toFloatArray();
                 for (int i = 0; i < y.length; i++) {
-                    if (correct[from + i]) {
-                        norms.add(l1[i]);
-                    }
+                    zero += correct[from + i] && largest[i] == 0 ? 1 : 0;
                 }
             }
         }
-        float[] gradientL1 = new float[norms.size()];
-        for (int i = 0; i < gradientL1.length; i++) {
-            gradientL1[i] = norms.get(i);
+        return new Probes(zero, (double) probabilityRows / n, variation);
+    }
+
+    /** Indicator 2 on up to {@value #INCOMPLETE_PROBE} examples the worst case left robust at the largest ε. */
+    private IncompleteOptimization.Result incompleteOptimization(AttackResults attacks, double eps) {
+        String robust = null;
+        for (EvaluationReport.AttackRun run : attacks.attacks()) {
+            if (run.eps() == eps) {
+                robust = robust == null ? run.robust() : both(robust, run.robust());
+            }
         }
-        return new Probes(gradientL1, (double) probabilityRows / n, variation);
+        if (robust == null) {
+            return null;
+        }
+        String left = robust;
+        int[] chosen = IntStream.range(0, left.length()).filter(i -> left.charAt(i) == '1').limit(INCOMPLETE_PROBE).toArray();
+        if (chosen.length == 0) {
+            return null;
+        }
+        Dataset subset = data.select(chosen);
+        try (NDManager scope = model.manager().newSubManager()) {
+            return IncompleteOptimization.probe(model, subset.images(scope, 0, chosen.length), subset.labels(), eps,
+                    plan.seed());
+        }
+    }
+
+    /** Per example robust in both outcome strings. */
+    private static String both(String a, String b) {
+        StringBuilder out = new StringBuilder(a.length());
+        for (int i = 0; i < a.length(); i++) {
+            out.append(a.charAt(i) == '1' && b.charAt(i) == '1' ? '1' : a.charAt(i) == 'x' ? 'x' : '0');
+        }
+        return out.toString();
     }
 
     private static long probabilityRows(NDArray logits) {
@@ -124,7 +159,8 @@ public final class AnalysisPhase {
         GapStatistics[] stats = new GapStatistics[chosen.length];
         float[] fgsm = new float[chosen.length];
         float[] pgd = new float[chosen.length];
-        String[] names = {"gap statistics (Eq. 4)", "minimal ε for FGSM", "minimal ε for PGD"};
+        float[] fmn = new float[chosen.length];
+        String[] names = {"gap statistics (Eq. 4)", "minimal ε for FGSM", "minimal ε for PGD", "minimal ε for FMN"};
         for (int part = 0; part < names.length; part++) {
             stages.next(names[part]);
             for (int from = 0; from < chosen.length; from += Batching.CHUNK) {
@@ -136,12 +172,13 @@ public final class AnalysisPhase {
                         case 0 -> System.arraycopy(GapStatistics.measure(model, x, y), 0, stats, from, to - from);
                         case 1 -> System.arraycopy(MinimalEpsilon.fgsm(model, x, y, SEARCH_MAX_EPS, BISECTIONS), 0,
                                 fgsm, from, to - from);
-                        default -> System.arraycopy(MinimalEpsilon.pgd(model, x, y, SEARCH_MAX_EPS, BISECTIONS,
+                        case 2 -> System.arraycopy(MinimalEpsilon.pgd(model, x, y, SEARCH_MAX_EPS, BISECTIONS,
                                 plan.seed()), 0, pgd, from, to - from);
+                        default -> System.arraycopy(Fmn.of(Norm.LINF).minimalNorms(model, x, y, 0), 0, fmn, from, to - from);
                     }
                 }
             }
         }
-        return GapSummaries.summarize(stats, fgsm, pgd);
+        return GapSummaries.summarize(stats, fgsm, pgd, fmn, SEARCH_MAX_EPS);
     }
 }

@@ -13,7 +13,7 @@ import java.util.TreeSet;
  * expensive one down to {@value #MIN_EXAMPLES}. The plan is a pure function of the evaluation plan and the number of
  * examples, so every replica derives the same shards, and {@link WorstCaseMerge} puts their outcomes back together.
  * Besides the plan's attacks it holds the runs the masking checks need: a PGD sweep over ε/4 … 4ε of the largest ε
- * (where the plan has no PGD run at that ε) and PGD at ε = 1.
+ * (where the plan has no PGD run at that ε) and PGD on the margin loss at ε = 1.
  */
 public final class ShardPlan {
 
@@ -21,8 +21,10 @@ public final class ShardPlan {
     static final int MIN_EXAMPLES = 20;
     static final int MAX_EXAMPLES = 500;
     static final double UNBOUNDED_EPS = 1.0;
-    /** The PGD of the sweep and the unbounded run. */
+    /** The PGD of the sweep. */
     static final Attack SWEEP_PGD = Pgd.crossEntropy(20);
+    /** The unbounded run uses the margin loss: a confident model saturates cross-entropy even at ε = 1. */
+    static final Attack UNBOUNDED_PGD = new Pgd(Pgd.Loss.MARGIN, 20, null, 1);
 
     /** What a shard runs: one of the plan's attacks, a sweep point, or the unbounded run. */
     public enum Kind { ATTACK, SWEEP, UNBOUNDED }
@@ -57,7 +59,7 @@ public final class ShardPlan {
                 add(Kind.SWEEP, -1, SWEEP_PGD, eps);
             }
         }
-        add(Kind.UNBOUNDED, -1, SWEEP_PGD, UNBOUNDED_EPS);
+        add(Kind.UNBOUNDED, -1, UNBOUNDED_PGD, UNBOUNDED_EPS);
     }
 
     private void add(Kind kind, int index, Attack attack, double eps) {
@@ -112,6 +114,10 @@ public final class ShardPlan {
 
     /** The attack a shard runs. */
     Attack attackOf(Shard shard) {
-        return shard.kind() == Kind.ATTACK ? attacks.get(shard.attack()) : SWEEP_PGD;
+        return switch (shard.kind()) {
+            case ATTACK -> attacks.get(shard.attack());
+            case SWEEP -> SWEEP_PGD;
+            case UNBOUNDED -> UNBOUNDED_PGD;
+        };
     }
 }

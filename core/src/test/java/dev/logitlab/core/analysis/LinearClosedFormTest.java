@@ -8,9 +8,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.logitlab.core.attack.Fgsm;
-import dev.logitlab.core.model.ModelSpec;
-import dev.logitlab.core.model.Network;
 import dev.logitlab.core.model.NetworkClassifier;
+import dev.logitlab.core.testing.Models;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -22,25 +21,17 @@ import org.junit.jupiter.api.Test;
  */
 class LinearClosedFormTest {
 
-    // 16 inputs (1×4×4), two classes.
-    private static final float[] W0 = {0.5f, -0.25f, 1, 0, 0.75f, -0.5f, 0.25f, 0, 1, -1, 0.5f, 0.25f, 0, 0.5f, -0.75f, 0.25f};
-    private static final float[] W1 = {-0.5f, 0.25f, 0, 0.5f, 0.25f, 0.5f, -0.25f, 0.5f, 0, -0.5f, 1, -0.25f, 0.5f, 0, -0.25f, 0};
-    private static final float B0 = 0.3f;
-    private static final float B1 = -0.2f;
+    private static final float[] W0 = Models.LINEAR_W0;
+    private static final float[] W1 = Models.LINEAR_W1;
+    private static final float B0 = Models.LINEAR_B0;
+    private static final float B1 = Models.LINEAR_B1;
 
     private NetworkClassifier model;
     private NDManager manager;
 
     @BeforeEach
     void build() {
-        Network network = Network.create(new ModelSpec("linear", 1, 4, 4, 2), 0);
-        float[] weight = new float[32];
-        System.arraycopy(W0, 0, weight, 0, 16);
-        System.arraycopy(W1, 0, weight, 16, 16);
-        var parameters = network.trainableParameters();
-        parameters.get(0).getArray().set(weight);
-        parameters.get(1).getArray().set(new float[] {B0, B1});
-        model = new NetworkClassifier(network, "linear");
+        model = Models.linear(new float[][] {W0, W1}, new float[] {B0, B1}, 4, 4);
         manager = model.manager().newSubManager();
     }
 

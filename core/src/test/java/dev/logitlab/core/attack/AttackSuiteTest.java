@@ -87,7 +87,7 @@ class AttackSuiteTest {
     void squareLowersAccuracyWithoutAnyGradient() {
         Models.Spy spy = new Models.Spy(model, q -> assertFalse(q.hasGradient(), "a query that records gradients"));
         double accuracy = robust(clean());
-        double robust = robust(new SquareAttack(300, 0.05).run(spy, images, labels, EPS, 5));
+        double robust = robust(new SquareAttack(300, SquareAttack.P_INIT).run(spy, images, labels, EPS, 5));
         assertEquals(0, spy.gradientCalls.get());
         assertTrue(robust < accuracy - 0.2, "Square should break a plain model: " + accuracy + " → " + robust);
     }
@@ -95,7 +95,7 @@ class AttackSuiteTest {
     @Test
     void gradientFreeAttacksNeverAskForAGradient() {
         try (Classifier surrogate = Models.plainSmallCnn()) {
-            for (Attack attack : List.of(new SquareAttack(20, 0.05), new Spsa(3, 8, 0.01, 0.01), new RandomNoise(5),
+            for (Attack attack : List.of(new SquareAttack(20, SquareAttack.P_INIT), new Spsa(3, 8, 0.01, 0.01), new RandomNoise(5),
                     new TransferAttack(surrogate, 3))) {
                 Models.Spy spy = new Models.Spy(model, q -> { });
                 boolean[] broken = attack.run(spy, images, labels, EPS, 1);
@@ -120,7 +120,7 @@ class AttackSuiteTest {
         assertEquals(List.of("pgd", "square"), attacks.stream().map(Attack::name).toList());
         assertEquals(0.1 / 8, attacks.get(0).params(0.1).get("step"));
         assertEquals(2, attacks.get(0).params(0.1).get("restarts"));
-        assertEquals(0.05, attacks.get(1).params(0.1).get("p"));
+        assertEquals(0.8, attacks.get(1).params(0.1).get("p"));
         assertEquals(7, AttackSuite.parse("default", null).size());
         var unknown = assertThrows(IllegalArgumentException.class, () -> AttackSuite.parse("pgd,cw", null));
         assertTrue(unknown.getMessage().contains("'cw'"), unknown.getMessage());

@@ -44,6 +44,26 @@ public final class Models {
         return dev.logitlab.core.model.Classifiers.open(plainCheckpoint);
     }
 
+    /** A two-class linear model on 1×4×4 inputs whose closed forms the numeric tests derive by hand. */
+    public static final float[] LINEAR_W0 = {0.5f, -0.25f, 1, 0, 0.75f, -0.5f, 0.25f, 0, 1, -1, 0.5f, 0.25f, 0, 0.5f, -0.75f, 0.25f};
+    public static final float[] LINEAR_W1 = {-0.5f, 0.25f, 0, 0.5f, 0.25f, 0.5f, -0.25f, 0.5f, 0, -0.5f, 1, -0.25f, 0.5f, 0, -0.25f, 0};
+    public static final float LINEAR_B0 = 0.3f;
+    public static final float LINEAR_B1 = -0.2f;
+
+    /** The linear classifier z = Wx + b on 1×h×w images, W given row by row (one row per class). */
+    public static NetworkClassifier linear(float[][] weights, float[] bias, int h, int w) {
+        dev.logitlab.core.model.Network network = dev.logitlab.core.model.Network.create(
+                new dev.logitlab.core.model.ModelSpec("linear", 1, h, w, weights.length), 0);
+        float[] flat = new float[weights.length * h * w];
+        for (int k = 0; k < weights.length; k++) {
+            System.arraycopy(weights[k], 0, flat, k * h * w, h * w);
+        }
+        var parameters = network.trainableParameters();
+        parameters.get(0).getArray().set(flat);
+        parameters.get(1).getArray().set(bias);
+        return new NetworkClassifier(network, "linear");
+    }
+
     /** The first n test images as one array owned by {@code manager}. */
     public static NDArray images(NDManager manager, Dataset data, int n) {
         float[] buffer = new float[n * data.imageSize()];

@@ -1,0 +1,190 @@
+package dev.logitlab.core.attack;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.logitlab.core.model.Classifier;
+import java.nio.FloatBuffer;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * FAB-T, the targeted fast adaptive boundary attack (Croce &amp; Hein 2020, ICML), as AutoAttack runs it: for each
+ * of the top-{@code targets} runner-up classes t, linearise g = z_y − z_t at the current point, project both the
+ * current point and the original onto that hyperplane ({@link BoundaryProjection}), step to a mix of the two
+ * biased towards the original (α ≤ α_max), overshoot by η; whenever the point is misclassified record its
+ * distance and step back towards the original by β. A minimum-norm attack: it reports, per example, the
+ * smallest distance at which it found a misclassified point, and at ε an example is broken when that is ≤ ε.
+ * On a linear model the first step lands exactly on the decision boundary (times η).
+ */
+public record Fab(Norm norm, int steps, int targets) implements MinimumNormAttack {
+
+    static final double ETA = 1.05;
+    static final double BETA = 0.9;
+    static final double ALPHA_MAX = 0.1;
+
+    public Fab {
+        if (steps < 1 || targets < 1) {
+            throw new IllegalArgumentException("fab-t needs steps ≥ 1 and targets ≥ 1");
+        }
+    }
+
+    @Override
+    public String name() {
+        return norm == Norm.LINF ? "fab-t" : "fab-t-l2";
+    }
+
+    @Override
+    public Map<String, Object> params(double epsilon) {
+        Map<String, Object> params = new LinkedHashMap<>();
+        params.put("norm", norm.label());
+        params.put("steps", steps);
+        params.put("targets", targets);
+        params.put("eta", ETA);
+        params.put("beta", BETA);
+        params.put("alphaMax", ALPHA_MAX);
+        return params;
+    }
+
+    /** A gradient (3) and a forward pass (1) per step and target. */
+    @Override
+    public double cost() {
+        return 4.0 * steps * targets;
+    }
+
+
+    /** Examples leave once within {@code stopAt}; the next target class runs only on those left. */
+    @Override
+    public float[] minimalNorms(Classifier model, NDArray images, int[] labels, double stopAt) {
+        Shape shape = images.getShape();
+        int n = labels.length;
+        float[] clean = images.toFloatArray();
+        float[] best = new float[n];
+        Arrays.fill(best, Float.POSITIVE_INFINITY);
+        try (NDManager scope = model.manager().newSubManager()) {
+            float[] logits = logits(model, scope, clean, n, shape);
+            int classes = logits.length / n;
+            boolean[] done = new boolean[n];
+            for (int i = 0; i < n; i++) {
+                if (argMax(logits, i, classes) != labels[i]) {
+                    best[i] = 0;
+                    done[i] = true;
+                }
+            }
+            for (int rank = 1; rank <= Math.min(targets, classes - 1); rank++) {
+                int[] active = java.util.stream.IntStream.range(0, n).filter(i -> !done[i]).toArray();
+                if (active.length == 0) {
+                    break;
+                }
+                int[] target = new int[active.length];
+                for (int a = 0; a < active.length; a++) {
+                    target[a] = ranked(logits, active[a], classes, rank);
+                }
+                search(model, scope, clean, labels, active, target, best, shape);
+                for (int i : active) {
+                    done[i] = best[i] <= stopAt;
+                }
+            }
+        }
+        return best;
+    }
+
+    /** One FAB run towards one target class per active example; improves {@code best} in place. */
+    private void search(Classifier model, NDManager scope, float[] clean, int[] labels, int[] active, int[] target,
+                        float[] best, Shape shape) {
+        int n = active.length;
+        int d = (int) (shape.size() / shape.get(0));
+        float[] origin = new float[n * d];
+        for (int a = 0; a < n; a++) {
+            System.arraycopy(clean, active[a] * d, origin, a * d, d);
+        }
+        float[] x = origin.clone();
+        float[] w = new float[n * d];
+        float[] toCurrent = new float[n * d];
+        float[] toOrigin = new float[n * d];
+        int[] y = new int[n];
+        for (int a = 0; a < n; a++) {
+            y[a] = labels[active[a]];
+        }
+        Shape batch = new Shape(n, shape.get(1), shape.get(2), shape.get(3));
+        for (int step = 0; step < steps; step++) {
+            float[] g = new float[n];
+            try (NDManager local = scope.newSubManager()) {
+                NDArray input = local.create(FloatBuffer.wrap(x), batch);
+                NDArray[] z = new NDArray[1];
+                NDArray gradient = model.gradient(input, logits -> {
+                    z[0] = logits;
+                    return Losses.trueLogit(logits, Batches.oneHot(y, logits))
+                            .sub(Losses.trueLogit(logits, Batches.oneHot(target, logits))).sum();
+                });
+                float[] logits = z[0].toFloatArray();
+                int classes = logits.length / n;
+                for (int a = 0; a < n; a++) {
+                    g[a] = logits[a * classes + y[a]] - logits[a * classes + target[a]];
+                }
+                System.arraycopy(gradient.toFloatArray(), 0, w, 0, n * d);
+            }
+            for (int a = 0; a < n; a++) {
+                int o = a * d;
+                // Hyperplane g(x) + w·(v − x) = 0. From x it needs w·d = −g; from the origin −g − w·(origin − x).
+                double shift = 0;
+                for (int k = o; k < o + d; k++) {
+                    shift += (double) w[k] * (origin[k] - x[k]);
+                }
+                BoundaryProjection.project(norm, x, w, o, d, -g[a], toCurrent);
+                BoundaryProjection.project(norm, origin, w, o, d, -g[a] - shift, toOrigin);
+                double fromCurrent = Math.max(norm.of(toCurrent, o, d), 1e-8);
+                double fromOrigin = Math.max(norm.of(toOrigin, o, d), 1e-8);
+                double alpha = Math.min(fromCurrent / (fromCurrent + fromOrigin), ALPHA_MAX);
+                for (int k = o; k < o + d; k++) {
+                    double moved = (x[k] + ETA * toCurrent[k]) * (1 - alpha) + (origin[k] + ETA * toOrigin[k]) * alpha;
+                    x[k] = (float) Math.max(0, Math.min(1, moved));
+                }
+            }
+            float[] logits = logits(model, scope, x, n, batch);
+            int classes = logits.length / n;
+            for (int a = 0; a < n; a++) {
+                if (argMax(logits, a, classes) == y[a]) {
+                    continue;
+                }
+                int o = a * d;
+                float[] delta = new float[d];
+                for (int k = 0; k < d; k++) {
+                    delta[k] = x[o + k] - origin[o + k];
+                }
+                best[active[a]] = (float) Math.min(best[active[a]], norm.of(delta, 0, d));
+                for (int k = 0; k < d; k++) {
+                    x[o + k] = (float) (origin[o + k] + BETA * delta[k]);
+                }
+            }
+        }
+    }
+
+    private static float[] logits(Classifier model, NDManager scope, float[] pixels, int n, Shape shape) {
+        try (NDManager local = scope.newSubManager()) {
+            return model.logits(local.create(FloatBuffer.wrap(pixels, 0, n * (int) (shape.size() / shape.get(0))),
+                    new Shape(n, shape.get(1), shape.get(2), shape.get(3)))).toFloatArray();
+        }
+    }
+
+    static int argMax(float[] logits, int row, int classes) {
+        int best = 0;
+        for (int k = 1; k < classes; k++) {
+            if (logits[row * classes + k] > logits[row * classes + best]) {
+                best = k;
+            }
+        }
+        return best;
+    }
+
+    /** The class at position {@code rank} when row's logits are sorted from highest (rank 0) down. */
+    static int ranked(float[] logits, int row, int classes, int rank) {
+        Integer[] order = new Integer[classes];
+        for (int k = 0; k < classes; k++) {
+            order[k] = k;
+        }
+        Arrays.sort(order, (i, j) -> Float.compare(logits[row * classes + j], logits[row * classes + i]));
+        return order[rank];
+    }
+}
