@@ -58,7 +58,8 @@ class HtmlReportTest {
         List<String> rendered = matches(dom, "<canvas id=\"([^\"]+)\"[^>]*data-rendered=\"true\"");
         assertEquals(6 + 2, canvases.size(), "six fixed charts plus one ε chart per defense: " + canvases);
         assertEquals(canvases, rendered, "every chart was drawn");
-        assertEquals(2 * 9, matches(dom, "<td class=\"(pass|fail)\">(pass|FAIL)</td>").size(), "nine checks per defense");
+        assertEquals(2 * dev.logitlab.core.analysis.MaskingCheck.values().length,
+                matches(dom, "<td class=\"(pass|fail)\">(pass|FAIL)</td>").size(), "every check per defense");
     }
 
     /** Two defenses, two epochs each, every checkpoint really trained and evaluated (synthetic data, tiny plan). */
