@@ -10,6 +10,7 @@ import dev.logitlab.core.analysis.MaskingCheck;
 import dev.logitlab.core.analysis.MaskingEvidence;
 import dev.logitlab.core.analysis.MinimalEpsilon;
 import dev.logitlab.core.attack.AttackSuite;
+import dev.logitlab.core.attack.ExpectationOverTransformation;
 import dev.logitlab.core.attack.Fmn;
 import dev.logitlab.core.attack.Norm;
 import dev.logitlab.core.attack.Losses;
@@ -34,6 +35,8 @@ public final class AnalysisPhase {
     static final int INCOMPLETE_PROBE = 100;
 
     private final Classifier model;
+    /** What gap statistics and the longer runs measure: the model, or its EOT when its outputs are random. */
+    private final Classifier attacked;
     private final Dataset data;
     private final EvaluationPlan plan;
 
@@ -41,6 +44,7 @@ public final class AnalysisPhase {
         this.model = model;
         this.data = test.limit(plan.limit());
         this.plan = plan;
+        this.attacked = Batching.eotIfRandom(model, data);
     }
 
     public int stages() {
@@ -97,9 +101,7 @@ public final class AnalysisPhase {
             try (NDManager scope = model.manager().newSubManager()) {
                 NDArray x = data.images(scope, from, to);
                 NDArray logits = model.logits(x);
-                NDArray range = logits.max(new int[] {1}).sub(logits.min(new int[] {1})).add(1e-12f);
-                NDArray jitter = logits.sub(model.logits(x)).abs().max(new int[] {1}).div(range);
-                variation = Math.max(variation, jitter.max().getFloat());
+                variation = Math.max(variation, ExpectationOverTransformation.relativeJitter(model, x));
                 probabilityRows += probabilityRows(logits);
                 // AutoAttack's check_zero_gradients: DLR is scale-free, so only a truly flat model zeroes it.
                 NDArray gradient = model.gradient(x, z -> (z.getShape().get(1) >= 4
@@ -131,7 +133,7 @@ public final class AnalysisPhase {
         }
         Dataset subset = data.select(chosen);
         try (NDManager scope = model.manager().newSubManager()) {
-            return IncompleteOptimization.probe(model, subset.images(scope, 0, chosen.length), subset.labels(), eps,
+            return IncompleteOptimization.probe(attacked, subset.images(scope, 0, chosen.length), subset.labels(), eps,
                     plan.seed());
         }
     }
@@ -169,12 +171,12 @@ public final class AnalysisPhase {
                 try (NDManager scope = model.manager().newSubManager()) {
                     NDArray x = subset.images(scope, from, to);
                     switch (part) {
-                        case 0 -> System.arraycopy(GapStatistics.measure(model, x, y), 0, stats, from, to - from);
-                        case 1 -> System.arraycopy(MinimalEpsilon.fgsm(model, x, y, SEARCH_MAX_EPS, BISECTIONS), 0,
+                        case 0 -> System.arraycopy(GapStatistics.measure(attacked, x, y), 0, stats, from, to - from);
+                        case 1 -> System.arraycopy(MinimalEpsilon.fgsm(attacked, x, y, SEARCH_MAX_EPS, BISECTIONS), 0,
                                 fgsm, from, to - from);
-                        case 2 -> System.arraycopy(MinimalEpsilon.pgd(model, x, y, SEARCH_MAX_EPS, BISECTIONS,
+                        case 2 -> System.arraycopy(MinimalEpsilon.pgd(attacked, x, y, SEARCH_MAX_EPS, BISECTIONS,
                                 plan.seed()), 0, pgd, from, to - from);
-                        default -> System.arraycopy(Fmn.of(Norm.LINF).minimalNorms(model, x, y, 0), 0, fmn, from, to - from);
+                        default -> System.arraycopy(Fmn.of(Norm.LINF).minimalNorms(attacked, x, y, 0), 0, fmn, from, to - from);
                     }
                 }
             }

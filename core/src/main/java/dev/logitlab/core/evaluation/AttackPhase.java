@@ -18,6 +18,7 @@ import java.util.Objects;
 /**
  * Attacks a classifier shard by shard ({@link ShardPlan}): the attack service runs single shards on whichever
  * replica takes them, {@code ./lab evaluate} runs them all in turn; both merge with {@link WorstCaseMerge}.
+ * A model with random outputs is attacked through its expectation over transformation.
  */
 public final class AttackPhase {
 
@@ -26,8 +27,8 @@ public final class AttackPhase {
     private final ShardPlan shards;
 
     public AttackPhase(Classifier model, Dataset test, EvaluationPlan plan, Classifier surrogate) {
-        this.model = model;
         this.data = test.limit(plan.limit());
+        this.model = Batching.eotIfRandom(model, data);
         this.shards = new ShardPlan(plan, AttackSuite.parse(plan.attacks(), surrogate), data.size());
     }
 

@@ -96,7 +96,14 @@ class MaskedModelsTest {
     @Test
     void probabilitiesAndRandomOutputsAreCaught() {
         assertTrue(failed(evaluate(wrapped(Models::softmaxOutputs), 50)).contains("probability-outputs"));
-        assertTrue(failed(evaluate(wrapped(m -> Models.randomized(m, 0.5f)), 50)).contains("unstable-predictions"));
+        // Attacked through 20 passes per query (EOT), so a small plan keeps the test fast.
+        Classifier randomized = wrapped(m -> Models.randomized(m, 0.5f));
+        EvaluationReport random = new Evaluation(randomized, test, new EvaluationPlan(List.of(0.1), "fgsm,pgd", 20, 0, 0),
+                null, null).run("randomized");
+        randomized.close();
+        assertTrue(failed(random).contains("unstable-predictions"), failed(random).toString());
+        assertTrue(random.masking().checks().stream().anyMatch(c -> c.name().equals("unstable-predictions")
+                && c.fix().contains("EOT")), "the report says the attacks ran with EOT");
     }
 
     private static Classifier wrapped(UnaryOperator<Classifier> wrapper) {
