@@ -16,7 +16,7 @@ import java.util.Set;
 public final class AttackSuite {
 
     /** Strong and affordable: within about a point of {@link #AUTOATTACK} at a fraction of its cost. */
-    public static final String DEFAULT = "fgsm,pgd,pgd-margin,apgd-ce,apgd-t:steps=50:targets=3,square:queries=1000,noise";
+    public static final String DEFAULT = "fgsm,pgd,pgd-margin,apgd-ce,apgd-t,square:queries=1000,noise";
     /** Every attack at its paper defaults (transfer only when a surrogate is given). */
     public static final String ALL = "fgsm,pgd,pgd-margin,apgd-ce,apgd-dlr,apgd-t,fab-t,fmn,square,spsa,noise";
     /** AutoAttack's standard ℓ∞ suite, in its order and budgets: APGD-CE, APGD-T, FAB-T (9 targets each), Square 5000. */
