@@ -1,7 +1,9 @@
 package dev.logitlab.core.analysis;
 
 import dev.logitlab.events.EvaluationReport.MinimalEps;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import org.apache.commons.math3.stat.correlation.SpearmansCorrelation;
 
 /**
@@ -45,23 +47,23 @@ public final class CensoredMinimalEps {
 
     /** Spearman's ρ between prediction and minimal ε, censored values tied at ε_max; NaN below 3 pairs. */
     static double spearman(float[] predicted, float[] found, double maxEps) {
-        double[][] pairs = new double[found.length][];
-        int m = 0;
-        for (int i = 0; i < found.length; i++) {
-            if (Float.isFinite(predicted[i])) {
-                pairs[m++] = new double[] {predicted[i], censored(found[i], maxEps) ? maxEps : found[i]};
-            }
-        }
-        if (m < 3) {
+        List<double[]> pairs = pairs(predicted, found, maxEps);
+        if (pairs.size() < 3) {
             return Double.NaN;
         }
-        double[] x = new double[m];
-        double[] y = new double[m];
-        for (int i = 0; i < m; i++) {
-            x[i] = pairs[i][0];
-            y[i] = pairs[i][1];
+        return new SpearmansCorrelation().correlation(pairs.stream().mapToDouble(p -> p[0]).toArray(),
+                pairs.stream().mapToDouble(p -> p[1]).toArray());
+    }
+
+    /** (predicted, minimal ε) where the prediction is finite, censored minimal ε at ε_max. */
+    static List<double[]> pairs(float[] predicted, float[] found, double maxEps) {
+        List<double[]> pairs = new ArrayList<>();
+        for (int i = 0; i < found.length; i++) {
+            if (Float.isFinite(predicted[i])) {
+                pairs.add(new double[] {predicted[i], censored(found[i], maxEps) ? maxEps : found[i]});
+            }
         }
-        return new SpearmansCorrelation().correlation(x, y);
+        return pairs;
     }
 
     private static double[] toDouble(float[] values) {

@@ -3,7 +3,6 @@ package dev.logitlab.core.analysis;
 import dev.logitlab.events.EvaluationReport.GapSummary;
 import dev.logitlab.events.EvaluationReport.Histogram;
 import dev.logitlab.events.EvaluationReport.MinimalEps;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,20 +49,9 @@ public final class GapSummaries {
                 median(values(stats, GapStatistics::gradientCosine)),
                 median(values(stats, GapStatistics::logitNorm)),
                 histograms,
-                pairs(predicted, fgsmEps, maxEps),
+                CensoredMinimalEps.pairs(predicted, fgsmEps, maxEps),
                 minimal,
-                pairs(predicted, fmnEps, maxEps));
-    }
-
-    /** (predicted, minimal ε) per example, censored ones at ε_max, as the scatter plot shows them. */
-    private static List<double[]> pairs(float[] predicted, float[] found, double maxEps) {
-        List<double[]> pairs = new ArrayList<>();
-        for (int i = 0; i < predicted.length; i++) {
-            if (Float.isFinite(predicted[i])) {
-                pairs.add(new double[] {predicted[i], CensoredMinimalEps.censored(found[i], maxEps) ? maxEps : found[i]});
-            }
-        }
-        return pairs;
+                CensoredMinimalEps.pairs(predicted, fmnEps, maxEps));
     }
 
     private static double orNaN(Double value) {

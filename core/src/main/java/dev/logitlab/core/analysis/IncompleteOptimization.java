@@ -62,7 +62,7 @@ public final class IncompleteOptimization {
                     });
                     float[] now = loss[0].toFloatArray();
                     best[step] = step == 0 ? now : max(best[step - 1], now);
-                    NDArray next = x.add(gradient.sign().mul(eps / 8)).sub(clean).clip(-eps, eps).add(clean).clip(0, 1);
+                    NDArray next = Pgd.project(x.add(gradient.sign().mul(eps / 8)), clean, eps);
                     next.attach(scope);
                     x = next;
                 }

@@ -109,20 +109,16 @@ public record Fab(Norm norm, int steps, int targets) implements MinimumNormAttac
         }
         Shape batch = new Shape(n, shape.get(1), shape.get(2), shape.get(3));
         for (int step = 0; step < steps; step++) {
-            float[] g = new float[n];
+            float[] g;
             try (NDManager local = scope.newSubManager()) {
                 NDArray input = local.create(FloatBuffer.wrap(x), batch);
-                NDArray[] z = new NDArray[1];
+                NDArray[] difference = new NDArray[1];
                 NDArray gradient = model.gradient(input, logits -> {
-                    z[0] = logits;
-                    return Losses.trueLogit(logits, Batches.oneHot(y, logits))
-                            .sub(Losses.trueLogit(logits, Batches.oneHot(target, logits))).sum();
+                    difference[0] = Losses.trueLogit(logits, Batches.oneHot(y, logits))
+                            .sub(Losses.trueLogit(logits, Batches.oneHot(target, logits)));
+                    return difference[0].sum();
                 });
-                float[] logits = z[0].toFloatArray();
-                int classes = logits.length / n;
-                for (int a = 0; a < n; a++) {
-                    g[a] = logits[a * classes + y[a]] - logits[a * classes + target[a]];
-                }
+                g = difference[0].toFloatArray();
                 System.arraycopy(gradient.toFloatArray(), 0, w, 0, n * d);
             }
             for (int a = 0; a < n; a++) {

@@ -75,25 +75,15 @@ public record Fmn(Norm norm, int steps, double initialStep) implements MinimumNo
                 for (int k = 0; k < n * d; k++) {
                     point[k] = clean[k] + delta[k];
                 }
-                float[] margin = new float[n];
+                float[] margin;
                 float[] gradient;
                 try (NDManager local = scope.newSubManager()) {
-                    NDArray[] z = new NDArray[1];
+                    NDArray[] loss = new NDArray[1];
                     NDArray g = model.gradient(local.create(FloatBuffer.wrap(point), shape), logits -> {
-                        z[0] = logits;
-                        return Losses.margin(logits, Batches.oneHot(labels, logits)).sum();
+                        loss[0] = Losses.margin(logits, Batches.oneHot(labels, logits));
+                        return loss[0].sum();
                     });
-                    float[] logits = z[0].toFloatArray();
-                    int classes = logits.length / n;
-                    for (int i = 0; i < n; i++) {
-                        float runnerUp = Float.NEGATIVE_INFINITY;
-                        for (int c = 0; c < classes; c++) {
-                            if (c != labels[i]) {
-                                runnerUp = Math.max(runnerUp, logits[i * classes + c]);
-                            }
-                        }
-                        margin[i] = logits[i * classes + labels[i]] - runnerUp;
-                    }
+                    margin = loss[0].neg().toFloatArray();   // z_y − max_{j≠y} z_j: negative once misclassified
                     gradient = g.toFloatArray();
                 }
                 for (int i = 0; i < n; i++) {

@@ -137,7 +137,7 @@ public record Pgd(Loss loss, int steps, Double step, int restarts) implements At
     }
 
     /** Clips into the ε-ball around the clean images and into [0, 1]. */
-    static NDArray project(NDArray candidate, NDArray clean, float eps) {
+    public static NDArray project(NDArray candidate, NDArray clean, float eps) {
         return candidate.sub(clean).clip(-eps, eps).add(clean).clip(0, 1);
     }
 

@@ -1,5 +1,9 @@
 package dev.logitlab.core.analysis;
 
+import static dev.logitlab.core.testing.Models.LINEAR_B0;
+import static dev.logitlab.core.testing.Models.LINEAR_B1;
+import static dev.logitlab.core.testing.Models.LINEAR_W0;
+import static dev.logitlab.core.testing.Models.LINEAR_W1;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -21,17 +25,13 @@ import org.junit.jupiter.api.Test;
  */
 class LinearClosedFormTest {
 
-    private static final float[] W0 = Models.LINEAR_W0;
-    private static final float[] W1 = Models.LINEAR_W1;
-    private static final float B0 = Models.LINEAR_B0;
-    private static final float B1 = Models.LINEAR_B1;
 
     private NetworkClassifier model;
     private NDManager manager;
 
     @BeforeEach
     void build() {
-        model = Models.linear(new float[][] {W0, W1}, new float[] {B0, B1}, 4, 4);
+        model = Models.linear(new float[][] {LINEAR_W0, LINEAR_W1}, new float[] {LINEAR_B0, LINEAR_B1}, 4, 4);
         manager = model.manager().newSubManager();
     }
 
@@ -46,14 +46,14 @@ class LinearClosedFormTest {
         float[] x = image(0.5f, 0.02f);
         GapStatistics s = GapStatistics.measure(model, batch(x), new int[] {0})[0];
 
-        double z0 = dot(W0, x) + B0;
-        double z1 = dot(W1, x) + B1;
+        double z0 = dot(LINEAR_W0, x) + LINEAR_B0;
+        double z1 = dot(LINEAR_W1, x) + LINEAR_B1;
         double l1 = 0, dot = 0, n0 = 0, n1 = 0;
         for (int i = 0; i < 16; i++) {
-            l1 += Math.abs(W0[i] - W1[i]);
-            dot += W0[i] * W1[i];
-            n0 += W0[i] * W0[i];
-            n1 += W1[i] * W1[i];
+            l1 += Math.abs(LINEAR_W0[i] - LINEAR_W1[i]);
+            dot += LINEAR_W0[i] * LINEAR_W1[i];
+            n0 += LINEAR_W0[i] * LINEAR_W0[i];
+            n1 += LINEAR_W1[i] * LINEAR_W1[i];
         }
         assertEquals(z0 - z1, s.logitGap(), 1e-5);
         assertEquals(l1, s.gradientGapL1(), 1e-5); // 8.5

@@ -1,5 +1,9 @@
 package dev.logitlab.core.attack;
 
+import static dev.logitlab.core.testing.Models.LINEAR_B0;
+import static dev.logitlab.core.testing.Models.LINEAR_B1;
+import static dev.logitlab.core.testing.Models.LINEAR_W0;
+import static dev.logitlab.core.testing.Models.LINEAR_W1;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -20,10 +24,6 @@ import org.junit.jupiter.api.Test;
  */
 class MinimumNormClosedFormTest {
 
-    private static final float[] W0 = Models.LINEAR_W0;
-    private static final float[] W1 = Models.LINEAR_W1;
-    private static final float B0 = Models.LINEAR_B0;
-    private static final float B1 = Models.LINEAR_B1;
 
     private NetworkClassifier model;
     private NDManager manager;
@@ -32,13 +32,13 @@ class MinimumNormClosedFormTest {
 
     @BeforeEach
     void build() {
-        model = Models.linear(new float[][] {W0, W1}, new float[] {B0, B1}, 4, 4);
+        model = Models.linear(new float[][] {LINEAR_W0, LINEAR_W1}, new float[] {LINEAR_B0, LINEAR_B1}, 4, 4);
         manager = model.manager().newSubManager();
         x = new float[16];
-        gap = B0 - B1;
+        gap = LINEAR_B0 - LINEAR_B1;
         for (int i = 0; i < 16; i++) {
             x[i] = 0.5f + (i % 3 - 1) * 0.02f;
-            gap += (W0[i] - W1[i]) * x[i];
+            gap += (LINEAR_W0[i] - LINEAR_W1[i]) * x[i];
         }
         assertTrue(gap > 0, "the example starts in class 0");
     }
@@ -88,7 +88,7 @@ class MinimumNormClosedFormTest {
     private double norm(Norm norm) {
         float[] v = new float[16];
         for (int i = 0; i < 16; i++) {
-            v[i] = W0[i] - W1[i];
+            v[i] = LINEAR_W0[i] - LINEAR_W1[i];
         }
         return norm.dual(v, 0, 16);
     }
