@@ -51,7 +51,7 @@ public class ReportWork {
     /** The report of a checkpoint whose shards are all in; throws when the checkpoint cannot be analysed. */
     synchronized ReportPublished report(CheckpointCreated c, Map<Integer, ShardOutcome> outcomes) {
         RunSpec.Evaluation e = c.evaluation();
-        EvaluationPlan plan = new EvaluationPlan(e.eps(), e.attacks(), e.limit(), c.seed(), e.gapLimit());
+        EvaluationPlan plan = new EvaluationPlan(e.eps(), e.epsL2(), e.attacks(), e.limit(), c.seed(), e.gapLimit());
         TrainTestSplit data = datasets.computeIfAbsent(c.dataset(), n -> Datasets.load(n, dataDir.orElse(null)));
         ShardPlan shards = AttackPhase.plan(plan, data.test());
         var results = WorstCaseMerge.merge(shards, c.checkpointId(), c.dataset(), outcomes);
@@ -61,17 +61,17 @@ public class ReportWork {
             report = new AnalysisPhase(model, data.test(), plan).run(results, null);
         }
         metrics.counter("logitlab.reports.published").increment();
-        report.worstCase().forEach(w -> robustAccuracy(c.runId(), w.eps(), w.robustAccuracy()));
+        report.worstCase().forEach(w -> robustAccuracy(c.runId(), w.norm(), w.eps(), w.robustAccuracy()));
         return new ReportPublished(ReportPublished.SCHEMA_VERSION, c.runId(), c.checkpointId(), c.epoch(),
                 c.configHash(), c.seed(), c.defense(), report);
     }
 
-    /** The latest worst-case robust accuracy per run and ε, as a gauge. */
-    private void robustAccuracy(String runId, double eps, double value) {
-        robustAccuracy.computeIfAbsent(runId + "@" + eps, key -> {
+    /** The latest worst-case robust accuracy per run, norm and ε, as a gauge. */
+    private void robustAccuracy(String runId, String norm, double eps, double value) {
+        robustAccuracy.computeIfAbsent(runId + "@" + norm + "@" + eps, key -> {
             double[] holder = new double[1];
             Gauge.builder("logitlab.robust.accuracy", holder, h -> h[0])
-                    .tags("run", runId, "eps", Double.toString(eps)).register(metrics);
+                    .tags("run", runId, "norm", norm, "eps", Double.toString(eps)).register(metrics);
             return holder;
         })[0] = value;
     }

@@ -124,7 +124,7 @@ class ShardMergerTest {
             int n = phase.shards().shards().size();
             for (ShardPlan.Shard s : phase.shards().shards()) {
                 AttackTask task = new AttackTask(1, AttackTask.taskId(checkpoint.checkpointId(), HASH, s.index()), HASH,
-                        s.index(), n, s.attackName(), s.eps(), s.from(), s.to(), checkpoint);
+                        s.index(), n, s.attackName(), s.norm().label(), s.eps(), s.from(), s.to(), checkpoint);
                 shards.add(AttackEvent.completed(task, phase.run(s)));
             }
             inOneProcess = phase.run(checkpoint.checkpointId(), null);

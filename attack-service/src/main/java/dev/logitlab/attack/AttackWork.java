@@ -58,8 +58,8 @@ public class AttackWork {
         List<AttackTask> tasks = new ArrayList<>();
         for (ShardPlan.Shard s : plan.shards()) {
             tasks.add(new AttackTask(AttackTask.SCHEMA_VERSION, AttackTask.taskId(event.checkpointId(), attackConfigHash,
-                    s.index()), attackConfigHash, s.index(), plan.shards().size(), s.attackName(), s.eps(), s.from(),
-                    s.to(), event));
+                    s.index()), attackConfigHash, s.index(), plan.shards().size(), s.attackName(), s.norm().label(),
+                    s.eps(), s.from(), s.to(), event));
         }
         return tasks;
     }
@@ -69,7 +69,8 @@ public class AttackWork {
         AttackPhase phase = Transient.retry("loading " + task.checkpoint().checkpointId(), ATTEMPTS, () -> load(task));
         ShardPlan.Shard shard = task.shard() < phase.shards().shards().size() ? phase.shards().shard(task.shard()) : null;
         if (shard == null || phase.shards().shards().size() != task.shards() || !shard.attackName().equals(task.attack())
-                || shard.eps() != task.eps() || shard.from() != task.from() || shard.to() != task.to()) {
+                || !shard.norm().label().equals(task.norm()) || shard.eps() != task.eps() || shard.from() != task.from()
+                || shard.to() != task.to()) {
             throw new IllegalArgumentException("task " + task.taskId() + " does not match the plan's shard " + shard);
         }
         return phase.run(shard);

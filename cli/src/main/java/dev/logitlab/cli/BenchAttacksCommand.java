@@ -3,6 +3,7 @@ package dev.logitlab.cli;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.logitlab.core.attack.Attack;
+import dev.logitlab.core.attack.Norm;
 import dev.logitlab.core.attack.Pgd;
 import dev.logitlab.core.attack.SquareAttack;
 import dev.logitlab.core.data.Dataset;
@@ -63,7 +64,7 @@ final class BenchAttacksCommand implements Callable<Integer> {
             out.printf("%-12s %9s %10s %16s %14s %8s%n", "attack", "seconds", "robust", "work", "per second",
                     "vs ref");
             run(out, "pgd-20", Pgd.crossEntropy(20), target, x, test, 2.6, "image-steps");
-            run(out, "square-1000", new SquareAttack(1000, 0.05), target, x, test, 14.0, "queries");
+            run(out, "square-1000", new SquareAttack(Norm.LINF, 1000, SquareAttack.P_INIT), target, x, test, 14.0, "queries");
         }
         return 0;
     }

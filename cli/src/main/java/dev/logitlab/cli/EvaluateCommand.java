@@ -25,8 +25,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code ./lab evaluate}: attacks a checkpoint or TorchScript model and checks for gradient masking. */
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
-        description = "Attack a model (checkpoint directory or TorchScript .pt) at each ε, measure logit and "
-                + "gradient gaps, and check for gradient masking.")
+        description = "Attack a model (checkpoint directory or TorchScript .pt) at each ℓ∞ and ℓ2 ε, measure logit "
+                + "and gradient gaps, and check for gradient masking.")
 final class EvaluateCommand implements Callable<Integer> {
 
     @Spec
@@ -43,6 +43,10 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Option(names = "--eps", defaultValue = "0.1", split = ",", description = "ℓ∞ budgets, comma-separated (default: ${DEFAULT-VALUE})")
     List<Double> eps;
+
+    @Option(names = "--eps-l2", split = ",", description = "ℓ2 budgets, comma-separated; the attacks also run in ℓ2 at "
+            + "each (default: none; e.g. 0.5,1.0)")
+    List<Double> epsL2;
 
     @Option(names = "--attacks", defaultValue = "default",
             description = "attack spec (e.g. pgd:steps=20:restarts=1,square:queries=1000) or a suite: default, all, autoattack")
@@ -70,7 +74,7 @@ final class EvaluateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter console = spec.commandLine().getOut();
         Torch.threads(threads);
-        EvaluationPlan plan = new EvaluationPlan(eps, attacks, limit, seed, gaps);
+        EvaluationPlan plan = new EvaluationPlan(eps, epsL2, attacks, limit, seed, gaps);
         AttackSuite.validate(attacks, surrogate != null);
         String datasetName = dataset != null ? dataset : checkpointDataset(model);
         var test = Datasets.load(datasetName, dataDir).test();

@@ -16,12 +16,13 @@ final class EvaluationSummary {
     void print(EvaluationReport r) {
         out.printf("%nmodel %s on %s: %d examples, seed %d, clean accuracy %.3f%n%n", r.model(), r.dataset(),
                 r.examples(), r.seed(), r.cleanAccuracy());
-        out.printf("%-12s %6s %8s %9s%n", "attack", "eps", "robust", "seconds");
+        out.printf("%-12s %-5s %6s %8s %9s%n", "attack", "norm", "eps", "robust", "seconds");
         for (EvaluationReport.AttackRun a : r.attacks()) {
-            out.printf("%-12s %6s %8.3f %9.2f%n", a.name(), DefenseTerm.format(a.eps()), a.robustAccuracy(), a.seconds());
+            out.printf("%-12s %-5s %6s %8.3f %9.2f%n", a.name(), a.norm(), DefenseTerm.format(a.eps()),
+                    a.robustAccuracy(), a.seconds());
         }
         for (EvaluationReport.WorstCase w : r.worstCase()) {
-            out.printf("%-12s %6s %8.3f%n", "worst case", DefenseTerm.format(w.eps()), w.robustAccuracy());
+            out.printf("%-12s %-5s %6s %8.3f%n", "worst case", w.norm(), DefenseTerm.format(w.eps()), w.robustAccuracy());
         }
         EvaluationReport.GapSummary g = r.gaps();
         if (g != null) {
@@ -37,8 +38,9 @@ final class EvaluationSummary {
                             q(m.median(), m), q(m.q75(), m), m.censored(), 100 * m.censoredFraction(),
                             m.spearmanWithPredicted());
                 }
-                out.printf("  censored: not broken up to ε=%s; quantiles are Kaplan–Meier, * ties them at that ε%n",
-                        DefenseTerm.format(g.minimalEps().get(0).maxEps()));
+                out.printf("  censored: not broken up to ε_max (%s); quantiles are Kaplan–Meier, * Spearman with Eq. 4's "
+                        + "prediction in the same norm, censored tied at ε_max%n", String.join(", ", g.minimalEps().stream()
+                        .map(m -> m.norm() + " " + DefenseTerm.format(m.maxEps())).distinct().toList()));
             }
         }
         out.printf("%ngradient masking: %s%n", r.masking().suspected() ? "SUSPECTED" : "not suspected");

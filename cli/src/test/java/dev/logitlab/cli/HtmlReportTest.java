@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The HTML report in a real headless Chromium (Debian's {@code chromium}): built from real evaluations of two tiny
- * trained models, opened from disk with the network off, it must run without console errors and draw every plot.
+ * trained models at ℓ∞ and ℓ2 budgets, opened from disk with the network off, it must run without console errors and draw every plot.
  */
 class HtmlReportTest {
 
@@ -56,7 +56,9 @@ class HtmlReportTest {
         assertFalse(result.log().contains("Uncaught"), result.log());
         List<String> canvases = matches(dom, "<canvas id=\"([^\"]+)\"[^>]*>");
         List<String> rendered = matches(dom, "<canvas id=\"([^\"]+)\"[^>]*data-rendered=\"true\"");
-        assertEquals(6 + 2, canvases.size(), "six fixed charts plus one ε chart per defense: " + canvases);
+        assertEquals(6 + 2 * 2, canvases.size(), "six fixed charts plus one ε chart per defense and norm: " + canvases);
+        assertTrue(dom.contains("<th>robust ε=0.1</th>") && dom.contains("<th>robust ℓ2 ε=1</th>"),
+                "the summary names the norm of every budget");
         assertEquals(canvases, rendered, "every chart was drawn");
         assertEquals(2 * dev.logitlab.core.analysis.MaskingCheck.values().length,
                 matches(dom, "<td class=\"(pass|fail)\">(pass|FAIL)</td>").size(), "every check per defense");
@@ -73,8 +75,8 @@ class HtmlReportTest {
                 @Override
                 public void onCheckpoint(dev.logitlab.core.checkpoint.Checkpoint c) {
                     try (Classifier model = Classifiers.open(c.directory())) {
-                        EvaluationPlan plan = new EvaluationPlan(List.of(0.05, 0.1), "fgsm,pgd:steps=3,noise:draws=2",
-                                40, 0, 20);
+                        EvaluationPlan plan = new EvaluationPlan(List.of(0.05, 0.1), List.of(1.0),
+                                "fgsm,pgd:steps=3,noise:draws=2", 40, 0, 20);
                         reports.add(new ReportPublished(1, defense, c.manifest().checkpointId(), c.manifest().epoch(),
                                 c.manifest().configHash(), 0, defense,
                                 new Evaluation(model, data.test(), plan, null, null).run(c.manifest().checkpointId())));

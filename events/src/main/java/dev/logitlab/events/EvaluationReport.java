@@ -22,19 +22,45 @@ public record EvaluationReport(
 
     public static final String SCHEMA = "logitlab.evaluation/v1";
 
+    /** The norms budgets are measured in; reports written before ℓ2 existed have none, which reads as ℓ∞. */
+    public static final String LINF = "linf";
+    public static final String L2 = "l2";
+
+    /** A budget as reports and logs print it: {@code ε=0.1} for ℓ∞, the default, and {@code ℓ2 ε=0.5}. */
+    public static String budget(String norm, double eps) {
+        String value = java.math.BigDecimal.valueOf(eps).stripTrailingZeros().toPlainString();
+        return (L2.equals(norm) ? "ℓ2 " : "") + "ε=" + value;
+    }
+
     /**
-     * One attack at one ε. {@code robust} has one character per example in evaluation order: {@code 1} robust,
-     * {@code 0} broken by this attack, {@code x} misclassified before any attack.
+     * One attack at one budget ({@code norm}: linf or l2, and ε). {@code robust} has one character per example in
+     * evaluation order: {@code 1} robust, {@code 0} broken by this attack, {@code x} misclassified before any attack.
      */
-    public record AttackRun(String name, double eps, double robustAccuracy, double seconds,
+    public record AttackRun(String name, String norm, double eps, double robustAccuracy, double seconds,
                             Map<String, Object> params, String robust) {
+
+        public AttackRun {
+            norm = norm == null ? LINF : norm;
+        }
+
+        public String budget() {
+            return EvaluationReport.budget(norm, eps);
+        }
     }
 
-    /** Robust accuracy when an example counts as robust only if no attack at this ε broke it. */
-    public record WorstCase(double eps, double robustAccuracy) {
+    /** Robust accuracy at one budget when an example counts as robust only if no attack at that budget broke it. */
+    public record WorstCase(String norm, double eps, double robustAccuracy) {
+
+        public WorstCase {
+            norm = norm == null ? LINF : norm;
+        }
+
+        public String budget() {
+            return EvaluationReport.budget(norm, eps);
+        }
     }
 
-    /** Robust accuracy under one attack at one ε (the masking checks' PGD sweep and unbounded run). */
+    /** Robust accuracy under one attack at one ℓ∞ ε (the masking checks' PGD sweep and unbounded run). */
     public record RobustAt(double eps, double robustAccuracy) {
     }
 
@@ -62,7 +88,8 @@ public record EvaluationReport(
     /**
      * One attack's per-example minimal ε in one norm, as a right-censored sample: {@code censored} examples were
      * not broken up to {@code maxEps}. Quantiles come from the Kaplan–Meier estimate and are null when they lie
-     * above {@code maxEps}; Spearman's ρ with Eq. 4's prediction ties the censored examples at {@code maxEps}.
+     * above {@code maxEps}; Spearman's ρ with Eq. 4's prediction in the same norm ties the censored examples at
+     * {@code maxEps}.
      */
     public record MinimalEps(String attack, String norm, double maxEps, int examples, int censored,
                              double censoredFraction, Double q25, Double median, Double q75,

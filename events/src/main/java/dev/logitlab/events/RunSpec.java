@@ -19,7 +19,19 @@ public record RunSpec(
         long seed,
         Evaluation evaluation) {
 
-    /** How every checkpoint of the run is attacked and analysed. */
-    public record Evaluation(List<Double> eps, String attacks, int limit, int gapLimit) {
+    /**
+     * How every checkpoint of the run is attacked and analysed: ℓ∞ budgets {@code eps}, ℓ2 budgets {@code epsL2}
+     * (absent or empty: none), the attack spec, how many test images, and on how many to measure gaps.
+     */
+    public record Evaluation(List<Double> eps, List<Double> epsL2, String attacks, int limit, int gapLimit) {
+
+        public Evaluation {
+            epsL2 = epsL2 == null ? List.of() : epsL2;
+        }
+
+        /** An ℓ∞-only evaluation. */
+        public Evaluation(List<Double> eps, String attacks, int limit, int gapLimit) {
+            this(eps, List.of(), attacks, limit, gapLimit);
+        }
     }
 }

@@ -15,16 +15,19 @@ class EventSchemasTest {
 
     static final String HASH = "a".repeat(64);
     static final RunSpec SPEC = new RunSpec("fashion-mnist", "small-cnn", "ls=0.5,gn=0.3", 2, 10000, 1000, 128, 0.001,
-            "adam", 1, new RunSpec.Evaluation(List.of(0.05, 0.1), "default", 500, 200));
+            "adam", 1, new RunSpec.Evaluation(List.of(0.05, 0.1), List.of(0.5), "default", 500, 200));
     static final CheckpointCreated CHECKPOINT = new CheckpointCreated(1, "run-1", "run-1/epoch-001", 1,
             "file:run-1/epoch-001", HASH, HASH, 1, "fashion-mnist", "small-cnn", "ls=0.5,gn=0.3", SPEC.evaluation(),
             new CheckpointCreated.Metrics(0.81, 0.6, 4000, 2.1));
-    static final EvaluationReport.AttackRun PGD = new EvaluationReport.AttackRun("pgd", 0.1, 0.5, 1.2,
+    static final EvaluationReport.AttackRun PGD = new EvaluationReport.AttackRun("pgd", "linf", 0.1, 0.5, 1.2,
             Map.of("steps", 20, "step", 0.0125), "10x1");
+    static final EvaluationReport.AttackRun PGD_L2 = new EvaluationReport.AttackRun("pgd", "l2", 0.5, 0.25, 1.3,
+            Map.of("norm", "l2", "steps", 20), "00x1");
     static final AttackTask TASK = new AttackTask(1, AttackTask.taskId("run-1/epoch-001", HASH, 3), HASH, 3, 40, "pgd",
-            0.1, 300, 400, CHECKPOINT);
+            "l2", 0.5, 300, 400, CHECKPOINT);
     static final EvaluationReport REPORT = new EvaluationReport(EvaluationReport.SCHEMA, "run-1/epoch-001",
-            "fashion-mnist", 4, 1, 0.75, List.of(PGD), List.of(new EvaluationReport.WorstCase(0.1, 0.5)),
+            "fashion-mnist", 4, 1, 0.75, List.of(PGD, PGD_L2),
+            List.of(new EvaluationReport.WorstCase("linf", 0.1, 0.5), new EvaluationReport.WorstCase("l2", 0.5, 0.25)),
             new EvaluationReport.GapSummary(3, 1.5, 20, 0.05, 0.07, 0.04, 0.9, 0.1, 5,
                     Map.of("logitGap", new EvaluationReport.Histogram(new double[] {0, 1, 2}, new int[] {1, 2})),
                     List.of(new double[] {0.05, 0.07}),
@@ -75,6 +78,10 @@ class EventSchemasTest {
         assertTrue(EventSchemas.violations(AttackEvent.class, completed).size() >= 2, "the checkpoint is checked by its own schema");
 
         ObjectNode report = mapper.valueToTree(REPORT);
+        ((ObjectNode) report.get("worstCase").get(1)).put("norm", "l3");
+        assertTrue(EventSchemas.violations(EvaluationReport.class, report).stream().anyMatch(m -> m.contains("l3")
+                || m.contains("norm")), "a budget's norm is linf or l2");
+        report = mapper.valueToTree(REPORT);
         report.put("surprise", 1);
         assertTrue(EventSchemas.violations(EvaluationReport.class, report).stream().anyMatch(m -> m.contains("surprise")));
     }

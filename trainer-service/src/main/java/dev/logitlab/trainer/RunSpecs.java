@@ -42,7 +42,8 @@ public final class RunSpecs {
                 spec.testLimit(), spec.batchSize() == 0 ? 128 : spec.batchSize(),
                 spec.learningRate() == 0 ? 1e-3 : spec.learningRate(),
                 spec.optimizer() == null ? "adam" : spec.optimizer(), spec.seed(),
-                new RunSpec.Evaluation(evaluation.eps(), evaluation.attacks() == null ? "default" : evaluation.attacks(),
+                new RunSpec.Evaluation(evaluation.eps(), evaluation.epsL2(),
+                        evaluation.attacks() == null ? "default" : evaluation.attacks(),
                         evaluation.limit() == 0 ? 500 : evaluation.limit(), evaluation.gapLimit()));
         trainingConfig(normalized);
         plan(normalized.evaluation());
@@ -65,7 +66,8 @@ public final class RunSpecs {
             throw new InvalidFieldException("evaluation.attacks", e.getMessage());
         }
         try {
-            return new EvaluationPlan(evaluation.eps(), evaluation.attacks(), evaluation.limit(), 0, evaluation.gapLimit());
+            return new EvaluationPlan(evaluation.eps(), evaluation.epsL2(), evaluation.attacks(), evaluation.limit(), 0,
+                    evaluation.gapLimit());
         } catch (IllegalArgumentException e) {
             String message = e.getMessage();
             String field = message.contains(":") ? message.substring(0, message.indexOf(':')) : "evaluation";

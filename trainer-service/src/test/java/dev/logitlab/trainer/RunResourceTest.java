@@ -84,6 +84,7 @@ class RunResourceTest {
         "{\"dataset\":\"synthetic\",\"model\":\"linear\",\"epochs\":1,\"optimizer\":\"rmsprop\"} | optimizer",
         "{\"dataset\":\"synthetic\",\"model\":\"linear\",\"epochs\":1,\"evaluation\":{\"eps\":[2],\"attacks\":\"pgd\",\"limit\":5}} | evaluation.eps",
         "{\"dataset\":\"synthetic\",\"model\":\"linear\",\"epochs\":1,\"evaluation\":{\"eps\":[0.1],\"attacks\":\"cw\",\"limit\":5}} | evaluation.attacks",
+        "{\"dataset\":\"synthetic\",\"model\":\"linear\",\"epochs\":1,\"evaluation\":{\"eps\":[0.1],\"epsL2\":[0.5,0],\"attacks\":\"pgd\",\"limit\":5}} | evaluation.epsL2",
     })
     void badRunSpecsAreProblemsNamingTheField(String body, String field) {
         given().contentType(ContentType.JSON).body(body)

@@ -48,7 +48,7 @@ class SweepResourceTest {
     private static String reportJson(String runId, String checkpointId) throws Exception {
         var check = new dev.logitlab.events.EvaluationReport.Check("vanishing-gradients", true, "0 of 10");
         var report = new dev.logitlab.events.EvaluationReport(dev.logitlab.events.EvaluationReport.SCHEMA, checkpointId,
-                "synthetic", 20, 0, 0.9, List.of(), List.of(new dev.logitlab.events.EvaluationReport.WorstCase(0.1, 0.4)),
+                "synthetic", 20, 0, 0.9, List.of(), List.of(new dev.logitlab.events.EvaluationReport.WorstCase("linf", 0.1, 0.4)),
                 null, new dev.logitlab.events.EvaluationReport.Masking(false, java.util.Collections.nCopies(9, check)));
         var published = new dev.logitlab.events.ReportPublished(1, runId, checkpointId, 1, "c".repeat(64), 0, "plain", report);
         org.junit.jupiter.api.Assertions.assertEquals(List.of(), dev.logitlab.events.EventSchemas.violations(published));

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.type.CollectionType;
 import dev.logitlab.cli.report.ExperimentReport;
 import dev.logitlab.cli.report.HtmlReport;
 import dev.logitlab.cli.stack.StackConfig;
+import dev.logitlab.events.EvaluationReport;
 import dev.logitlab.events.ReportPublished;
 import dev.logitlab.events.RunSpec;
 import java.io.IOException;
@@ -130,10 +131,10 @@ public final class DemoRunner {
     }
 
     private void printSummary(ExperimentReport report) {
-        List<Double> eps = report.runs().get(0).checkpoints().get(0).worstCase().stream()
-                .map(w -> w.eps()).toList();
+        List<String> budgets = report.runs().get(0).checkpoints().get(0).worstCase().stream()
+                .map(EvaluationReport.WorstCase::budget).toList();
         out.printf("%n%-18s %6s", "defense", "clean");
-        eps.forEach(e -> out.printf(" %9s", "ε=" + e));
+        budgets.forEach(b -> out.printf(" %9s", b));
         out.printf(" %10s %10s %13s%n", "masking", "logit gap", "gradient gap");
         for (ExperimentReport.Run run : report.runs()) {
             ExperimentReport.Checkpoint last = run.checkpoints().get(run.checkpoints().size() - 1);

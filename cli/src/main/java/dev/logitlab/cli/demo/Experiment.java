@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * The default experiment: small-cnn on Fashion-MNIST with the seed's defenses (plain, LS+GN, LSQ+GN, ALS, PGD AT),
- * each checkpoint evaluated at a few ε. Settings that show the effects in a few epochs on 2 cores.
+ * each checkpoint evaluated at a few ℓ∞ ε (and, in the full demo, ℓ2 ε = 1.5). Settings that show the effects in a
+ * few epochs on 2 cores.
  */
 record Experiment(String id, List<RunSpec> runs) {
 
@@ -15,7 +16,7 @@ record Experiment(String id, List<RunSpec> runs) {
         RunSpec.Evaluation evaluation = quick
                 ? new RunSpec.Evaluation(List.of(0.05, 0.1),
                         "fgsm,pgd,pgd-margin,apgd-ce:steps=20,square:queries=200,noise:draws=10", 150, 80)
-                : new RunSpec.Evaluation(List.of(0.05, 0.1, 0.15),
+                : new RunSpec.Evaluation(List.of(0.05, 0.1, 0.15), List.of(1.5),
                         "fgsm,pgd,pgd-margin,apgd-ce:steps=30,square:queries=300,noise:draws=10", 150, 100);
         int trainLimit = quick ? 5000 : 20000;
         int epochs = quick ? 2 : 3;

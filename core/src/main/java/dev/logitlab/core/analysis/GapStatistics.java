@@ -7,14 +7,16 @@ import dev.logitlab.core.model.Classifier;
 /**
  * Shafahi et al.'s Eq. 4 per example: linearising the logits, the worst ℓ∞ step lowers z_y − z_j by
  * ε‖∇ₓz_y − ∇ₓz_j‖₁, so the predicted minimal ε is min over j≠y of (z_y − z_j) / ‖∇ₓz_y − ∇ₓz_j‖₁.
- * Logit gap, gradient gap and cosine are reported against the runner-up class.
+ * Logit gap, gradient gap and cosine are reported against the runner-up class. The same linearisation in ℓ2 gives
+ * min over j≠y of (z_y − z_j) / ‖∇ₓz_y − ∇ₓz_j‖₂ ({@code predictedEpsL2}), the ℓ2 norm being its own dual.
  */
 public record GapStatistics(
         float logitGap,
         float gradientGapL1,
         float predictedEps,
         float gradientCosine,
-        float logitNorm) {
+        float logitNorm,
+        float predictedEpsL2) {
 
     /** Per example of the batch (all assumed correctly classified): K backward passes, one per class. */
     public static GapStatistics[] measure(Classifier model, NDArray images, int[] labels) {
@@ -44,6 +46,7 @@ public record GapStatistics(
         int runnerUp = -1;
         double norm = 0;
         float predicted = Float.POSITIVE_INFINITY;
+        float predictedL2 = Float.POSITIVE_INFINITY;
         for (int j = 0; j < k; j++) {
             float zj = logits[i * k + j];
             norm += (double) zj * zj;
@@ -55,10 +58,19 @@ public record GapStatistics(
             }
             double gap = l1Distance(gradients[y], gradients[j], i * d, d);
             predicted = (float) Math.min(predicted, (zy - zj) / gap);
+            predictedL2 = (float) Math.min(predictedL2, (zy - zj) / l2Distance(gradients[y], gradients[j], i * d, d));
         }
         return new GapStatistics(zy - logits[i * k + runnerUp],
                 (float) l1Distance(gradients[y], gradients[runnerUp], i * d, d), predicted,
-                (float) cosine(gradients[y], gradients[runnerUp], i * d, d), (float) Math.sqrt(norm));
+                (float) cosine(gradients[y], gradients[runnerUp], i * d, d), (float) Math.sqrt(norm), predictedL2);
+    }
+
+    static double l2Distance(float[] a, float[] b, int offset, int d) {
+        double s = 0;
+        for (int t = offset; t < offset + d; t++) {
+            s += (double) (a[t] - b[t]) * (a[t] - b[t]);
+        }
+        return Math.sqrt(s);
     }
 
     static double l1Distance(float[] a, float[] b, int offset, int d) {

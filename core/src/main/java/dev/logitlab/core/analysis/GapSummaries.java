@@ -22,18 +22,24 @@ public final class GapSummaries {
 
     /**
      * Summarises per-example statistics and each attack's minimal ε (NaN or +∞ where the attack found nothing up
-     * to {@code maxEps}: censored, and kept as such).
+     * to {@code maxEps}: censored, and kept as such). {@code fmnL2} (null: not measured) is FMN's minimal ℓ2 norm,
+     * censored at {@code maxEpsL2} and ranked against the ℓ2 prediction.
      */
     public static GapSummary summarize(GapStatistics[] stats, float[] fgsmEps, float[] pgdEps, float[] fmnEps,
-                                       double maxEps) {
+                                       double maxEps, float[] fmnL2, double maxEpsL2) {
         float[] predicted = new float[stats.length];
+        float[] predictedL2 = new float[stats.length];
         for (int i = 0; i < stats.length; i++) {
             predicted[i] = stats[i].predictedEps();
+            predictedL2[i] = stats[i].predictedEpsL2();
         }
-        List<MinimalEps> minimal = List.of(
+        List<MinimalEps> minimal = new java.util.ArrayList<>(List.of(
                 CensoredMinimalEps.summarize("fgsm", "linf", maxEps, fgsmEps, predicted),
                 CensoredMinimalEps.summarize("pgd", "linf", maxEps, pgdEps, predicted),
-                CensoredMinimalEps.summarize("fmn", "linf", maxEps, fmnEps, predicted));
+                CensoredMinimalEps.summarize("fmn", "linf", maxEps, fmnEps, predicted)));
+        if (fmnL2 != null) {
+            minimal.add(CensoredMinimalEps.summarize("fmn", "l2", maxEpsL2, fmnL2, predictedL2));
+        }
         Map<String, Histogram> histograms = new LinkedHashMap<>();
         histograms.put("logitGap", histogram(values(stats, GapStatistics::logitGap)));
         histograms.put("gradientGapL1", histogram(values(stats, GapStatistics::gradientGapL1)));
@@ -50,7 +56,7 @@ public final class GapSummaries {
                 median(values(stats, GapStatistics::logitNorm)),
                 histograms,
                 CensoredMinimalEps.pairs(predicted, fgsmEps, maxEps),
-                minimal,
+                List.copyOf(minimal),
                 CensoredMinimalEps.pairs(predicted, fmnEps, maxEps));
     }
 

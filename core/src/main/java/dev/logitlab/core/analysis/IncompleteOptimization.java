@@ -3,6 +3,7 @@ package dev.logitlab.core.analysis;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.logitlab.core.attack.Losses;
+import dev.logitlab.core.attack.Norm;
 import dev.logitlab.core.attack.Pgd;
 import dev.logitlab.core.model.Classifier;
 import dev.logitlab.core.model.Torch;
@@ -36,7 +37,7 @@ public final class IncompleteOptimization {
                 long[] idx = java.util.Arrays.stream(which).asLongStream().toArray();
                 NDArray subset = images.get(scope.create(idx));
                 int[] y = java.util.Arrays.stream(which).map(i -> labels[i]).toArray();
-                for (boolean b : new Pgd(Pgd.Loss.MARGIN, LONGER, null, 1).run(model, subset, y, eps, seed + 1)) {
+                for (boolean b : new Pgd(Norm.LINF, Pgd.Loss.MARGIN, LONGER, null, 1).run(model, subset, y, eps, seed + 1)) {
                     broken += b ? 1 : 0;
                 }
             }
@@ -62,7 +63,7 @@ public final class IncompleteOptimization {
                     });
                     float[] now = loss[0].toFloatArray();
                     best[step] = step == 0 ? now : max(best[step - 1], now);
-                    NDArray next = Pgd.project(x.add(gradient.sign().mul(eps / 8)), clean, eps);
+                    NDArray next = Norm.LINF.project(x.add(gradient.sign().mul(eps / 8)), clean, eps);
                     next.attach(scope);
                     x = next;
                 }

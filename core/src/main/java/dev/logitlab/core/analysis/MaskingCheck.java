@@ -1,5 +1,6 @@
 package dev.logitlab.core.analysis;
 
+import dev.logitlab.core.attack.Budget;
 import dev.logitlab.core.attack.ExpectationOverTransformation;
 import dev.logitlab.core.defense.DefenseTerm;
 import dev.logitlab.events.EvaluationReport.Check;
@@ -33,7 +34,7 @@ public enum MaskingCheck {
                 return new Check(name, true, "not run: no example was left robust", FIX_NONE);
             }
             String line = String.format(Locale.ROOT, "ε=%s: on %d robust examples PGD-margin-%d was still improving on "
-                            + "%d; with %d steps it broke %d of them", DefenseTerm.format(e.incompleteEps()), r.probed(),
+                            + "%d; with %d steps it broke %d of them", DefenseTerm.format(e.probeEps()), r.probed(),
                     IncompleteOptimization.STEPS, r.stillImproving(), IncompleteOptimization.LONGER, r.brokenByLongerRun());
             return check(r.brokenByLongerRun() <= e.slack(), line,
                     "rerun with " + IncompleteOptimization.LONGER + " steps (applied); raise steps in the attack spec");
@@ -82,15 +83,15 @@ public enum MaskingCheck {
         Check evaluate(MaskingEvidence e) {
             List<String> failures = new ArrayList<>();
             List<String> numbers = new ArrayList<>();
-            for (double eps : e.epsilons()) {
-                var fgsm = e.find("fgsm", eps);
-                var pgd = e.find("pgd", eps);
+            for (Budget budget : e.budgets()) {
+                var fgsm = e.find("fgsm", budget);
+                var pgd = e.find("pgd", budget);
                 if (fgsm == null || pgd == null) {
                     continue;
                 }
                 int f = MaskingEvidence.count(fgsm.broken(), e.correct());
                 int p = MaskingEvidence.count(pgd.broken(), e.correct());
-                String line = String.format(Locale.ROOT, "ε=%s: FGSM broke %d, PGD %d", DefenseTerm.format(eps), f, p);
+                String line = String.format(Locale.ROOT, "%s: FGSM broke %d, PGD %d", budget, f, p);
                 numbers.add(line);
                 if (f > p) {
                     failures.add(line);
@@ -138,17 +139,17 @@ public enum MaskingCheck {
         Check evaluate(MaskingEvidence e) {
             List<String> failures = new ArrayList<>();
             List<String> numbers = new ArrayList<>();
-            for (double eps : e.epsilons()) {
+            for (Budget budget : e.budgets()) {
                 for (List<String> pair : SAME_BUDGET_PAIRS) {
-                    var ce = e.find(pair.get(0), eps);
-                    var scaleFree = e.find(pair.get(1), eps);
+                    var ce = e.find(pair.get(0), budget);
+                    var scaleFree = e.find(pair.get(1), budget);
                     if (ce == null || scaleFree == null) {
                         continue;
                     }
                     double gap = (double) (MaskingEvidence.count(scaleFree.broken(), e.correct())
                             - MaskingEvidence.count(ce.broken(), e.correct())) / e.examples();
-                    String line = String.format(Locale.ROOT, "ε=%s: %s breaks %.1f points more than %s",
-                            DefenseTerm.format(eps), pair.get(1), 100 * gap, pair.get(0));
+                    String line = String.format(Locale.ROOT, "%s: %s breaks %.1f points more than %s",
+                            budget, pair.get(1), 100 * gap, pair.get(0));
                     numbers.add(line);
                     if (gap > UNSATURATED) {
                         failures.add(line);
@@ -157,6 +158,22 @@ public enum MaskingCheck {
             }
             return numbers.isEmpty() ? notRun("pgd with pgd-margin, or apgd-ce with apgd-dlr")
                     : result(failures, numbers, "margin or DLR losses (in the default suite)");
+        }
+    },
+    BINARIZATION("binarization-test") {
+        @Override
+        Check evaluate(MaskingEvidence e) {
+            Binarization.Result r = e.binarization();
+            if (r == null || r.valid() == 0) {
+                return new Check(name, true, r == null ? "not run: no correctly classified example"
+                        : "inconclusive: on none of " + r.examples() + " examples did a linear readout separate the "
+                        + "planted adversarial from the points around the image", FIX_NONE);
+            }
+            String line = String.format(Locale.ROOT, "ε=%s: in %d of %d binarized tasks (readout on the %s; %d of %d "
+                            + "examples gave a valid task) the attacks found the adversarial known to exist",
+                    DefenseTerm.format(e.probeEps()), r.passed(), r.valid(), r.features(), r.valid(), r.examples());
+            return check(r.valid() - r.passed() <= r.allowedMisses(), line,
+                    "the attacks miss adversarials that exist: more steps and restarts, EOT or BPDA, a gradient-free attack");
         }
     },
     PROBABILITY_OUTPUTS("probability-outputs") {
@@ -186,19 +203,19 @@ public enum MaskingCheck {
         return java.util.Arrays.stream(values()).map(c -> c.evaluate(evidence)).toList();
     }
 
-    /** Fails when the given attacks break, at some ε, more than the slack of examples every gradient attack missed. */
+    /** Fails when the given attacks break, at some budget, more than the slack of examples every gradient attack missed. */
     Check beatsGradients(MaskingEvidence e, Set<String> attacks, String needs, String what, String fix) {
         List<String> failures = new ArrayList<>();
         List<String> numbers = new ArrayList<>();
-        for (double eps : e.epsilons()) {
-            boolean[] these = e.brokenByAny(eps, o -> attacks.contains(o.attack()));
-            boolean[] gradient = e.brokenByAny(eps, o -> o.usesGradients());
+        for (Budget budget : e.budgets()) {
+            boolean[] these = e.brokenByAny(budget, o -> attacks.contains(o.attack()));
+            boolean[] gradient = e.brokenByAny(budget, o -> o.usesGradients());
             if (these == null || gradient == null) {
                 continue;
             }
             int only = e.onlyBrokenBy(these, gradient);
-            String line = String.format(Locale.ROOT, "ε=%s: %s broke %d examples that every gradient attack missed",
-                    DefenseTerm.format(eps), what, only);
+            String line = String.format(Locale.ROOT, "%s: %s broke %d examples that every gradient attack missed",
+                    budget, what, only);
             numbers.add(line);
             if (only > e.slack()) {
                 failures.add(line);

@@ -14,10 +14,11 @@ import java.util.Map;
 /**
  * Auto-PGD (Croce &amp; Hein 2020, AutoAttack): step 2ε halved at checkpoints when the loss stops rising
  * (fewer than ρ = 0.75 of the steps since the last checkpoint improved it, or the best loss did not move),
- * restarting from the best point; momentum α = 0.75. Losses: cross-entropy ({@code apgd-ce}), DLR
+ * restarting from the best point; momentum α = 0.75. Steps follow sign(∇) in ℓ∞ and ∇/‖∇‖₂ in ℓ2 (AutoAttack's
+ * L2 version). Losses: cross-entropy ({@code apgd-ce}), DLR
  * ({@code apgd-dlr}), or targeted DLR towards each of the top-{@code targets} runner-up classes ({@code apgd-t}).
  */
-public record Apgd(Variant variant, int steps, int restarts, int targets) implements Attack {
+public record Apgd(Norm norm, Variant variant, int steps, int restarts, int targets) implements Attack {
 
     /** Which loss APGD ascends. */
     public enum Variant { CE, DLR, TARGETED }
@@ -44,6 +45,7 @@ public record Apgd(Variant variant, int steps, int restarts, int targets) implem
     @Override
     public Map<String, Object> params(double epsilon) {
         Map<String, Object> params = new LinkedHashMap<>();
+        params.put("norm", norm.label());
         params.put("loss", variant == Variant.CE ? "ce" : variant == Variant.DLR ? "dlr" : "dlr-targeted");
         params.put("steps", steps);
         params.put("restarts", restarts);
@@ -98,9 +100,9 @@ public record Apgd(Variant variant, int steps, int restarts, int targets) implem
         NDManager manager = x.getManager();
         NDArray[] state = new NDArray[6];
         state[CLEAN] = ActiveSet.rows(x, positions);
+        // Start on the sphere of radius ε: ℓ∞ scales uniform noise to its largest pixel, ℓ2 to its length.
         NDArray t = manager.randomUniform(-1, 1, state[CLEAN].getShape());
-        NDArray tMax = t.abs().reshape(y.length, -1).max(new int[] {1}).reshape(y.length, 1, 1, 1);
-        state[ADV] = state[CLEAN].add(t.div(tMax).mul(eps)).clip(0, 1);
+        state[ADV] = state[CLEAN].add(t.div(norm.of(t)).mul(eps)).clip(0, 1);
         state[OLD] = state[ADV];
         state[BEST] = state[ADV];
         float[][] loss = new float[1][];
@@ -145,11 +147,11 @@ public record Apgd(Variant variant, int steps, int restarts, int targets) implem
                 NDArray alpha = manager.create(step, new Shape(n, 1, 1, 1));
                 NDArray eBall = manager.full(new Shape(n, 1, 1, 1), eps);
                 NDArray adv = state[ADV];
-                NDArray z = Pgd.project(adv.add(state[GRAD].sign().mul(alpha)), state[CLEAN], eBall);
+                NDArray z = norm.project(adv.add(norm.steepest(state[GRAD]).mul(alpha)), state[CLEAN], eBall);
                 float a = it == 0 ? 1f : MOMENTUM;
                 NDArray moved = adv.add(z.sub(adv).mul(a)).add(adv.sub(state[OLD]).mul(1 - a));
                 next[OLD] = adv;
-                next[ADV] = Pgd.project(moved, state[CLEAN], eBall);
+                next[ADV] = norm.project(moved, state[CLEAN], eBall);
                 wrong = gradient(model, next, y, target, loss);
                 boolean[] improved = new boolean[n];
                 for (int i = 0; i < n; i++) {

@@ -4,11 +4,14 @@ import ai.djl.ndarray.NDArray;
 import dev.logitlab.core.model.Classifier;
 import java.util.Map;
 
-/** An ℓ∞ attack that reports, per example, whether it found a misclassified point in the ε-ball. */
+/** An attack in one norm that reports, per example, whether it found a misclassified point in the ε-ball. */
 public interface Attack {
 
     /** The attack's name in specs and reports (pgd, square, …). */
     String name();
+
+    /** The threat model's norm the ε-ball is measured in. */
+    Norm norm();
 
     /** The parameters used at this ε, defaults filled in, as printed in results. */
     Map<String, Object> params(double epsilon);

@@ -11,7 +11,8 @@ import java.util.Set;
 
 /**
  * Attack specs: comma-separated attacks with options after colons ({@code pgd:steps=20:restarts=1,square:queries=1000}),
- * or a named suite: {@code default}, {@code all}, {@code autoattack}. Every error names the offending attack.
+ * or a named suite: {@code default}, {@code all}, {@code autoattack}. Every attack has an ℓ∞ and an ℓ2 form; a
+ * spec is built for one norm. Every error names the offending attack.
  */
 public final class AttackSuite {
 
@@ -19,7 +20,7 @@ public final class AttackSuite {
     public static final String DEFAULT = "fgsm,pgd,pgd-margin,apgd-ce,apgd-t,square:queries=1000,noise";
     /** Every attack at its paper defaults (transfer only when a surrogate is given). */
     public static final String ALL = "fgsm,pgd,pgd-margin,apgd-ce,apgd-dlr,apgd-t,fab-t,fmn,square,spsa,noise";
-    /** AutoAttack's standard ℓ∞ suite, in its order and budgets: APGD-CE, APGD-T, FAB-T (9 targets each), Square 5000. */
+    /** AutoAttack's standard suite, in its order and budgets: APGD-CE, APGD-T, FAB-T (9 targets each), Square 5000. */
     public static final String AUTOATTACK = "apgd-ce:steps=100,apgd-t:steps=100:targets=9,fab-t:steps=100:targets=9,square:queries=5000";
 
     private static final Map<String, Set<String>> OPTIONS = Map.ofEntries(
@@ -74,8 +75,18 @@ public final class AttackSuite {
         }
     };
 
-    /** The attacks of a spec or suite name; {@code surrogate} may be null unless transfer is asked for. */
+    /** The ℓ∞ attacks of a spec or suite name; {@code surrogate} may be null unless transfer is asked for. */
     public static List<Attack> parse(String spec, Classifier surrogate) {
+        return parse(spec, surrogate, Norm.LINF);
+    }
+
+    /** The attacks of a spec in one norm, less transfer: what runs where no surrogate is at hand. */
+    public static List<Attack> parseWithoutTransfer(String spec, Norm norm) {
+        return parse(spec, UNLOADED_SURROGATE, norm).stream().filter(a -> !(a instanceof TransferAttack)).toList();
+    }
+
+    /** The attacks of a spec or suite name in one norm. */
+    public static List<Attack> parse(String spec, Classifier surrogate, Norm norm) {
         String text = spec == null ? "default" : spec.trim().toLowerCase(Locale.ROOT);
         String expanded = switch (text) {
             case "default" -> DEFAULT;
@@ -86,7 +97,7 @@ public final class AttackSuite {
         List<Attack> attacks = new ArrayList<>();
         Set<String> seen = new LinkedHashSet<>();
         for (String part : expanded.split(",", -1)) {
-            Attack attack = attack(part.trim(), surrogate);
+            Attack attack = attack(part.trim(), surrogate, norm);
             if (!seen.add(attack.name())) {
                 throw new IllegalArgumentException("attack '" + part.trim() + "' appears twice");
             }
@@ -95,7 +106,7 @@ public final class AttackSuite {
         return List.copyOf(attacks);
     }
 
-    private static Attack attack(String text, Classifier surrogate) {
+    private static Attack attack(String text, Classifier surrogate, Norm norm) {
         String[] parts = text.split(":", -1);
         String name = parts[0];
         if (!OPTIONS.containsKey(name)) {
@@ -116,32 +127,33 @@ public final class AttackSuite {
             }
         }
         try {
-            return build(name, options, surrogate);
+            return build(name, options, surrogate, norm);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("attack '" + text + "': " + e.getMessage(), e);
         }
     }
 
-    private static Attack build(String name, Map<String, Double> o, Classifier surrogate) {
+    private static Attack build(String name, Map<String, Double> o, Classifier surrogate, Norm norm) {
         return switch (name) {
-            case "fgsm" -> new Fgsm();
-            case "pgd" -> new Pgd(Pgd.Loss.CE, whole(o, "steps", 20), o.get("step"), whole(o, "restarts", 1));
-            case "pgd-margin" -> new Pgd(Pgd.Loss.MARGIN, whole(o, "steps", 20), o.get("step"), whole(o, "restarts", 1));
-            case "apgd-ce" -> new Apgd(Apgd.Variant.CE, whole(o, "steps", 100), whole(o, "restarts", 1), 0);
-            case "apgd-dlr" -> new Apgd(Apgd.Variant.DLR, whole(o, "steps", 100), whole(o, "restarts", 1), 0);
-            case "apgd-t" -> new Apgd(Apgd.Variant.TARGETED, whole(o, "steps", 100), whole(o, "restarts", 1),
+            case "fgsm" -> new Fgsm(norm);
+            case "pgd" -> new Pgd(norm, Pgd.Loss.CE, whole(o, "steps", 20), o.get("step"), whole(o, "restarts", 1));
+            case "pgd-margin" -> new Pgd(norm, Pgd.Loss.MARGIN, whole(o, "steps", 20), o.get("step"),
+                    whole(o, "restarts", 1));
+            case "apgd-ce" -> new Apgd(norm, Apgd.Variant.CE, whole(o, "steps", 100), whole(o, "restarts", 1), 0);
+            case "apgd-dlr" -> new Apgd(norm, Apgd.Variant.DLR, whole(o, "steps", 100), whole(o, "restarts", 1), 0);
+            case "apgd-t" -> new Apgd(norm, Apgd.Variant.TARGETED, whole(o, "steps", 100), whole(o, "restarts", 1),
                     whole(o, "targets", 9));
-            case "fab-t" -> new Fab(Norm.LINF, whole(o, "steps", 100), whole(o, "targets", 9));
-            case "fmn" -> new Fmn(Norm.LINF, whole(o, "steps", 100), o.getOrDefault("step", 1.0));
-            case "square" -> new SquareAttack(whole(o, "queries", 1000), o.getOrDefault("p", SquareAttack.P_INIT));
-            case "spsa" -> new Spsa(whole(o, "iterations", 50), whole(o, "samples", 32), o.getOrDefault("delta", 0.01),
-                    o.getOrDefault("lr", 0.01));
-            case "noise" -> new RandomNoise(whole(o, "draws", 20));
+            case "fab-t" -> new Fab(norm, whole(o, "steps", 100), whole(o, "targets", 9));
+            case "fmn" -> new Fmn(norm, whole(o, "steps", 100), o.getOrDefault("step", 1.0));
+            case "square" -> new SquareAttack(norm, whole(o, "queries", 1000), o.getOrDefault("p", SquareAttack.P_INIT));
+            case "spsa" -> new Spsa(norm, whole(o, "iterations", 50), whole(o, "samples", 32),
+                    o.getOrDefault("delta", 0.01), o.getOrDefault("lr", 0.01));
+            case "noise" -> new RandomNoise(norm, whole(o, "draws", 20));
             case "transfer" -> {
                 if (surrogate == null) {
                     throw new IllegalArgumentException("needs a surrogate model (--surrogate PATH)");
                 }
-                yield new TransferAttack(surrogate, whole(o, "steps", 20));
+                yield new TransferAttack(norm, surrogate, whole(o, "steps", 20));
             }
             default -> throw new IllegalStateException(name);
         };

@@ -32,7 +32,7 @@ public record Fab(Norm norm, int steps, int targets) implements MinimumNormAttac
 
     @Override
     public String name() {
-        return norm == Norm.LINF ? "fab-t" : "fab-t-l2";
+        return "fab-t";
     }
 
     @Override

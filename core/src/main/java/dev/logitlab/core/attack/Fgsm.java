@@ -5,8 +5,11 @@ import ai.djl.ndarray.NDManager;
 import dev.logitlab.core.model.Classifier;
 import java.util.Map;
 
-/** FGSM (Goodfellow et al. 2015): x' = clip(x + ε·sign(∇ₓ CE), 0, 1), one gradient per example. */
-public record Fgsm() implements Attack {
+/**
+ * FGSM (Goodfellow et al. 2015): x' = clip(x + ε·sign(∇ₓ CE), 0, 1), one gradient per example; in ℓ2 the fast
+ * gradient method, x + ε·∇/‖∇‖₂.
+ */
+public record Fgsm(Norm norm) implements Attack {
 
     @Override
     public String name() {
@@ -15,7 +18,7 @@ public record Fgsm() implements Attack {
 
     @Override
     public Map<String, Object> params(double epsilon) {
-        return Map.of("loss", "ce");
+        return Map.of("norm", norm.label(), "loss", "ce");
     }
 
     @Override
@@ -32,7 +35,7 @@ public record Fgsm() implements Attack {
     public boolean[] run(Classifier model, NDArray images, int[] labels, double epsilon, long seed) {
         try (NDManager scope = model.manager().newSubManager()) {
             NDArray x = Batches.copy(images, scope);
-            NDArray direction = direction(model, x, labels);
+            NDArray direction = norm.steepest(gradient(model, x, labels));
             NDArray adversarial = x.add(direction.mul((float) epsilon)).clip(0, 1);
             boolean[] broken = Losses.misclassified(model.logits(x), labels);
             boolean[] now = Losses.misclassified(model.logits(adversarial), labels);
@@ -43,8 +46,8 @@ public record Fgsm() implements Attack {
         }
     }
 
-    /** sign(∇ₓ CE) at the clean images: FGSM's direction, the same for every ε. */
-    public static NDArray direction(Classifier model, NDArray images, int[] labels) {
-        return model.gradient(images, z -> Losses.crossEntropy(z, Batches.oneHot(labels, z)).sum()).sign();
+    /** ∇ₓ CE at the clean images: FGSM's direction in every norm, the same for every ε. */
+    static NDArray gradient(Classifier model, NDArray images, int[] labels) {
+        return model.gradient(images, z -> Losses.crossEntropy(z, Batches.oneHot(labels, z)).sum());
     }
 }

@@ -38,7 +38,7 @@ public record Fmn(Norm norm, int steps, double initialStep) implements MinimumNo
 
     @Override
     public String name() {
-        return norm == Norm.LINF ? "fmn" : "fmn-l2";
+        return "fmn";
     }
 
     @Override

@@ -9,8 +9,6 @@ import dev.logitlab.core.model.Classifier;
  */
 interface MinimumNormAttack extends Attack {
 
-    Norm norm();
-
     /**
      * Per example the smallest distance at which a misclassified point was found: 0 when the clean image is
      * misclassified, +∞ when none was. The search may stop once every example is within {@code stopAt}

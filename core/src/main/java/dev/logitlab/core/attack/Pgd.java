@@ -11,12 +11,13 @@ import java.util.Map;
 import java.util.function.UnaryOperator;
 
 /**
- * Projected gradient descent (Madry et al. 2018): random start in the ε-ball, {@code steps} steps of
- * α·sign(∇ₓL) projected onto the ε-ball ∩ [0, 1], {@code restarts} restarts; an example is broken if any
- * iterate of any restart is misclassified. Loss: cross-entropy ({@code pgd}) or the Carlini–Wagner margin
- * ({@code pgd-margin}), which a saturated softmax cannot flatten. Default step ε/8 = 2.5ε/20.
+ * Projected gradient descent (Madry et al. 2018): random start in the ε-ball, {@code steps} steps of α along
+ * the steepest-ascent direction of ∇ₓL (sign for ℓ∞, the ℓ2-normalised gradient for ℓ2) projected onto the
+ * ε-ball ∩ [0, 1], {@code restarts} restarts; an example is broken if any iterate of any restart is misclassified.
+ * Loss: cross-entropy ({@code pgd}) or the Carlini–Wagner margin ({@code pgd-margin}), which a saturated softmax
+ * cannot flatten. Default step ε/8 = 2.5ε/20.
  */
-public record Pgd(Loss loss, int steps, Double step, int restarts) implements Attack {
+public record Pgd(Norm norm, Loss loss, int steps, Double step, int restarts) implements Attack {
 
     /** The loss PGD ascends. */
     public enum Loss { CE, MARGIN }
@@ -28,7 +29,7 @@ public record Pgd(Loss loss, int steps, Double step, int restarts) implements At
     }
 
     public static Pgd crossEntropy(int steps) {
-        return new Pgd(Loss.CE, steps, null, 1);
+        return new Pgd(Norm.LINF, Loss.CE, steps, null, 1);
     }
 
     @Override
@@ -39,6 +40,7 @@ public record Pgd(Loss loss, int steps, Double step, int restarts) implements At
     @Override
     public Map<String, Object> params(double epsilon) {
         Map<String, Object> params = new LinkedHashMap<>();
+        params.put("norm", norm.label());
         params.put("loss", loss == Loss.CE ? "ce" : "margin");
         params.put("steps", steps);
         params.put("step", stepSize(epsilon));
@@ -80,7 +82,7 @@ public record Pgd(Loss loss, int steps, Double step, int restarts) implements At
                 NDArray clean = ActiveSet.rows(x, positions);
                 NDArray eps = column(scope, epsilon, positions);
                 NDArray alpha = step != null ? scope.full(eps.getShape(), step.floatValue()) : eps.div(8);
-                NDArray adversarial = clean.add(scope.randomUniform(-1, 1, clean.getShape()).mul(eps)).clip(0, 1);
+                NDArray adversarial = clean.add(norm.randomInBall(scope, clean.getShape()).mul(eps)).clip(0, 1);
                 for (int s = 0; s <= steps && !active.isEmpty(); s++) {
                     try (NDScope stepScope = new NDScope()) {
                         NDArray[] logits = new NDArray[1];
@@ -97,7 +99,7 @@ public record Pgd(Loss loss, int steps, Double step, int restarts) implements At
                         NDArray epsBefore = eps;
                         NDArray alphaBefore = alpha;
                         NDArray next = gradient == null ? adversarial
-                                : project(adversarial.add(gradient.sign().mul(alpha)), clean, eps);
+                                : norm.project(adversarial.add(norm.steepest(gradient).mul(alpha)), clean, eps);
                         if (keep != null) {
                             next = ActiveSet.rows(next, keep);
                             clean = ActiveSet.rows(clean, keep);
@@ -124,27 +126,15 @@ public record Pgd(Loss loss, int steps, Double step, int restarts) implements At
      * The full PGD trajectory on the cross-entropy, no early stopping: what adversarial training trains on
      * and what a transfer attack carries from its surrogate to the target.
      */
-    public static NDArray perturb(UnaryOperator<NDArray> logits, NDArray images, NDArray oneHot, double epsilon,
-                                  int steps, double stepSize) {
+    public static NDArray perturb(Norm norm, UnaryOperator<NDArray> logits, NDArray images, NDArray oneHot,
+                                  double epsilon, int steps, double stepSize) {
         float eps = (float) epsilon;
-        NDArray start = images.getManager().randomUniform(-eps, eps, images.getShape(), images.getDataType());
-        NDArray adversarial = images.add(start).clip(0, 1);
+        NDArray adversarial = images.add(norm.randomInBall(images.getManager(), images.getShape()).mul(eps)).clip(0, 1);
         for (int step = 0; step < steps; step++) {
             NDArray gradient = InputGradient.of(logits, adversarial, z -> Losses.crossEntropy(z, oneHot).sum());
-            adversarial = project(adversarial.add(gradient.sign().mul((float) stepSize)), images, eps);
+            adversarial = norm.project(adversarial.add(norm.steepest(gradient).mul((float) stepSize)), images, eps);
         }
         return adversarial;
-    }
-
-    /** Clips into the ε-ball around the clean images and into [0, 1]. */
-    public static NDArray project(NDArray candidate, NDArray clean, float eps) {
-        return candidate.sub(clean).clip(-eps, eps).add(clean).clip(0, 1);
-    }
-
-    /** Per-example ε-ball projection (ε is N×1×1×1). */
-    static NDArray project(NDArray candidate, NDArray clean, NDArray eps) {
-        NDArray delta = candidate.sub(clean);
-        return delta.minimum(eps).maximum(eps.neg()).add(clean).clip(0, 1);
     }
 
     /** Per-example values at the given positions as an N×1×1×1 column that broadcasts over images. */

@@ -9,10 +9,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Random noise in the ε-ball: {@code draws} tries per example, alternating uniform noise and random vertices
- * (±ε per pixel). A sanity baseline: if it breaks what gradient attacks missed, the gradients lie.
+ * Random noise in the ε-ball: {@code draws} tries per example, alternating a random point inside the ball and one
+ * on its sphere (ℓ∞: uniform noise and random vertices ±ε per pixel; ℓ2: a random direction at a uniform radius
+ * and at ε). A sanity baseline: if it breaks what gradient attacks missed, the gradients lie.
  */
-public record RandomNoise(int draws) implements Attack {
+public record RandomNoise(Norm norm, int draws) implements Attack {
 
     public RandomNoise {
         if (draws < 1) {
@@ -28,8 +29,9 @@ public record RandomNoise(int draws) implements Attack {
     @Override
     public Map<String, Object> params(double epsilon) {
         Map<String, Object> params = new LinkedHashMap<>();
+        params.put("norm", norm.label());
         params.put("draws", draws);
-        params.put("distribution", "uniform and sign, alternating");
+        params.put("distribution", "in the ball and on its sphere, alternating");
         return params;
     }
 
@@ -54,8 +56,8 @@ public record RandomNoise(int draws) implements Attack {
             float eps = (float) epsilon;
             for (int draw = 0; draw < draws && !active.isEmpty(); draw++) {
                 try (NDScope step = new NDScope()) {
-                    NDArray noise = scope.randomUniform(-1, 1, clean.getShape());
-                    noise = (draw % 2 == 0 ? noise : noise.sign()).mul(eps);
+                    NDArray noise = (draw % 2 == 0 ? norm.randomInBall(scope, clean.getShape())
+                            : norm.randomOnSphere(scope, clean.getShape())).mul(eps);
                     int[] keep = active.update(Losses.misclassified(model.logits(clean.add(noise).clip(0, 1)), y));
                     if (keep != null) {
                         NDArray kept = ActiveSet.rows(clean, keep);

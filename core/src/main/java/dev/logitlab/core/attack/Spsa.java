@@ -16,7 +16,7 @@ import java.util.Map;
  * {@code samples} Rademacher probes ±δ·v, then takes an Adam step of size {@code lr} downhill and projects
  * onto the ε-ball ∩ [0, 1]. Probes are evaluated in chunks of at most {@link #CHUNK} images per forward pass.
  */
-public record Spsa(int iterations, int samples, double delta, double lr) implements Attack {
+public record Spsa(Norm norm, int iterations, int samples, double delta, double lr) implements Attack {
 
     static final int CHUNK = 2048;
 
@@ -34,6 +34,7 @@ public record Spsa(int iterations, int samples, double delta, double lr) impleme
     @Override
     public Map<String, Object> params(double epsilon) {
         Map<String, Object> params = new LinkedHashMap<>();
+        params.put("norm", norm.label());
         params.put("iterations", iterations);
         params.put("samples", samples);
         params.put("delta", delta);
@@ -71,7 +72,7 @@ public record Spsa(int iterations, int samples, double delta, double lr) impleme
                     NDArray v1 = v.mul(0.999f).add(gradient.square().mul(0.001f));
                     double correction = Math.sqrt(1 - Math.pow(0.999, it)) / (1 - Math.pow(0.9, it));
                     NDArray moved = adversarial.sub(m1.div(v1.sqrt().add(1e-8f)).mul((float) (lr * correction)));
-                    NDArray next = Pgd.project(moved, clean, eps);
+                    NDArray next = norm.project(moved, clean, eps);
                     int[] keep = active.update(Losses.misclassified(model.logits(next), y));
                     NDArray[] state = {next, clean, m1, v1};
                     if (keep != null) {

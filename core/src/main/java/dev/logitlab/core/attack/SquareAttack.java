@@ -9,12 +9,13 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * Square attack, ℓ∞ (Andriushchenko et al. 2020): gradient-free random search. Starts from vertical stripes
- * of ±ε, then each query moves one random square window (side from the p-schedule) to a new vertex of the
- * ε-ball and keeps it when the margin z_y − max_{j≠y} z_j drops. One query per active example per iteration,
- * all examples in one forward pass; images live in Java arrays, only logits come back from libtorch.
+ * Square attack (Andriushchenko et al. 2020): gradient-free random search that keeps a proposal when the margin
+ * z_y − max_{j≠y} z_j drops. In ℓ∞ it starts from vertical stripes of ±ε, and each query moves one random square
+ * window (side from the p-schedule) to a new vertex of the ε-ball. In ℓ2 see {@link SquareL2}. One query per
+ * active example per iteration, all examples in one forward pass; images live in Java arrays, only logits come
+ * back from libtorch.
  */
-public record SquareAttack(int queries, double p) implements Attack {
+public record SquareAttack(Norm norm, int queries, double p) implements Attack {
 
     /** AutoAttack's and the paper's initial window fraction. */
     public static final double P_INIT = 0.8;
@@ -34,6 +35,7 @@ public record SquareAttack(int queries, double p) implements Attack {
     @Override
     public Map<String, Object> params(double epsilon) {
         Map<String, Object> params = new LinkedHashMap<>();
+        params.put("norm", norm.label());
         params.put("queries", queries);
         params.put("p", p);
         params.put("loss", "margin");
@@ -60,16 +62,10 @@ public record SquareAttack(int queries, double p) implements Attack {
         float eps = (float) epsilon;
         float[] clean = images.toFloatArray();
         float[] best = new float[n * d];
-        for (int i = 0; i < n; i++) {
-            for (int ch = 0; ch < c; ch++) {
-                for (int col = 0; col < w; col++) {
-                    float delta = random.nextBoolean() ? eps : -eps;
-                    for (int row = 0; row < h; row++) {
-                        int k = i * d + (ch * h + row) * w + col;
-                        best[k] = clamp(clean[k] + delta);
-                    }
-                }
-            }
+        if (norm == Norm.LINF) {
+            stripes(random, clean, best, n, c, h, w, eps);
+        } else {
+            SquareL2.init(random, clean, best, n, c, h, w, eps);
         }
         try (NDManager scope = model.manager().newSubManager()) {
             float[] margin = margins(model, scope, clean, labels, allOf(n), shape);
@@ -88,7 +84,11 @@ public record SquareAttack(int queries, double p) implements Attack {
                 int[] idx = active.index();
                 int side = side(query, c, h, w);
                 for (int a = 0; a < idx.length; a++) {
-                    proposeWindow(random, clean, best, candidate, a, idx[a], c, h, w, side, eps);
+                    if (norm == Norm.LINF) {
+                        proposeWindow(random, clean, best, candidate, a, idx[a], c, h, w, side, eps);
+                    } else {
+                        SquareL2.propose(random, clean, best, candidate, a, idx[a], c, h, w, side, eps);
+                    }
                 }
                 float[] tried = margins(model, scope, candidate, labels, idx, shape);
                 for (int a = 0; a < idx.length; a++) {
@@ -101,6 +101,23 @@ public record SquareAttack(int queries, double p) implements Attack {
                 active.update(negative(tried, idx.length));
             }
             return active.broken();
+        }
+    }
+
+    /** ℓ∞ start: every column of every channel shifted by ±ε. */
+    private static void stripes(SplittableRandom random, float[] clean, float[] best, int n, int c, int h, int w,
+                                float eps) {
+        int d = c * h * w;
+        for (int i = 0; i < n; i++) {
+            for (int ch = 0; ch < c; ch++) {
+                for (int col = 0; col < w; col++) {
+                    float delta = random.nextBoolean() ? eps : -eps;
+                    for (int row = 0; row < h; row++) {
+                        int k = i * d + (ch * h + row) * w + col;
+                        best[k] = clamp(clean[k] + delta);
+                    }
+                }
+            }
         }
     }
 
@@ -147,10 +164,18 @@ public record SquareAttack(int queries, double p) implements Attack {
         return fraction;
     }
 
-    /** The window side for this query: round(√(p·h·w)), at least 1 and at most h − 1. */
+    /**
+     * The window side for this query: round(√(p·h·w)), at most h − 1, and at least 1 in ℓ∞; in ℓ2 at least 3 and
+     * odd, so that the window splits into two halves of opposite sign around a centre.
+     */
     int side(int query, int c, int h, int w) {
         int side = (int) Math.round(Math.sqrt(fraction(query) * h * w));
-        return Math.max(1, Math.min(side, h - 1));
+        if (norm == Norm.LINF) {
+            return Math.max(1, Math.min(side, h - 1));
+        }
+        side = Math.max(3, side);
+        side += side % 2 == 0 ? 1 : 0;
+        return Math.min(side, h % 2 == 0 ? h - 1 : h - 2);
     }
 
     /** Margins z_y − max_{j≠y} z_j of the listed examples, whose images sit in the first rows of {@code pixels}. */
@@ -190,7 +215,7 @@ public record SquareAttack(int queries, double p) implements Attack {
         return all;
     }
 
-    private static float clamp(float v) {
+    static float clamp(float v) {
         return v < 0 ? 0 : (v > 1 ? 1 : v);
     }
 }

@@ -11,7 +11,7 @@ import java.util.Map;
  * Transfer attack: PGD examples crafted on a surrogate model (its own gradients), then shown to the target,
  * which is only queried. If these break more than white-box attacks on the target, its gradients lie.
  */
-public record TransferAttack(Classifier surrogate, int steps) implements Attack {
+public record TransferAttack(Norm norm, Classifier surrogate, int steps) implements Attack {
 
     @Override
     public String name() {
@@ -21,6 +21,7 @@ public record TransferAttack(Classifier surrogate, int steps) implements Attack 
     @Override
     public Map<String, Object> params(double epsilon) {
         Map<String, Object> params = new LinkedHashMap<>();
+        params.put("norm", norm.label());
         params.put("surrogate", surrogate.description());
         params.put("steps", steps);
         params.put("step", epsilon / 8);
@@ -44,7 +45,7 @@ public record TransferAttack(Classifier surrogate, int steps) implements Attack 
             Torch.seed(seed);
             NDArray x = Batches.copy(images, scope);
             NDArray oneHot = Batches.oneHot(scope, labels, surrogate.logits(x.get("0:1")).getShape().get(1));
-            NDArray adversarial = Pgd.perturb(surrogate::logits, x, oneHot, epsilon, steps, epsilon / 8);
+            NDArray adversarial = Pgd.perturb(norm, surrogate::logits, x, oneHot, epsilon, steps, epsilon / 8);
             try (NDManager target = model.manager().newSubManager()) {
                 NDArray clean = Batches.copy(x, target);
                 NDArray crafted = Batches.copy(adversarial, target);

@@ -1,6 +1,7 @@
 package dev.logitlab.core.defense;
 
 import ai.djl.ndarray.NDArray;
+import dev.logitlab.core.attack.Norm;
 import dev.logitlab.core.attack.Pgd;
 import dev.logitlab.core.model.Network;
 import java.util.Map;
@@ -31,7 +32,7 @@ public record AdversarialTraining(double epsilon, int steps) implements DefenseT
     /** PGD examples for a batch (images N×C×H×W, one-hot labels N×K). */
     public NDArray apply(Network network, NDArray images, NDArray oneHot) {
         try (Network.Frozen frozen = network.freeze()) {
-            return Pgd.perturb(x -> network.forward(x, false), images, oneHot, epsilon, steps, stepSize());
+            return Pgd.perturb(Norm.LINF, x -> network.forward(x, false), images, oneHot, epsilon, steps, stepSize());
         }
     }
 

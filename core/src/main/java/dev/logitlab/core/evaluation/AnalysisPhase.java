@@ -3,17 +3,20 @@ package dev.logitlab.core.evaluation;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import dev.logitlab.core.analysis.Binarization;
 import dev.logitlab.core.analysis.GapStatistics;
 import dev.logitlab.core.analysis.GapSummaries;
 import dev.logitlab.core.analysis.IncompleteOptimization;
 import dev.logitlab.core.analysis.MaskingCheck;
 import dev.logitlab.core.analysis.MaskingEvidence;
 import dev.logitlab.core.analysis.MinimalEpsilon;
+import dev.logitlab.core.attack.Attack;
 import dev.logitlab.core.attack.AttackSuite;
+import dev.logitlab.core.attack.Budget;
 import dev.logitlab.core.attack.ExpectationOverTransformation;
 import dev.logitlab.core.attack.Fmn;
-import dev.logitlab.core.attack.Norm;
 import dev.logitlab.core.attack.Losses;
+import dev.logitlab.core.attack.Norm;
 import dev.logitlab.core.data.Dataset;
 import dev.logitlab.core.model.Classifier;
 import dev.logitlab.events.AttackResults;
@@ -31,6 +34,8 @@ import java.util.stream.IntStream;
 public final class AnalysisPhase {
 
     static final double SEARCH_MAX_EPS = 0.5;
+    /** Where FMN's ℓ2 search censors: as far beyond usual ℓ2 budgets (0.5–2 on [0, 1] images) as 0.5 is in ℓ∞. */
+    static final double SEARCH_MAX_EPS_L2 = 5;
     static final int BISECTIONS = 6;
     static final int INCOMPLETE_PROBE = 100;
 
@@ -48,7 +53,7 @@ public final class AnalysisPhase {
     }
 
     public int stages() {
-        return 2 + (plan.gapLimit() > 0 ? 4 : 0);
+        return 2 + (plan.gapLimit() > 0 ? 4 + (plan.epsL2().isEmpty() ? 0 : 1) : 0);
     }
 
     public EvaluationReport run(AttackResults attacks, EvaluationListener listener) {
@@ -71,14 +76,15 @@ public final class AnalysisPhase {
             for (int i = 0; i < broken.length; i++) {
                 broken[i] = run.robust().charAt(i) != '1';
             }
-            outcomes.add(new MaskingEvidence.Outcome(run.name(), run.eps(), AttackSuite.usesGradients(run.name()), broken));
+            outcomes.add(new MaskingEvidence.Outcome(run.name(), new Budget(Norm.parse(run.norm()), run.eps()),
+                    AttackSuite.usesGradients(run.name()), broken));
         }
         TreeMap<Double, Double> sweep = new TreeMap<>();
         attacks.sweep().forEach(p -> sweep.put(p.eps(), p.robustAccuracy()));
         double top = plan.eps().get(plan.eps().size() - 1);
         MaskingEvidence evidence = new MaskingEvidence(correct, outcomes, sweep, attacks.unbounded().eps(),
                 attacks.unbounded().robustAccuracy(), probes.zeroGradients(), probes.probabilityRows(),
-                probes.outputVariation(), incompleteOptimization(attacks, top), top);
+                probes.outputVariation(), incompleteOptimization(attacks, top), binarization(correct, top), top);
         List<EvaluationReport.Check> checks = MaskingCheck.evaluateAll(evidence);
         stages.done();
         return new EvaluationReport(EvaluationReport.SCHEMA, attacks.model(), attacks.dataset(), attacks.examples(),
@@ -115,11 +121,29 @@ public final class AnalysisPhase {
         return new Probes(zero, (double) probabilityRows / n, variation);
     }
 
+    /**
+     * The binarization test on the first {@value Binarization#EXAMPLES} correct examples with the plan's ℓ∞
+     * attacks, less those whose loss needs three classes (DLR) and transfer (its surrogate never sees the readout).
+     */
+    private Binarization.Result binarization(boolean[] correct, double eps) {
+        int[] chosen = IntStream.range(0, correct.length).filter(i -> correct[i]).limit(Binarization.EXAMPLES).toArray();
+        if (chosen.length == 0) {
+            return null;
+        }
+        List<Attack> attacks = AttackSuite.parseWithoutTransfer(plan.attacks(), Norm.LINF).stream()
+                .filter(a -> !a.name().startsWith("apgd-dlr") && !a.name().equals("apgd-t")).toList();
+        Dataset subset = data.select(chosen);
+        try (NDManager scope = model.manager().newSubManager()) {
+            return Binarization.run(attacked, subset.images(scope, 0, chosen.length), subset.labels(), attacks, eps,
+                    plan.seed());
+        }
+    }
+
     /** Indicator 2 on up to {@value #INCOMPLETE_PROBE} examples the worst case left robust at the largest ε. */
     private IncompleteOptimization.Result incompleteOptimization(AttackResults attacks, double eps) {
         String robust = null;
         for (EvaluationReport.AttackRun run : attacks.attacks()) {
-            if (run.eps() == eps) {
+            if (run.norm().equals(Norm.LINF.label()) && run.eps() == eps) {
                 robust = robust == null ? run.robust() : both(robust, run.robust());
             }
         }
@@ -162,8 +186,10 @@ public final class AnalysisPhase {
         float[] fgsm = new float[chosen.length];
         float[] pgd = new float[chosen.length];
         float[] fmn = new float[chosen.length];
-        String[] names = {"gap statistics (Eq. 4)", "minimal ε for FGSM", "minimal ε for PGD", "minimal ε for FMN"};
-        for (int part = 0; part < names.length; part++) {
+        float[] fmnL2 = plan.epsL2().isEmpty() ? null : new float[chosen.length];
+        String[] names = {"gap statistics (Eq. 4)", "minimal ε for FGSM", "minimal ε for PGD", "minimal ε for FMN",
+                "minimal ℓ2 ε for FMN"};
+        for (int part = 0; part < (fmnL2 == null ? 4 : 5); part++) {
             stages.next(names[part]);
             for (int from = 0; from < chosen.length; from += Batching.CHUNK) {
                 int to = Math.min(chosen.length, from + Batching.CHUNK);
@@ -176,11 +202,13 @@ public final class AnalysisPhase {
                                 fgsm, from, to - from);
                         case 2 -> System.arraycopy(MinimalEpsilon.pgd(attacked, x, y, SEARCH_MAX_EPS, BISECTIONS,
                                 plan.seed()), 0, pgd, from, to - from);
-                        default -> System.arraycopy(Fmn.of(Norm.LINF).minimalNorms(attacked, x, y, 0), 0, fmn, from, to - from);
+                        case 3 -> System.arraycopy(Fmn.of(Norm.LINF).minimalNorms(attacked, x, y, 0), 0, fmn, from, to - from);
+                        default -> System.arraycopy(Fmn.of(Norm.L2).minimalNorms(attacked, x, y, 0), 0, fmnL2, from,
+                                to - from);
                     }
                 }
             }
         }
-        return GapSummaries.summarize(stats, fgsm, pgd, fmn, SEARCH_MAX_EPS);
+        return GapSummaries.summarize(stats, fgsm, pgd, fmn, SEARCH_MAX_EPS, fmnL2, SEARCH_MAX_EPS_L2);
     }
 }

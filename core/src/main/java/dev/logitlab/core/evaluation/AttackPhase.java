@@ -4,14 +4,17 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.logitlab.core.attack.Attack;
 import dev.logitlab.core.attack.AttackSuite;
+import dev.logitlab.core.attack.Norm;
 import dev.logitlab.core.attack.Losses;
 import dev.logitlab.core.data.Dataset;
 import dev.logitlab.core.evaluation.ShardPlan.Shard;
 import dev.logitlab.core.model.Classifier;
 import dev.logitlab.events.AttackResults;
 import dev.logitlab.events.ShardOutcome;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -29,12 +32,21 @@ public final class AttackPhase {
     public AttackPhase(Classifier model, Dataset test, EvaluationPlan plan, Classifier surrogate) {
         this.data = test.limit(plan.limit());
         this.model = Batching.eotIfRandom(model, data);
-        this.shards = new ShardPlan(plan, AttackSuite.parse(plan.attacks(), surrogate), data.size());
+        this.shards = new ShardPlan(plan, attacks(plan, surrogate), data.size());
     }
 
     /** The shards of an evaluation plan on a test set, without a model (what the attack service plans). */
     public static ShardPlan plan(EvaluationPlan plan, Dataset test) {
-        return new ShardPlan(plan, AttackSuite.parse(plan.attacks(), null), test.limit(plan.limit()).size());
+        return new ShardPlan(plan, attacks(plan, null), test.limit(plan.limit()).size());
+    }
+
+    /** The plan's attack spec built in each of its norms, ℓ∞ first. */
+    static List<Attack> attacks(EvaluationPlan plan, dev.logitlab.core.model.Classifier surrogate) {
+        List<Attack> attacks = new ArrayList<>();
+        for (Norm norm : plan.norms()) {
+            attacks.addAll(AttackSuite.parse(plan.attacks(), surrogate, norm));
+        }
+        return List.copyOf(attacks);
     }
 
     public ShardPlan shards() {
@@ -51,14 +63,14 @@ public final class AttackPhase {
         Stages stages = new Stages(listener, stages());
         Map<Integer, ShardOutcome> outcomes = new HashMap<>();
         for (Shard shard : shards.shards()) {
-            stages.next(shard.attackName() + " ε=" + shard.eps() + " [" + shard.from() + ", " + shard.to() + ")");
+            stages.next(shard.attackName() + " " + shard.budget() + " [" + shard.from() + ", " + shard.to() + ")");
             outcomes.put(shard.index(), run(shard));
         }
         stages.done();
         return WorstCaseMerge.merge(shards, modelName, Batching.datasetName(data), outcomes);
     }
 
-    /** One shard: its attack at its ε on its examples, seeded by (plan seed, attack, ε, first example). */
+    /** One shard: its attack at its budget on its examples, seeded by (plan seed, attack, [norm,] ε, first example). */
     public ShardOutcome run(Shard shard) {
         Attack attack = shards.attackOf(shard);
         int[] y = Arrays.copyOfRange(data.labels(), shard.from(), shard.to());
@@ -66,8 +78,10 @@ public final class AttackPhase {
             NDArray x = data.images(scope, shard.from(), shard.to());
             boolean[] wrong = Losses.misclassified(model.logits(x), y);
             long start = System.nanoTime();
-            boolean[] broken = attack.run(model, x, y, shard.eps(),
-                    Objects.hash(shards.plan().seed(), attack.name(), shard.eps(), shard.from()));
+            long seed = attack.norm() == Norm.LINF
+                    ? Objects.hash(shards.plan().seed(), attack.name(), shard.eps(), shard.from())
+                    : Objects.hash(shards.plan().seed(), attack.name(), attack.norm().label(), shard.eps(), shard.from());
+            boolean[] broken = attack.run(model, x, y, shard.eps(), seed);
             double seconds = (System.nanoTime() - start) / 1e9;
             StringBuilder robust = new StringBuilder(y.length);
             for (int i = 0; i < y.length; i++) {

@@ -1,19 +1,22 @@
 package dev.logitlab.core.evaluation;
 
 import dev.logitlab.core.attack.Attack;
+import dev.logitlab.core.attack.Budget;
+import dev.logitlab.core.attack.Norm;
 import dev.logitlab.core.attack.Pgd;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
 
 /**
- * An evaluation split into shards, each one attack at one ε on one range of examples: about the same work each
+ * An evaluation split into shards, each one attack at one budget (norm and ε) on one range of examples: about the same work each
  * ({@value #WORK_PER_SHARD} forward-pass equivalents, e.g. PGD-20 on 100 examples), so shards spread evenly over
  * attack replicas whatever the attack; a cheap attack takes up to {@value #MAX_EXAMPLES} examples a shard, an
  * expensive one down to {@value #MIN_EXAMPLES}. The plan is a pure function of the evaluation plan and the number of
  * examples, so every replica derives the same shards, and {@link WorstCaseMerge} puts their outcomes back together.
- * Besides the plan's attacks it holds the runs the masking checks need: a PGD sweep over ε/4 … 4ε of the largest ε
- * (where the plan has no PGD run at that ε) and PGD on the margin loss at ε = 1.
+ * The plan's attacks run in each norm with budgets: each attack at each of its norm's budgets. Besides them it holds
+ * the ℓ∞ runs the masking checks need: a PGD sweep over ε/4 … 4ε of the largest ε (where the plan has no PGD run at
+ * that ε) and PGD on the margin loss at ε = 1.
  */
 public final class ShardPlan {
 
@@ -24,13 +27,17 @@ public final class ShardPlan {
     /** The PGD of the sweep. */
     static final Attack SWEEP_PGD = Pgd.crossEntropy(20);
     /** The unbounded run uses the margin loss: a confident model saturates cross-entropy even at ε = 1. */
-    static final Attack UNBOUNDED_PGD = new Pgd(Pgd.Loss.MARGIN, 20, null, 1);
+    static final Attack UNBOUNDED_PGD = new Pgd(Norm.LINF, Pgd.Loss.MARGIN, 20, null, 1);
 
     /** What a shard runs: one of the plan's attacks, a sweep point, or the unbounded run. */
     public enum Kind { ATTACK, SWEEP, UNBOUNDED }
 
     /** Shard {@code index}: {@code attack} indexes the plan's attacks (-1 for sweep and unbounded shards). */
-    public record Shard(int index, Kind kind, int attack, String attackName, double eps, int from, int to) {
+    public record Shard(int index, Kind kind, int attack, String attackName, Norm norm, double eps, int from, int to) {
+
+        public Budget budget() {
+            return new Budget(norm, eps);
+        }
     }
 
     private final EvaluationPlan plan;
@@ -39,6 +46,7 @@ public final class ShardPlan {
     private final List<Double> sweepEps;
     private final List<Shard> shards = new ArrayList<>();
 
+    /** {@code attacks}: the plan's attacks in each of its norms, as {@link AttackPhase#attacks} builds them. */
     public ShardPlan(EvaluationPlan plan, List<Attack> attacks, int examples) {
         this.plan = plan;
         this.attacks = List.copyOf(attacks);
@@ -49,9 +57,11 @@ public final class ShardPlan {
             sweep.add(Math.min(UNBOUNDED_EPS, top * factor));
         }
         this.sweepEps = List.copyOf(sweep);
-        for (double eps : plan.eps()) {
+        for (Budget budget : plan.budgets()) {
             for (int a = 0; a < attacks.size(); a++) {
-                add(Kind.ATTACK, a, attacks.get(a), eps);
+                if (attacks.get(a).norm() == budget.norm()) {
+                    add(Kind.ATTACK, a, attacks.get(a), budget.eps());
+                }
             }
         }
         for (double eps : sweepEps) {
@@ -65,7 +75,8 @@ public final class ShardPlan {
     private void add(Kind kind, int index, Attack attack, double eps) {
         int size = examplesPerShard(attack);
         for (int from = 0; from < examples; from += size) {
-            shards.add(new Shard(shards.size(), kind, index, attack.name(), eps, from, Math.min(examples, from + size)));
+            shards.add(new Shard(shards.size(), kind, index, attack.name(), attack.norm(), eps, from,
+                    Math.min(examples, from + size)));
         }
     }
 
@@ -75,13 +86,13 @@ public final class ShardPlan {
         return Math.max(MIN_EXAMPLES, Math.min(MAX_EXAMPLES, tens * 10));
     }
 
-    /** The index of the plan's attack named pgd when ε is one of the plan's budgets, else -1. */
+    /** The index of the plan's ℓ∞ attack named pgd when ε is one of the plan's ℓ∞ budgets, else -1. */
     int pgdRunAt(double eps) {
         if (!plan.eps().contains(eps)) {
             return -1;
         }
         for (int a = 0; a < attacks.size(); a++) {
-            if (attacks.get(a).name().equals(SWEEP_PGD.name())) {
+            if (attacks.get(a).name().equals(SWEEP_PGD.name()) && attacks.get(a).norm() == Norm.LINF) {
                 return a;
             }
         }

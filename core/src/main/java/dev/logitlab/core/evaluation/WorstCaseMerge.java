@@ -1,6 +1,7 @@
 package dev.logitlab.core.evaluation;
 
 import dev.logitlab.core.attack.Attack;
+import dev.logitlab.core.attack.Budget;
 import dev.logitlab.core.evaluation.ShardPlan.Kind;
 import dev.logitlab.core.evaluation.ShardPlan.Shard;
 import dev.logitlab.events.AttackResults;
@@ -15,7 +16,7 @@ import java.util.function.Predicate;
 
 /**
  * Puts the outcomes of every shard of a {@link ShardPlan} back together: each attack's per-example outcomes at
- * each ε, and the worst case per example (robust only if no attack at that ε broke it — never the minimum of
+ * each budget, and the worst case per example (robust only if no attack at that norm and ε broke it — never the minimum of
  * per-attack means). The same outcomes give the same results, in whatever order and on whichever replicas the
  * shards ran.
  */
@@ -38,15 +39,19 @@ public final class WorstCaseMerge {
         int n = plan.examples();
         List<AttackRun> runs = new ArrayList<>();
         List<WorstCase> worstCase = new ArrayList<>();
-        for (double eps : plan.plan().eps()) {
+        for (Budget budget : plan.plan().budgets()) {
             boolean[] robust = new boolean[n];
             java.util.Arrays.fill(robust, true);
             for (int a = 0; a < plan.attacks().size(); a++) {
-                int attack = a;
-                Joined joined = join(plan, outcomes, s -> s.kind() == Kind.ATTACK && s.attack() == attack && s.eps() == eps);
                 Attack spec = plan.attacks().get(a);
-                runs.add(new AttackRun(spec.name(), eps, accuracy(joined.robust), joined.seconds, spec.params(eps),
-                        joined.robust));
+                if (spec.norm() != budget.norm()) {
+                    continue;
+                }
+                int attack = a;
+                double eps = budget.eps();
+                Joined joined = join(plan, outcomes, s -> s.kind() == Kind.ATTACK && s.attack() == attack && s.eps() == eps);
+                runs.add(new AttackRun(spec.name(), budget.norm().label(), eps, accuracy(joined.robust),
+                        joined.seconds, spec.params(eps), joined.robust));
                 for (int i = 0; i < n; i++) {
                     robust[i] &= joined.robust.charAt(i) == '1';
                 }
@@ -55,7 +60,7 @@ public final class WorstCaseMerge {
             for (boolean r : robust) {
                 count += r ? 1 : 0;
             }
-            worstCase.add(new WorstCase(eps, (double) count / n));
+            worstCase.add(new WorstCase(budget.norm().label(), budget.eps(), (double) count / n));
         }
         List<RobustAt> sweep = new ArrayList<>();
         for (double eps : plan.sweepEps()) {

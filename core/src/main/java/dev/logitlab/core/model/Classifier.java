@@ -27,4 +27,11 @@ public interface Classifier extends AutoCloseable {
 
     @Override
     void close();
+
+    /** A classifier whose penultimate representation is reachable (logitlab networks; not TorchScript files). */
+    interface WithFeatures {
+
+        /** The input of the last layer, N×D, differentiable in the images. */
+        NDArray features(NDArray images);
+    }
 }

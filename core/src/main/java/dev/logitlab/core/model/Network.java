@@ -62,6 +62,22 @@ public final class Network implements AutoCloseable {
         return block.forward(store, new NDList(images), training).singletonOrThrow();
     }
 
+    /**
+     * The penultimate representation (the input of the last layer) for images in inference mode: what the
+     * binarization test trains its own readout on.
+     */
+    public NDArray features(NDArray images) {
+        if (!(block instanceof ai.djl.nn.SequentialBlock sequential)) {
+            throw new IllegalStateException(spec.architecture() + " is not a sequence of layers");
+        }
+        NDList x = new NDList(images);
+        List<Block> layers = sequential.getChildren().values();
+        for (int i = 0; i < layers.size() - 1; i++) {
+            x = layers.get(i).forward(store, x, false);
+        }
+        return x.singletonOrThrow();
+    }
+
     /** The parameters an optimiser updates, in a fixed order (running statistics excluded). */
     public List<Parameter> trainableParameters() {
         List<Parameter> trainable = new ArrayList<>();

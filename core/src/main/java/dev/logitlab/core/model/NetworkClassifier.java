@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 
 /** A logitlab network under evaluation: weights frozen for good, batch norm in inference mode. */
-public final class NetworkClassifier implements Classifier {
+public final class NetworkClassifier implements Classifier, Classifier.WithFeatures {
 
     private final Network network;
     private final String description;
@@ -28,6 +28,11 @@ public final class NetworkClassifier implements Classifier {
     @Override
     public NDArray logits(NDArray images) {
         return MicroBatches.forward(x -> network.forward(x, false), images);
+    }
+
+    @Override
+    public NDArray features(NDArray images) {
+        return MicroBatches.forward(network::features, images);
     }
 
     @Override

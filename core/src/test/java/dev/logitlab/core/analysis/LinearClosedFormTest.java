@@ -12,6 +12,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.logitlab.core.attack.Fgsm;
+import dev.logitlab.core.attack.Norm;
 import dev.logitlab.core.model.NetworkClassifier;
 import dev.logitlab.core.testing.Models;
 import org.junit.jupiter.api.AfterEach;
@@ -48,9 +49,10 @@ class LinearClosedFormTest {
 
         double z0 = dot(LINEAR_W0, x) + LINEAR_B0;
         double z1 = dot(LINEAR_W1, x) + LINEAR_B1;
-        double l1 = 0, dot = 0, n0 = 0, n1 = 0;
+        double l1 = 0, l2 = 0, dot = 0, n0 = 0, n1 = 0;
         for (int i = 0; i < 16; i++) {
             l1 += Math.abs(LINEAR_W0[i] - LINEAR_W1[i]);
+            l2 += (LINEAR_W0[i] - LINEAR_W1[i]) * (LINEAR_W0[i] - LINEAR_W1[i]);
             dot += LINEAR_W0[i] * LINEAR_W1[i];
             n0 += LINEAR_W0[i] * LINEAR_W0[i];
             n1 += LINEAR_W1[i] * LINEAR_W1[i];
@@ -58,6 +60,7 @@ class LinearClosedFormTest {
         assertEquals(z0 - z1, s.logitGap(), 1e-5);
         assertEquals(l1, s.gradientGapL1(), 1e-5); // 8.5
         assertEquals((z0 - z1) / l1, s.predictedEps(), 1e-6);
+        assertEquals((z0 - z1) / Math.sqrt(l2), s.predictedEpsL2(), 1e-6, "ℓ2: the distance to the hyperplane");
         assertEquals(dot / Math.sqrt(n0 * n1), s.gradientCosine(), 1e-5);
         assertEquals(Math.hypot(z0, z1), s.logitNorm(), 1e-5);
     }
@@ -69,8 +72,8 @@ class LinearClosedFormTest {
         float predicted = GapStatistics.measure(model, batch(x), label)[0].predictedEps();
         assertTrue(predicted > 0.01 && predicted < 0.4, "the example must leave room inside [0, 1]: " + predicted);
 
-        assertFalse(new Fgsm().run(model, batch(x), label, predicted * 0.98, 0)[0], "below ε* FGSM must fail");
-        assertTrue(new Fgsm().run(model, batch(x), label, predicted * 1.02, 0)[0], "above ε* FGSM must succeed");
+        assertFalse(new Fgsm(Norm.LINF).run(model, batch(x), label, predicted * 0.98, 0)[0], "below ε* FGSM must fail");
+        assertTrue(new Fgsm(Norm.LINF).run(model, batch(x), label, predicted * 1.02, 0)[0], "above ε* FGSM must succeed");
 
         float searched = MinimalEpsilon.fgsm(model, batch(x), label, 0.5, 10)[0];
         assertEquals(predicted, searched, predicted / 100, "bisection lands on the closed form");

@@ -58,7 +58,7 @@ class AttackSuiteTest {
                 violations.add("ℓ∞ distance " + worst);
             }
         });
-        boolean[] broken = new Pgd(Pgd.Loss.CE, 10, null, 2).run(spy, images, labels, EPS, 1);
+        boolean[] broken = new Pgd(Norm.LINF, Pgd.Loss.CE, 10, null, 2).run(spy, images, labels, EPS, 1);
         assertTrue(violations.isEmpty(), violations.toString());
         assertTrue(spy.gradientCalls.get() >= 10, "PGD-10 should take gradient steps");
         assertTrue(robust(broken) < robust(clean()) - 0.3, "PGD should break a plain model");
@@ -66,8 +66,8 @@ class AttackSuiteTest {
 
     @Test
     void restartsAreCountedPerExample() {
-        boolean[] one = new Pgd(Pgd.Loss.CE, 2, EPS / 4, 1).run(model, images, labels, EPS / 2, 7);
-        boolean[] three = new Pgd(Pgd.Loss.CE, 2, EPS / 4, 3).run(model, images, labels, EPS / 2, 7);
+        boolean[] one = new Pgd(Norm.LINF, Pgd.Loss.CE, 2, EPS / 4, 1).run(model, images, labels, EPS / 2, 7);
+        boolean[] three = new Pgd(Norm.LINF, Pgd.Loss.CE, 2, EPS / 4, 3).run(model, images, labels, EPS / 2, 7);
         for (int i = 0; i < N; i++) {
             assertTrue(!one[i] || three[i], "example " + i + " broken by restart 1 must stay broken");
         }
@@ -76,9 +76,9 @@ class AttackSuiteTest {
 
     @Test
     void apgdIsAtLeastAsStrongAsPgd() {
-        double pgd = robust(new Pgd(Pgd.Loss.CE, 20, null, 1).run(model, images, labels, EPS / 2, 3));
-        double apgd = robust(new Apgd(Apgd.Variant.CE, 20, 1, 0).run(model, images, labels, EPS / 2, 3));
-        double apgdT = robust(new Apgd(Apgd.Variant.TARGETED, 20, 1, 3).run(model, images, labels, EPS / 2, 3));
+        double pgd = robust(new Pgd(Norm.LINF, Pgd.Loss.CE, 20, null, 1).run(model, images, labels, EPS / 2, 3));
+        double apgd = robust(new Apgd(Norm.LINF, Apgd.Variant.CE, 20, 1, 0).run(model, images, labels, EPS / 2, 3));
+        double apgdT = robust(new Apgd(Norm.LINF, Apgd.Variant.TARGETED, 20, 1, 3).run(model, images, labels, EPS / 2, 3));
         assertTrue(apgd <= pgd, "APGD-CE " + apgd + " vs PGD " + pgd);
         assertTrue(apgdT <= pgd, "APGD-T " + apgdT + " vs PGD " + pgd);
     }
@@ -87,7 +87,7 @@ class AttackSuiteTest {
     void squareLowersAccuracyWithoutAnyGradient() {
         Models.Spy spy = new Models.Spy(model, q -> assertFalse(q.hasGradient(), "a query that records gradients"));
         double accuracy = robust(clean());
-        double robust = robust(new SquareAttack(300, SquareAttack.P_INIT).run(spy, images, labels, EPS, 5));
+        double robust = robust(new SquareAttack(Norm.LINF, 300, SquareAttack.P_INIT).run(spy, images, labels, EPS, 5));
         assertEquals(0, spy.gradientCalls.get());
         assertTrue(robust < accuracy - 0.2, "Square should break a plain model: " + accuracy + " → " + robust);
     }
@@ -95,8 +95,8 @@ class AttackSuiteTest {
     @Test
     void gradientFreeAttacksNeverAskForAGradient() {
         try (Classifier surrogate = Models.plainSmallCnn()) {
-            for (Attack attack : List.of(new SquareAttack(20, SquareAttack.P_INIT), new Spsa(3, 8, 0.01, 0.01), new RandomNoise(5),
-                    new TransferAttack(surrogate, 3))) {
+            for (Attack attack : List.of(new SquareAttack(Norm.LINF, 20, SquareAttack.P_INIT), new Spsa(Norm.LINF, 3, 8, 0.01, 0.01), new RandomNoise(Norm.LINF, 5),
+                    new TransferAttack(Norm.LINF, surrogate, 3))) {
                 Models.Spy spy = new Models.Spy(model, q -> { });
                 boolean[] broken = attack.run(spy, images, labels, EPS, 1);
                 assertFalse(attack.usesGradients(), attack.name());
@@ -110,8 +110,8 @@ class AttackSuiteTest {
     @Test
     void spsaAndNoiseBreakSomethingOnAPlainModel() {
         double accuracy = robust(clean());
-        assertTrue(robust(new Spsa(20, 16, 0.01, 0.01).run(model, images, labels, EPS, 2)) < accuracy - 0.1);
-        assertTrue(robust(new RandomNoise(10).run(model, images, labels, 0.3, 2)) < accuracy);
+        assertTrue(robust(new Spsa(Norm.LINF, 20, 16, 0.01, 0.01).run(model, images, labels, EPS, 2)) < accuracy - 0.1);
+        assertTrue(robust(new RandomNoise(Norm.LINF, 10).run(model, images, labels, 0.3, 2)) < accuracy);
     }
 
     @Test

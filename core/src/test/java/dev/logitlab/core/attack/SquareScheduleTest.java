@@ -9,7 +9,7 @@ class SquareScheduleTest {
 
     @Test
     void pHalvesAtThePapersIterationsOfATenThousandQuerySchedule() {
-        SquareAttack square = new SquareAttack(10_000, 0.8);
+        SquareAttack square = new SquareAttack(Norm.LINF, 10_000, 0.8);
         int[] lastOfEachStage = {10, 50, 200, 500, 1000, 2000, 4000, 6000, 8000, 9999};
         double p = 0.8;
         for (int stage = 0; stage < lastOfEachStage.length; stage++) {
@@ -25,7 +25,7 @@ class SquareScheduleTest {
 
     @Test
     void aSmallerBudgetRescalesTheIterationFirst() {
-        SquareAttack square = new SquareAttack(1000, 0.8);
+        SquareAttack square = new SquareAttack(Norm.LINF, 1000, 0.8);
         assertEquals(0.8, square.fraction(1), 1e-12);       // ⌊1 / 1000 · 10000⌋ = 10
         assertEquals(0.4, square.fraction(2), 1e-12);       // 20
         assertEquals(0.4, square.fraction(5), 1e-12);       // 50
@@ -35,10 +35,10 @@ class SquareScheduleTest {
 
     @Test
     void theWindowCoversPOfTheImageAndStaysInsideIt() {
-        SquareAttack square = new SquareAttack(1000, 0.8);
+        SquareAttack square = new SquareAttack(Norm.LINF, 1000, 0.8);
         assertEquals(25, square.side(0, 1, 28, 28));        // round(√(0.8 · 784)) = round(25.04)
         assertEquals(18, square.side(2, 1, 28, 28));        // round(√(0.4 · 784)) = round(17.7)
         assertEquals(1, square.side(999, 1, 28, 28));       // √(0.8/512 · 784) = 1.1
-        assertEquals(27, new SquareAttack(10, 1.0).side(0, 1, 28, 28), "at most h − 1");
+        assertEquals(27, new SquareAttack(Norm.LINF, 10, 1.0).side(0, 1, 28, 28), "at most h − 1");
     }
 }

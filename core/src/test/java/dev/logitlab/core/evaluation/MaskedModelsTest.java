@@ -43,6 +43,7 @@ class MaskedModelsTest {
     @Test
     void anHonestlyTrainedModelIsNotSuspected() {
         EvaluationReport report = evaluate(plain, 100);
+        print(report);
         assertFalse(report.masking().suspected(), () -> failed(report).toString());
         assertEquals(MaskingCheck.values().length, report.masking().checks().size());
     }
@@ -91,6 +92,16 @@ class MaskedModelsTest {
             print(report);
             assertTrue(failed(report).contains("transfer-failure"), failed(report).toString());
         }
+    }
+
+    @Test
+    void gradientAttacksThatMissAdversarialsKnownToExistFailTheBinarizationTest() {
+        Classifier quantized = wrapped(m -> Models.quantized(m, 8));
+        EvaluationReport report = new Evaluation(quantized, test, new EvaluationPlan(List.of(0.1), "fgsm,pgd", 50, 0, 0),
+                null, null).run("quantized");
+        quantized.close();
+        print(report);
+        assertTrue(failed(report).contains("binarization-test"), failed(report).toString());
     }
 
     @Test

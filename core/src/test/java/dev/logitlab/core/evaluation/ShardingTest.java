@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.logitlab.core.attack.AttackSuite;
+import dev.logitlab.core.attack.Norm;
 import dev.logitlab.core.data.Dataset;
 import dev.logitlab.core.evaluation.ShardPlan.Kind;
 import dev.logitlab.core.evaluation.ShardPlan.Shard;
@@ -39,6 +40,37 @@ class ShardingTest {
         assertEquals(List.of(0, 100, 200), pgdAt01.stream().map(Shard::from).toList());
         assertEquals(List.of(100, 200, 250), pgdAt01.stream().map(Shard::to).toList());
         assertTrue(shards.shards().stream().filter(s -> s.kind() == Kind.SWEEP).noneMatch(s -> s.eps() == 0.05 || s.eps() == 0.1));
+    }
+
+    @Test
+    void l2BudgetsRunEveryAttackInL2AndKeepTheirOwnWorstCase() {
+        // 4 examples; fgsm and pgd at ℓ∞ 0.1 and at ℓ2 0.5 and 1: the ℓ2 runs break more.
+        EvaluationPlan plan = new EvaluationPlan(List.of(0.1), List.of(1.0, 0.5), "fgsm,pgd", 4, 7, 0);
+        ShardPlan shards = AttackPhase.plan(plan, dev.logitlab.core.data.SyntheticDataset.separable(4, 1));
+        assertEquals(List.of("linf", "linf", "l2", "l2"), shards.attacks().stream().map(a -> a.norm().label()).toList());
+        List<Shard> l2 = shards.shards().stream().filter(s -> s.norm() == Norm.L2).toList();
+        assertEquals(4, l2.size(), "fgsm and pgd at two ℓ2 budgets, one shard each");
+        assertTrue(l2.stream().allMatch(s -> s.kind() == Kind.ATTACK), "the sweep and the unbounded run stay ℓ∞");
+        Map<Integer, ShardOutcome> outcomes = new HashMap<>();
+        for (Shard s : shards.shards()) {
+            String robust = s.kind() != Kind.ATTACK ? "x000"
+                    : s.norm() == Norm.LINF ? "x111" : s.eps() == 0.5 ? (s.attackName().equals("fgsm") ? "x011" : "x101") : "x001";
+            outcomes.put(s.index(), new ShardOutcome(s.index(), robust, 0.25));
+        }
+        AttackResults results = WorstCaseMerge.merge(shards, "m", "d", outcomes);
+        assertEquals(List.of("linf ε=0.1 0.75", "l2 ℓ2 ε=0.5 0.25", "l2 ℓ2 ε=1 0.25"), results.worstCase().stream()
+                .map(w -> w.norm() + " " + w.budget() + " " + w.robustAccuracy()).toList());
+        assertEquals(6, results.attacks().size());
+        assertEquals("l2", results.attacks().get(2).norm());
+        assertEquals("l2", results.attacks().get(2).params().get("norm"), "params name the norm too");
+    }
+
+    @Test
+    void l2BudgetsAreCheckedAndNamedInErrors() {
+        var error = assertThrows(IllegalArgumentException.class,
+                () -> new EvaluationPlan(List.of(0.1), List.of(0.5, -1.0), "pgd", 10, 0, 0));
+        assertTrue(error.getMessage().startsWith("epsL2:"), error.getMessage());
+        assertEquals(List.of(0.5, 2.0), new EvaluationPlan(List.of(0.1), List.of(2.0, 0.5, 2.0), "pgd", 10, 0, 0).epsL2());
     }
 
     @Test
