@@ -105,7 +105,8 @@ class HtmlReportTest {
         static Result dumpDom(Path html, Path profile) throws Exception {
             Path binary = Path.of("/usr/bin/chromium");
             if (!Files.isExecutable(binary)) {
-                throw new AssertionError("this test needs Debian's chromium (apt-get install chromium); .ci/run installs it");
+                throw new AssertionError("this test needs Debian's chromium (apt-get install chromium); "
+                        + "./lab test installs it when run as root");
             }
             Path log = profile.resolveSibling("chromium.log");
             Process process = new ProcessBuilder(binary.toString(), "--headless", "--no-sandbox", "--disable-gpu",
