@@ -20,6 +20,7 @@ import jakarta.inject.Inject;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -30,6 +31,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
+import dev.logitlab.service.ServiceMetrics;
 
 /**
  * Trains submitted runs one at a time (libtorch's autograd recorder is one per JVM; scale out with replicas),
@@ -81,9 +83,12 @@ public class TrainingExecutor {
     /**
      * After a restart: every run this trainer queued is listed again; finished ones announce any checkpoint the
      * broker never acknowledged, unfinished ones resume from their last checkpoint (which announces them too).
-     * Runs of training Jobs are their workers' to recover.
+     * Runs of training Jobs are their workers' to recover. All of it is one task on the training thread: a store
+     * with more runs than the submission queue holds must not stop the trainer from starting.
      */
     void recover() {
+        List<Runnable> announcements = new ArrayList<>();
+        List<Runnable> resumptions = new ArrayList<>();
         for (RunJournal.Entry entry : journal.all()) {
             if (!OWNER_SERVICE.equals(entry.owner())) {
                 continue;
@@ -93,16 +98,33 @@ public class TrainingExecutor {
             TrainingConfig config = RunSpecs.trainingConfig(entry.spec());
             if (entry.status() == Run.Status.QUEUED || entry.status() == Run.Status.RUNNING) {
                 LOG.infof("resuming run %s", run.getRunId());
-                executor.execute(() -> train(run, config));
+                resumptions.add(() -> train(run, config));
             } else {
                 if (entry.status() == Run.Status.FAILED) {
                     run.fail(entry.error());
                 } else {
                     run.status(entry.status());
                 }
-                executor.execute(() -> announcePending(run));
+                announcements.add(() -> announcePending(run));
             }
         }
+        if (!announcements.isEmpty() || !resumptions.isEmpty()) {
+            executor.execute(() -> {
+                for (Runnable step : concat(announcements, resumptions)) {
+                    try {
+                        step.run();
+                    } catch (RuntimeException e) {
+                        LOG.warnf(e, "a recovered run could not be resumed or announced");
+                    }
+                }
+            });
+        }
+    }
+
+    private static List<Runnable> concat(List<Runnable> first, List<Runnable> second) {
+        List<Runnable> all = new ArrayList<>(first);
+        all.addAll(second);
+        return all;
     }
 
     @PreDestroy
@@ -134,7 +156,7 @@ public class TrainingExecutor {
             journal.forget(runId);
             throw e;
         }
-        metrics.counter("logitlab.runs.submitted").increment();
+        ServiceMetrics.RUNS_SUBMITTED.counter(metrics).increment();
         publisher.run(RunEvent.submitted(runId, run.getConfigHash(), spec));
         return run;
     }
@@ -184,7 +206,7 @@ public class TrainingExecutor {
             }
         } catch (RuntimeException e) {
             LOG.errorf(e, "run %s failed", run.getRunId());
-            metrics.counter("logitlab.runs.failed").increment();
+            ServiceMetrics.RUNS_FAILED.counter(metrics).increment();
             run.fail(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
             save(run);
             publisher.run(RunEvent.failed(run.getRunId(), run.getConfigHash(), config.seed(), run.getError()));
@@ -214,7 +236,7 @@ public class TrainingExecutor {
                         metrics.trainImagesPerSecond(), metrics.meanLogitNorm()));
         if (publisher.checkpoint(event, run::cancelRequested)) {
             journal.markAnnounced(run.getRunId(), m.epoch());
-            this.metrics.counter("logitlab.checkpoints.published").increment();
+            ServiceMetrics.CHECKPOINTS_PUBLISHED.counter(this.metrics).increment();
         }
         run.checkpoint(view(checkpoint, event.uri()));
     }
