@@ -67,6 +67,8 @@ seccompProfile:
   value: {{ .Values.kafka.topics.minInsyncReplicas | quote }}
 - name: KAFKA_STREAMS_REPLICATION_FACTOR
   value: {{ .Values.kafka.topics.replicationFactor | quote }}
+- name: LOGITLAB_SCHEMAS_URL
+  value: {{ printf "http://%s-analysis:%v/schemas/" (include "logitlab.fullname" .) .Values.analysis.port | quote }}
 {{- end -}}
 
 {{/* Writable places under a read-only root: /tmp and DJL's cache (libtorch is extracted there), plus the store. */}}

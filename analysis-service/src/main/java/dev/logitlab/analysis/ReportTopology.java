@@ -20,7 +20,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 /**
  * The analysis service as a Kafka Streams topology with exactly-once processing: shard outcomes are merged per
  * evaluation and the report published once (see {@link ShardMerger}); every replica also keeps a read-only copy of
- * the compacted {@code logitlab.reports} (a global store) to serve the REST API, whichever replica wrote a report.
+ * the compacted {@code logitlab.reports} (a global store) to serve the REST API, whichever replica wrote a report,
+ * and of the latest event of every run on {@code logitlab.runs}; both pass what they read on to the dashboards.
  */
 @ApplicationScoped
 public class ReportTopology {
@@ -30,6 +31,8 @@ public class ReportTopology {
     static final String DEAD_LETTERS = "dead-letters";
     /** The global store of published reports, by checkpointId. */
     static final String PUBLISHED = "published-reports";
+    /** The global store of the latest event of every run (carrying its submitted spec), by runId. */
+    static final String RUN_EVENTS = "latest-run-events";
 
     @ConfigProperty(name = "logitlab.topics.attack-results")
     String attackResults;
@@ -39,6 +42,12 @@ public class ReportTopology {
 
     @ConfigProperty(name = "logitlab.topics.dead-letters")
     String deadLetters;
+
+    @ConfigProperty(name = "logitlab.topics.runs")
+    String runs;
+
+    @Inject
+    LiveEvents live;
 
     @Inject
     ReportWork work;
@@ -68,25 +77,54 @@ public class ReportTopology {
         topology.addSink(DEAD_LETTERS, deadLetters, out, out, "merger");
         topology.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PUBLISHED), Serdes.String(),
                         Serdes.String()).withLoggingDisabled(), "published-source", in, in, reports, "published-copy",
-                GlobalCopy::new);
+                () -> new GlobalCopy(PUBLISHED, "report", false));
+        topology.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(RUN_EVENTS), Serdes.String(),
+                        Serdes.String()).withLoggingDisabled(), "runs-source", in, in, runs, "runs-copy",
+                () -> new GlobalCopy(RUN_EVENTS, "run", true));
         return topology;
     }
 
-    /** Keeps the latest record of each key (a tombstone removes it). */
-    private static final class GlobalCopy implements Processor<String, String, Void, Void> {
+    /**
+     * Keeps the latest record of each key (a tombstone removes it) and passes it on to live dashboards; for run
+     * events, a later event without a spec keeps the spec of the one before (the submission's).
+     */
+    private final class GlobalCopy implements Processor<String, String, Void, Void> {
+        private final String storeName;
+        private final String eventName;
+        private final boolean keepSpec;
         private KeyValueStore<String, String> store;
+
+        GlobalCopy(String storeName, String eventName, boolean keepSpec) {
+            this.storeName = storeName;
+            this.eventName = eventName;
+            this.keepSpec = keepSpec;
+        }
 
         @Override
         public void init(ProcessorContext<Void, Void> context) {
-            store = context.getStateStore(PUBLISHED);
+            store = context.getStateStore(storeName);
         }
 
         @Override
         public void process(Record<String, String> record) {
             if (record.value() == null) {
                 store.delete(record.key());
-            } else {
-                store.put(record.key(), record.value());
+                return;
+            }
+            String value = keepSpec ? withSpec(record.value(), store.get(record.key())) : record.value();
+            store.put(record.key(), value);
+            live.publish(eventName, value);
+        }
+
+        private String withSpec(String event, String previous) {
+            try {
+                var node = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(event);
+                if (previous != null && (node.get("spec") == null || node.get("spec").isNull())) {
+                    node.set("spec", json.readTree(previous).get("spec"));
+                }
+                return json.writeValueAsString(node);
+            } catch (com.fasterxml.jackson.core.JsonProcessingException | ClassCastException e) {
+                return event; // not ours to judge: the store mirrors the topic
             }
         }
     }

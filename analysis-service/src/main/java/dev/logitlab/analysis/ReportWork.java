@@ -16,8 +16,8 @@ import dev.logitlab.events.ReportPublished;
 import dev.logitlab.events.RunSpec;
 import dev.logitlab.events.ShardOutcome;
 import dev.logitlab.service.CheckpointStore;
+import dev.logitlab.service.ServiceMetrics;
 import dev.logitlab.service.Transient;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -60,7 +60,7 @@ public class ReportWork {
         try (Classifier model = new NetworkClassifier(verified.network(), c.checkpointId())) {
             report = new AnalysisPhase(model, data.test(), plan).run(results, null);
         }
-        metrics.counter("logitlab.reports.published").increment();
+        ServiceMetrics.REPORTS_PUBLISHED.counter(metrics).increment();
         report.worstCase().forEach(w -> robustAccuracy(c.runId(), w.norm(), w.eps(), w.robustAccuracy()));
         return new ReportPublished(ReportPublished.SCHEMA_VERSION, c.runId(), c.checkpointId(), c.epoch(),
                 c.configHash(), c.seed(), c.defense(), report);
@@ -70,8 +70,8 @@ public class ReportWork {
     private void robustAccuracy(String runId, String norm, double eps, double value) {
         robustAccuracy.computeIfAbsent(runId + "@" + norm + "@" + eps, key -> {
             double[] holder = new double[1];
-            Gauge.builder("logitlab.robust.accuracy", holder, h -> h[0])
-                    .tags("run", runId, "norm", norm, "eps", Double.toString(eps)).register(metrics);
+            ServiceMetrics.ROBUST_ACCURACY.gauge(metrics, holder, h -> h[0], "run", runId, "norm", norm, "eps",
+                    Double.toString(eps));
             return holder;
         })[0] = value;
     }

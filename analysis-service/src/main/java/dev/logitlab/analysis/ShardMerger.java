@@ -7,6 +7,7 @@ import dev.logitlab.events.ReportFailed;
 import dev.logitlab.events.ReportPublished;
 import dev.logitlab.events.ShardOutcome;
 import dev.logitlab.events.Topics;
+import dev.logitlab.service.ServiceMetrics;
 import dev.logitlab.service.StreamRecords;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.HashMap;
@@ -63,7 +64,7 @@ final class ShardMerger implements Processor<String, String, String, String> {
         AttackEvent event = read.get();
         String evaluation = event.checkpointId() + "#" + event.attackConfigHash() + "/";
         if (evaluations.get(evaluation + DONE) != null) {
-            metrics.counter("logitlab.shards.duplicates").increment();
+            ServiceMetrics.SHARDS_DUPLICATES.counter(metrics).increment();
             return;
         }
         if (event.kind().equals("failed")) {
@@ -106,7 +107,7 @@ final class ShardMerger implements Processor<String, String, String, String> {
     }
 
     private Record<String, String> failed(AttackEvent event, String reason, long timestamp) {
-        metrics.counter("logitlab.analysis.failures").increment();
+        ServiceMetrics.ANALYSIS_FAILURES.counter(metrics).increment();
         LOG.warnf("no report for %s: %s", event.checkpointId(), reason);
         return StreamRecords.event(json, event.checkpointId(), ReportFailed.of(event.checkpoint(), reason),
                 ReportTopology.SERVICE, Topics.REPORT_FAILED, event.checkpointId(),

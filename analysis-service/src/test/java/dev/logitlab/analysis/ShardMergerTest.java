@@ -26,6 +26,7 @@ import dev.logitlab.events.ReportFailed;
 import dev.logitlab.events.ReportPublished;
 import dev.logitlab.events.RunSpec;
 import dev.logitlab.service.KafkaBrokerResource;
+import dev.logitlab.service.PrometheusLint;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.time.Duration;
@@ -60,6 +61,10 @@ class ShardMergerTest {
 
         ConsumerRecord<String, String> record = reportsFor(f.checkpoint.checkpointId(), 1).get(0);
         assertEquals("dev.logitlab.report.published.v1", KafkaBrokerResource.header(record, "ce_type"));
+        String schema = KafkaBrokerResource.header(record, "ce_dataschema");
+        assertTrue(schema.endsWith("/schemas/report-published.v1.json"), schema);
+        given().get("/schemas/report-published.v1.json").then().statusCode(200)
+                .body(Matchers.containsString("\"$id\": \"report-published.v1.json\""));
         JsonNode report = JSON.readTree(record.value());
         assertEquals(List.of(), EventSchemas.violations(ReportPublished.class, report));
         assertEquals(dev.logitlab.core.analysis.MaskingCheck.values().length,
@@ -80,9 +85,17 @@ class ShardMergerTest {
         given().get("/api/reports").then().statusCode(200).body("checkpointId", hasItem(f.checkpoint.checkpointId()));
         given().get("/api/reports/nope/epoch-001").then().statusCode(404).contentType("application/problem+json");
         given().get("/q/health/ready").then().statusCode(200);
-        given().get("/q/metrics").then().statusCode(200)
+        // The dashboard and everything it loads come from this service (no CDN: the cluster may be offline).
+        for (String asset : List.of("/", "/dashboard.js", "/report/report.js", "/report/report.css",
+                "/webjars/chart.js/4.5.1/dist/chart.umd.min.js")) {
+            given().get(asset).then().statusCode(200);
+        }
+        given().get("/api/dashboard").then().statusCode(200).body("trainerUrl", Matchers.startsWith("http"));
+        given().get("/api/run-events").then().statusCode(200);
+        String metrics = given().get("/q/metrics").then().statusCode(200)
                 .body(Matchers.containsString("logitlab_reports_published_total"))
-                .body(Matchers.containsString("logitlab_robust_accuracy{"));
+                .body(Matchers.containsString("logitlab_robust_accuracy_ratio{")).extract().asString();
+        assertEquals(List.of(), PrometheusLint.problems(metrics));
     }
 
     @Test

@@ -5,6 +5,7 @@ import dev.logitlab.events.AttackEvent;
 import dev.logitlab.events.AttackTask;
 import dev.logitlab.events.CheckpointCreated;
 import dev.logitlab.events.Topics;
+import dev.logitlab.service.ServiceMetrics;
 import dev.logitlab.service.StreamRecords;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
@@ -57,7 +58,7 @@ final class CheckpointPlanner implements Processor<String, String, String, Strin
         if (planned.get(key) != null) {
             LOG.infof("checkpoint %s already planned with plan %s: dropping the repeated announcement",
                     event.checkpointId(), hash.substring(0, 12));
-            metrics.counter("logitlab.checkpoints.duplicates").increment();
+            ServiceMetrics.CHECKPOINTS_DUPLICATES.counter(metrics).increment();
             return;
         }
         List<AttackTask> tasks;
@@ -65,7 +66,7 @@ final class CheckpointPlanner implements Processor<String, String, String, Strin
             tasks = work.plan(event, hash);
         } catch (RuntimeException e) {
             LOG.warnf("checkpoint %s refused: %s", event.checkpointId(), e.getMessage());
-            metrics.counter("logitlab.attack.failures").increment();
+            ServiceMetrics.ATTACK_FAILURES.counter(metrics).increment();
             AttackEvent refused = AttackEvent.refused(event, hash, e.getMessage());
             context.forward(StreamRecords.event(json, event.checkpointId(), refused, AttackTopology.SERVICE,
                     refused.type(), event.checkpointId(), key, record.timestamp()), AttackTopology.RESULTS);
@@ -78,7 +79,7 @@ final class CheckpointPlanner implements Processor<String, String, String, Strin
                     event.checkpointId(), task.taskId(), record.timestamp()), AttackTopology.TASKS);
         }
         planned.put(key, Integer.toString(tasks.size()));
-        metrics.counter("logitlab.checkpoints.processed").increment();
+        ServiceMetrics.CHECKPOINTS_PROCESSED.counter(metrics).increment();
         LOG.infof("checkpoint %s: %d shards queued", event.checkpointId(), tasks.size());
         context.commit();
     }

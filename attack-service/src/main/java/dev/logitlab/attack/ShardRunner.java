@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.logitlab.events.AttackEvent;
 import dev.logitlab.events.AttackTask;
 import dev.logitlab.events.ShardOutcome;
+import dev.logitlab.service.ServiceMetrics;
 import dev.logitlab.service.StreamRecords;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -50,17 +51,17 @@ final class ShardRunner implements Processor<String, String, String, String> {
         try {
             long start = System.nanoTime();
             ShardOutcome outcome = work.run(task);
-            metrics.timer("logitlab.attack.seconds").record(Duration.ofNanos(System.nanoTime() - start));
+            ServiceMetrics.ATTACK_SHARD_DURATION.timer(metrics).record(Duration.ofNanos(System.nanoTime() - start));
             result = AttackEvent.completed(task, outcome);
         } catch (RuntimeException e) {
             LOG.warnf(e, "shard %s failed", task.taskId());
-            metrics.counter("logitlab.attack.failures").increment();
+            ServiceMetrics.ATTACK_FAILURES.counter(metrics).increment();
             result = AttackEvent.failed(task, e.getMessage() == null ? e.toString() : e.getMessage());
         }
         String checkpointId = task.checkpoint().checkpointId();
         context.forward(StreamRecords.event(json, checkpointId, result, AttackTopology.SERVICE, result.type(),
                 checkpointId, task.taskId(), record.timestamp()), AttackTopology.RESULTS);
-        metrics.counter("logitlab.shards.processed").increment();
+        ServiceMetrics.SHARDS_PROCESSED.counter(metrics).increment();
         // One transaction per shard: it opens with the forward above, after the slow part, and closes now.
         context.commit();
     }

@@ -16,6 +16,7 @@ import dev.logitlab.events.CheckpointCreated;
 import dev.logitlab.events.EventSchemas;
 import dev.logitlab.events.RunSpec;
 import dev.logitlab.service.KafkaBrokerResource;
+import dev.logitlab.service.PrometheusLint;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.time.Duration;
@@ -56,6 +57,7 @@ class AttackTopologyTest {
             JsonNode result = JSON.readTree(record.value());
             assertEquals(List.of(), EventSchemas.violations(AttackEvent.class, result));
             assertEquals("dev.logitlab.attack.completed.v2", KafkaBrokerResource.header(record, "ce_type"));
+            assertTrue(KafkaBrokerResource.header(record, "ce_dataschema").endsWith("/schemas/attack-event.v2.json"));
             assertEquals(SHARDS, result.get("shards").asInt());
             assertEquals(result.get("shard").asInt(), result.get("outcome").get("shard").asInt());
             shards.add(result.get("shard").asInt());
@@ -71,9 +73,12 @@ class AttackTopologyTest {
 
         given().get("/q/health/ready").then().statusCode(200)
                 .body("checks.name", Matchers.hasItem("checkpoint-store"));
-        given().get("/q/metrics").then().statusCode(200)
+        String metrics = given().get("/q/metrics").then().statusCode(200)
                 .body(Matchers.containsString("logitlab_shards_processed_total"))
-                .body(Matchers.containsString("logitlab_attack_seconds"));
+                .body(Matchers.containsString("logitlab_attack_shard_duration_seconds")).extract().asString();
+        assertEquals(List.of(), PrometheusLint.problems(metrics));
+        given().get("/schemas/attack-event.v2.json").then().statusCode(200)
+                .body(Matchers.containsString("\"$id\": \"attack-event.v2.json\""));
     }
 
     @Test

@@ -33,8 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class HtmlReportTest {
 
-    static final List<String> PLOTS = List.of("accuracy", "eps-per-attack", "epochs", "logit-gap", "gradient-gap",
-            "predicted-vs-actual", "cosine", "masking");
+    static final List<String> PLOTS = List.of("accuracy", "eps-per-attack", "epochs", "epochs-per-run", "logit-gap",
+            "gradient-gap", "predicted-vs-actual", "cosine", "masking");
 
     @TempDir
     Path dir;
@@ -56,7 +56,8 @@ class HtmlReportTest {
         assertFalse(result.log().contains("Uncaught"), result.log());
         List<String> canvases = matches(dom, "<canvas id=\"([^\"]+)\"[^>]*>");
         List<String> rendered = matches(dom, "<canvas id=\"([^\"]+)\"[^>]*data-rendered=\"true\"");
-        assertEquals(6 + 2 * 2, canvases.size(), "six fixed charts plus one ε chart per defense and norm: " + canvases);
+        assertEquals(6 + 2 * 2 + 2, canvases.size(),
+                "six fixed charts, one ε chart per defense and norm, one over-epochs chart per defense: " + canvases);
         assertTrue(dom.contains("<th>robust ε=0.1</th>") && dom.contains("<th>robust ℓ2 ε=1</th>"),
                 "the summary names the norm of every budget");
         assertEquals(canvases, rendered, "every chart was drawn");

@@ -13,10 +13,14 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The JSON Schema of every event ({@code schemas/*.v1.json} on the class path) and a validator, so producers
- * and contract tests check payloads against the published contract, not against the code that wrote them.
+ * The JSON Schema of every event and a validator, so producers and contract tests check payloads against the
+ * published contract, not against the code that wrote them. The schemas sit where Quarkus serves static files
+ * ({@value #RESOURCES}), so every service publishes them at {@code /schemas/<file>}, the URL each event's CloudEvents
+ * {@code dataschema} names.
  */
 public final class EventSchemas {
+
+    static final String RESOURCES = "META-INF/resources/schemas/";
 
     private static final Map<Class<?>, String> SCHEMAS = Map.of(
             RunEvent.class, "run-event.v1.json",
@@ -47,7 +51,7 @@ public final class EventSchemas {
     /** Violations of an event's JSON against its class's schema; empty when valid. */
     public static List<String> violations(Class<?> event, JsonNode json) {
         JsonSchema schema = LOADED.computeIfAbsent(schemaOf(event),
-                file -> FACTORY.getSchema(SchemaLocation.of("classpath:schemas/" + file)));
+                file -> FACTORY.getSchema(SchemaLocation.of("classpath:" + RESOURCES + file)));
         Set<ValidationMessage> messages = schema.validate(json);
         return messages.stream().map(ValidationMessage::getMessage).sorted().toList();
     }

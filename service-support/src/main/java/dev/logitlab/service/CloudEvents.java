@@ -8,8 +8,8 @@ import java.util.concurrent.CompletableFuture;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
 /**
- * A Kafka message with its key and binary-mode CloudEvents attributes (type, source, subject, and an id derived
- * from {@code idSubject}, so a resent event keeps its id), and a future completed when the broker acknowledged it.
+ * A Kafka message with its key and binary-mode CloudEvents attributes (type, source, subject, the dataschema of its
+ * payload, and an id derived from {@code idSubject}, so a resent event keeps its id), and a future completed when the broker acknowledged it.
  */
 public final class CloudEvents {
 
@@ -30,6 +30,7 @@ public final class CloudEvents {
                         .withSource(URI.create(Topics.SOURCE_PREFIX + service))
                         .withType(type)
                         .withSubject(subject)
+                        .withDataSchema(DataSchemas.of(payload.getClass()))
                         .build())
                 .withAck(() -> {
                     acknowledged.complete(null);

@@ -31,6 +31,7 @@ public final class StreamRecords {
         add(headers, "ce_source", Topics.SOURCE_PREFIX + service);
         add(headers, "ce_type", type);
         add(headers, "ce_subject", subject);
+        add(headers, "ce_dataschema", DataSchemas.of(payload.getClass()).toString());
         add(headers, "ce_time", Instant.ofEpochMilli(timestamp).toString());
         add(headers, "content-type", "application/json");
         try {

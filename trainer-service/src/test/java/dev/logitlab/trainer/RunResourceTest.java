@@ -15,6 +15,7 @@ import dev.logitlab.events.CheckpointCreated;
 import dev.logitlab.events.EventSchemas;
 import dev.logitlab.events.RunEvent;
 import dev.logitlab.service.KafkaBrokerResource;
+import dev.logitlab.service.PrometheusLint;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -49,6 +50,7 @@ class RunResourceTest {
         for (ConsumerRecord<String, String> record : checkpoints.getRecords()) {
             assertEquals(runId, record.key());
             assertEquals("dev.logitlab.checkpoint.created.v1", KafkaBrokerResource.header(record, "ce_type"));
+            assertTrue(KafkaBrokerResource.header(record, "ce_dataschema").endsWith("/schemas/checkpoint-created.v1.json"));
             JsonNode event = JSON.readTree(record.value());
             assertEquals(List.of(), EventSchemas.violations(CheckpointCreated.class, event));
             String uri = event.get("uri").asText();
@@ -71,6 +73,10 @@ class RunResourceTest {
         assertTrue(kinds.contains("progress"), kinds.toString());
         assertEquals("completed", kinds.get(kinds.size() - 1));
         given().get("/api/runs").then().statusCode(200).body("runId", hasItem(runId));
+        assertEquals(List.of(), PrometheusLint.problems(given().get("/q/metrics").then().statusCode(200)
+                .extract().asString()));
+        given().get("/schemas/run-event.v1.json").then().statusCode(200)
+                .body(org.hamcrest.Matchers.containsString("\"$id\": \"run-event.v1.json\""));
     }
 
     @ParameterizedTest
@@ -134,6 +140,24 @@ class RunResourceTest {
         List<Integer> announced = KafkaBrokerResource.committed("logitlab.checkpoints", Duration.ofSeconds(3)).stream()
                 .filter(r -> r.key().equals(runId)).map(r -> read(r.value()).get("epoch").asInt()).toList();
         assertEquals(List.of(2), announced, "only the unacknowledged epoch 2, once");
+    }
+
+    @Test
+    void aStoreWithMoreRunsThanTheQueueHoldsDoesNotStopARestart() throws Exception {
+        // The local store keeps every run of every demo; recovery must not go through the bounded submission queue.
+        var spec = RunSpecs.normalize(JSON.readValue(TINY, dev.logitlab.events.RunSpec.class));
+        var config = RunSpecs.trainingConfig(spec);
+        RunJournal journal = io.quarkus.arc.Arc.container().instance(RunJournal.class).get();
+        List<String> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            String runId = String.format("run-finished%04d", i);
+            ids.add(runId);
+            journal.save(new RunJournal.Entry(runId, spec, config.configHash(), java.time.Instant.now(), "service",
+                    Run.Status.SUCCEEDED, null));
+        }
+        executor.recover();
+        List<String> listed = given().get("/api/runs").then().statusCode(200).extract().jsonPath().getList("runId");
+        assertTrue(listed.containsAll(ids), "every recovered run is listed");
     }
 
     @Test

@@ -48,7 +48,8 @@ public final class DemoRunner {
             for (RunSpec spec : experiment.runs()) {
                 runs.put(submit(spec), spec);
             }
-            out.printf("experiment %s: %d runs submitted to %s%n", id, runs.size(), config.url("trainer"));
+            out.printf("experiment %s: %d runs submitted to %s; watch them live at %s/%n", id, runs.size(),
+                    config.url("trainer"), config.url("analysis"));
             Map<String, List<ReportPublished>> reports = await(runs, watcher);
             List<ExperimentReport.Run> results = new ArrayList<>();
             runs.forEach((runId, spec) -> results.add(ExperimentReport.run(runId, spec.defense(), reports.get(runId))));

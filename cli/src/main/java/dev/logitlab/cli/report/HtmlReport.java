@@ -10,12 +10,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Writes {@code report.json} and a self-contained {@code index.html}: the page template, Chart.js (from its webjar)
- * and the report's data inlined, so it opens from disk with no network.
+ * Writes {@code report.json} and a self-contained {@code index.html}: the page template, the report renderer shared
+ * with the dashboard, Chart.js (from its webjar) and the report's data inlined, so it opens from disk with no network.
  */
 public final class HtmlReport {
 
     static final String CHART_JS = "/META-INF/resources/webjars/chart.js/4.5.1/dist/chart.umd.min.js";
+    /** The renderer the dashboard uses too (module report-ui). */
+    static final String REPORT_JS = "/META-INF/resources/report/report.js";
+    static final String REPORT_CSS = "/META-INF/resources/report/report.css";
     static final String TEMPLATE = "/report/index.html";
 
     private HtmlReport() {
@@ -39,7 +42,9 @@ public final class HtmlReport {
         // The data sits in a <script> element: keep "</" from closing it early.
         String data = Json.MAPPER.writeValueAsString(report).replace("</", "<\\/");
         return resource(TEMPLATE)
+                .replace("/*REPORT_CSS*/", resource(REPORT_CSS))
                 .replace("/*CHART_JS*/", chartJs)
+                .replace("/*REPORT_JS*/", resource(REPORT_JS).replace("</", "<\\/"))
                 .replace("/*REPORT_JSON*/null", data)
                 .replace("{{experiment}}", escape(report.experiment()));
     }

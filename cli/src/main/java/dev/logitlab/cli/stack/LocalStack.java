@@ -95,6 +95,7 @@ public final class LocalStack {
         for (Component c : config.services()) {
             out.printf("%-11s http://localhost:%d   (health /q/health/ready)%n", c.name(), c.port());
         }
+        out.printf("dashboard   %s/   (live runs and reports; submit runs)%n", config.url("analysis"));
         out.printf("logs        %s%n", config.logs());
         out.flush();
     }
@@ -181,10 +182,13 @@ public final class LocalStack {
     public void start(Component c) throws IOException {
         Map<String, String> env = Map.of(
                 "KAFKA_BOOTSTRAP_SERVERS", config.bootstrap(),
+                "LOGITLAB_TRAINER_URL", config.url("trainer"),
+                "LOGITLAB_DASHBOARD_ORIGINS", config.dashboardOrigins(),
                 "LOGITLAB_STORE", config.store().toString(),
                 c.role().toUpperCase() + "_PORT", Integer.toString(c.port()),
                 "LOGITLAB_STREAMS_DIR", config.home().resolve("streams").resolve(c.name()).toString(),
-                "LOGITLAB_THREADS", "1");
+                "LOGITLAB_THREADS", "1",
+                "LOGITLAB_SCHEMAS_URL", config.url("analysis") + "/schemas/");
         start(c.name(), List.of(LocalBroker.java(), "-Xmx3g", "-jar", config.serviceJar(c.role()).toString()), env);
     }
 

@@ -81,6 +81,13 @@ public record StackConfig(Path repository, Path home, int kafkaPort, int control
         return "http://localhost:" + port(service);
     }
 
+    /** Where browsers load the dashboard from: every analysis replica, by name and by address. */
+    public String dashboardOrigins() {
+        return services().stream().filter(c -> c.role().equals("analysis"))
+                .map(c -> "http://localhost:" + c.port() + ",http://127.0.0.1:" + c.port())
+                .collect(java.util.stream.Collectors.joining(","));
+    }
+
     public int port(String service) {
         return switch (service) {
             case "trainer" -> trainerPort;

@@ -1,0 +1,81 @@
+package dev.logitlab.analysis;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.ServiceUnavailableException;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.sse.Sse;
+import jakarta.ws.rs.sse.SseEventSink;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * What the dashboard at {@code /} reads besides the reports: the latest event of every run, a live stream of new
+ * reports and run events, and where the trainer takes submissions.
+ */
+@Path("/api")
+public class DashboardResource {
+
+    @Inject
+    KafkaStreams streams;
+
+    @Inject
+    ObjectMapper json;
+
+    @Inject
+    LiveEvents live;
+
+    /** The trainer's address as the browser reaches it (the form posts there; the trainer allows this origin). */
+    @ConfigProperty(name = "logitlab.trainer.url")
+    String trainerUrl;
+
+    @GET
+    @Path("dashboard")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Map<String, String> dashboard() {
+        return Map.of("trainerUrl", trainerUrl);
+    }
+
+    /** The latest event of every run on {@code logitlab.runs}, with the spec it was submitted with. */
+    @GET
+    @Path("run-events")
+    @Produces(MediaType.APPLICATION_JSON)
+    public List<JsonNode> runEvents() {
+        List<JsonNode> events = new ArrayList<>();
+        try (KeyValueIterator<String, String> all = streams.store(StoreQueryParameters.fromNameAndType(
+                ReportTopology.RUN_EVENTS, QueryableStoreTypes.<String, String>keyValueStore())).all()) {
+            all.forEachRemaining(kv -> events.add(parse(kv.value)));
+        } catch (InvalidStateStoreException e) {
+            throw new ServiceUnavailableException("run events are being loaded from Kafka; try again shortly");
+        }
+        return events;
+    }
+
+    /** New reports ({@code report}) and run events ({@code run}) as this replica reads them. */
+    @GET
+    @Path("stream")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    public void stream(@Context SseEventSink sink, @Context Sse sse) {
+        live.register(sse, sink);
+    }
+
+    private JsonNode parse(String value) {
+        try {
+            return json.readTree(value);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("unreadable run event: " + e.getOriginalMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,124 @@
+"use strict";
+// The live dashboard: what the analysis service holds (reports, the latest event of every run) at load, then every
+// new report and run event as the service reads it from Kafka (server-sent events), re-rendered without a reload.
+const reports = new Map();   // checkpointId → ReportPublished
+const runs = new Map();      // runId → latest run event, with the spec of its submission
+const shown = new Map();     // runId → the epoch whose checkpoint the report sections show (default: the latest)
+let trainerUrl = null;
+
+function experiment() {
+  const byRun = new Map();
+  for (const r of reports.values()) {
+    if (!r.report) continue;
+    if (!byRun.has(r.runId)) byRun.set(r.runId, { runId: r.runId, defense: r.defense, checkpoints: [] });
+    byRun.get(r.runId).checkpoints.push(Object.assign({ epoch: r.epoch, checkpointId: r.checkpointId }, r.report));
+  }
+  const list = [...byRun.values()].sort((a, b) => a.runId.localeCompare(b.runId));
+  list.forEach(run => run.checkpoints.sort((a, b) => a.epoch - b.epoch));
+  return { runs: list };
+}
+
+function progressOf(event) {
+  if (!event) return "";
+  if (event.kind === "progress" && event.progress) {
+    const p = event.progress;
+    return `<progress max="1" value="${p.fraction}"></progress> epoch ${p.epoch}/${p.epochs}, ` +
+      `${Math.round(p.imagesPerSecond)} img/s`;
+  }
+  return event.kind === "failed" ? (event.reason || "") : "";
+}
+
+function renderRuns(exp) {
+  const body = document.querySelector("#runs tbody");
+  const ids = [...new Set([...runs.keys(), ...exp.runs.map(r => r.runId)])].sort();
+  body.innerHTML = "";
+  for (const id of ids) {
+    const event = runs.get(id);
+    const run = exp.runs.find(r => r.runId === id);
+    const tr = document.createElement("tr");
+    tr.dataset.run = id;
+    tr.innerHTML = `<td></td><td></td><td class="status-cell"></td><td>${progressOf(event)}</td>` +
+      `<td class="num reports">${run ? run.checkpoints.length : 0}</td><td></td>`;
+    tr.children[0].textContent = id;
+    tr.children[1].textContent = run ? run.defense : (event && event.spec ? event.spec.defense : "");
+    tr.children[2].textContent = event ? event.kind : "reported";
+    if (run) {
+      const select = document.createElement("select");
+      for (const c of run.checkpoints) {
+        const option = document.createElement("option");
+        option.value = c.epoch;
+        option.textContent = `epoch ${c.epoch}`;
+        select.appendChild(option);
+      }
+      select.value = shown.get(id) || run.checkpoints[run.checkpoints.length - 1].epoch;
+      select.addEventListener("change", () => { shown.set(id, Number(select.value)); render(); });
+      tr.lastChild.appendChild(select);
+    }
+    body.appendChild(tr);
+  }
+}
+
+function render() {
+  const exp = experiment();
+  renderRuns(exp);
+  const container = document.getElementById("report");
+  if (exp.runs.length > 0) {
+    LogitlabReport.render(container, exp, {
+      checkpointOf: run => run.checkpoints.find(c => c.epoch === shown.get(run.runId)) || run.checkpoints[run.checkpoints.length - 1]
+    });
+  }
+  document.body.dataset.reports = String(reports.size);
+}
+
+function listen() {
+  const source = new EventSource("/api/stream");
+  const live = document.getElementById("live");
+  source.onopen = () => { live.classList.add("on"); document.body.dataset.live = "true"; };
+  source.onerror = () => { live.classList.remove("on"); document.body.dataset.live = "false"; };
+  source.addEventListener("report", e => { const r = JSON.parse(e.data); reports.set(r.checkpointId, r); render(); });
+  source.addEventListener("run", e => {
+    const r = JSON.parse(e.data);
+    runs.set(r.runId, r);
+    renderRuns(experiment());
+  });
+}
+
+function list(text, number) {
+  const values = text.split(",").map(v => v.trim()).filter(v => v.length > 0);
+  return number ? values.map(Number) : values;
+}
+
+document.getElementById("submit").addEventListener("submit", async e => {
+  e.preventDefault();
+  const f = e.target.elements;
+  const spec = {
+    dataset: f.dataset.value, model: f.model.value, defense: f.defense.value, epochs: Number(f.epochs.value),
+    trainLimit: Number(f.trainLimit.value),
+    evaluation: { eps: list(f.eps.value, true), epsL2: list(f.epsL2.value, true), attacks: f.attacks.value,
+                  limit: Number(f.limit.value), gapLimit: Number(f.gapLimit.value) }
+  };
+  const status = document.getElementById("submit-status");
+  status.textContent = "submitting…";
+  try {
+    const response = await fetch(trainerUrl + "/api/runs", { method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(spec) });
+    const body = await response.json();
+    if (response.ok) {
+      status.textContent = `submitted ${body.runId}`;
+      status.dataset.runId = body.runId;
+    } else {
+      status.textContent = `refused: ${body.title || response.status}${body.detail ? ": " + body.detail : ""}`;
+    }
+  } catch (error) {
+    status.textContent = `the trainer at ${trainerUrl} did not answer: ${error}`;
+  }
+});
+
+(async () => {
+  trainerUrl = (await (await fetch("/api/dashboard")).json()).trainerUrl;
+  for (const r of await (await fetch("/api/reports")).json()) reports.set(r.checkpointId, r);
+  for (const r of await (await fetch("/api/run-events")).json()) runs.set(r.runId, r);
+  render();
+  listen();
+  document.body.dataset.ready = "true";
+})();

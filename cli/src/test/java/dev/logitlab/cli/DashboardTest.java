@@ -1,0 +1,126 @@
+package dev.logitlab.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.logitlab.cli.stack.LocalStack;
+import dev.logitlab.cli.stack.StackConfig;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The live dashboard in a real headless Chromium (Debian's chromium, driven through chromium-driver) against the
+ * local stack: a run submitted with the dashboard's own form trains, is attacked and analysed by the services, and
+ * its report appears in the page, charts drawn, without the page ever reloading.
+ */
+class DashboardTest {
+
+    @TempDir
+    Path home;
+
+    @Test
+    void aRunSubmittedFromTheDashboardShowsItsReportWithoutAReload() throws Exception {
+        StackConfig config = TestStacks.config(home, 1, 1);
+        StringWriter log = new StringWriter();
+        LocalStack stack = new LocalStack(config, new PrintWriter(log, true));
+        ChromeDriver browser = null;
+        try {
+            stack.up();
+            browser = headlessChromium();
+            WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(60));
+            browser.get(config.url("analysis") + "/");
+            wait.until(b -> "true".equals(body(b).getAttribute("data-ready")));
+            wait.until(b -> "true".equals(body(b).getAttribute("data-live")));
+            ((JavascriptExecutor) browser).executeScript("window.sameDocument = true;");
+
+            new Select(browser.findElement(By.name("dataset"))).selectByVisibleText("synthetic");
+            new Select(browser.findElement(By.name("model"))).selectByVisibleText("linear");
+            fill(browser, "defense", "ls=0.5,gn=0.1");
+            fill(browser, "epochs", "2");
+            fill(browser, "trainLimit", "600");
+            fill(browser, "eps", "0.1");
+            fill(browser, "epsL2", "1");
+            fill(browser, "attacks", "fgsm,pgd:steps=3,noise:draws=2");
+            fill(browser, "limit", "40");
+            fill(browser, "gapLimit", "10");
+            browser.findElement(By.cssSelector("#submit button")).click();
+            WebElement status = browser.findElement(By.id("submit-status"));
+            wait.until(b -> status.getAttribute("data-run-id") != null);
+            String runId = status.getAttribute("data-run-id");
+            assertTrue(status.getText().contains(runId), status.getText());
+
+            // Both checkpoints arrive over the live stream: the run's row counts them and the report draws them.
+            new WebDriverWait(browser, Duration.ofMinutes(4)).until(b -> reportsOf(b, runId).equals("2"));
+            assertEquals(true, ((JavascriptExecutor) browser).executeScript("return window.sameDocument === true;"),
+                    "the page was not reloaded");
+            assertTrue(browser.findElement(By.cssSelector("#report [data-part=summary] tr[data-run='" + runId + "']"))
+                    .getText().contains("ls=0.5,gn=0.1"));
+            List<WebElement> canvases = browser.findElements(By.cssSelector("#report canvas"));
+            assertTrue(canvases.size() >= 8, "charts: " + canvases.size());
+            assertTrue(canvases.stream().allMatch(c -> "true".equals(c.getAttribute("data-rendered"))), "every chart drawn");
+            assertTrue(browser.findElement(By.cssSelector("#report [data-part=summary] thead")).getText()
+                    .contains("ℓ2 ε=1"), "the ℓ2 budget has its own column");
+            assertTrue(browser.findElements(By.cssSelector("#report [data-part=summary] tbody td.num")).stream()
+                    .noneMatch(td -> td.getText().equals("–")), "gap statistics were measured (gapLimit from the form)");
+            assertTrue(browser.findElements(By.cssSelector("#report [data-part=masking] tbody tr")).size() >= 10,
+                    "the indicators with their evidence");
+
+            // Another epoch's checkpoint, chosen in the runs table, redraws the report in place.
+            new Select(browser.findElement(By.cssSelector("#runs tr[data-run='" + runId + "'] select"))).selectByValue("1");
+            wait.until(b -> b.findElement(By.cssSelector("#report [data-part=summary] tr[data-run='" + runId + "']"))
+                    .getText().contains("ls=0.5,gn=0.1 1 "));
+            assertEquals(true, ((JavascriptExecutor) browser).executeScript("return window.sameDocument === true;"));
+            Files.write(Path.of("target", "dashboard.png"), browser.getScreenshotAs(OutputType.BYTES));
+        } catch (Exception | AssertionError e) {
+            throw new AssertionError(e.getMessage() + "\nstack log:\n" + log, e);
+        } finally {
+            if (browser != null) {
+                browser.quit();
+            }
+            stack.down();
+        }
+    }
+
+    /** Debian's chromium through Debian's chromium-driver, headless, sized like a laptop screen. */
+    static ChromeDriver headlessChromium() {
+        Path driver = Path.of("/usr/bin/chromedriver");
+        if (!Files.isExecutable(driver)) {
+            throw new AssertionError("this test needs Debian's chromium-driver (apt-get install chromium-driver); "
+                    + "./lab test installs it when run as root");
+        }
+        ChromeOptions options = new ChromeOptions().setBinary("/usr/bin/chromium")
+                .addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                        "--window-size=1400,2400");
+        return new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(driver.toFile()).build(), options);
+    }
+
+    private static WebElement body(org.openqa.selenium.WebDriver browser) {
+        return browser.findElement(By.tagName("body"));
+    }
+
+    private static String reportsOf(org.openqa.selenium.WebDriver browser, String runId) {
+        List<WebElement> cells = browser.findElements(By.cssSelector("#runs tr[data-run='" + runId + "'] td.reports"));
+        return cells.isEmpty() ? "" : cells.get(0).getText();
+    }
+
+    private static void fill(ChromeDriver browser, String name, String value) {
+        WebElement input = browser.findElement(By.name(name));
+        input.clear();
+        input.sendKeys(value);
+    }
+}

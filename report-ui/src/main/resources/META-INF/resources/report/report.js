@@ -1,0 +1,209 @@
+"use strict";
+// Renders an experiment (runs, each with its checkpoints' logitlab.evaluation/v1 reports) into a container. The
+// static HTML report inlines this file and renders once; the dashboard renders again whenever a report arrives.
+const LogitlabReport = (() => {
+  const COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"];
+  const NORM_NAMES = { linf: "ℓ∞", l2: "ℓ2" };
+  const num = v => (v === null || v === undefined) ? NaN : Number(v);
+  const fmt = (v, d = 3) => Number.isFinite(num(v)) ? num(v).toFixed(d) : "–";
+  // A budget is a norm and an ε; reports from before ℓ2 have no norm, which means ℓ∞.
+  const normOf = x => x.norm || "linf";
+  const budgetLabel = b => (b.norm === "l2" ? "ℓ2 " : "") + "ε=" + b.eps;
+  const axis = (title, extra = {}) => Object.assign({ title: { display: true, text: title } }, extra);
+  const charts = new Map();
+
+  const SECTIONS = `
+<p class="lead" data-part="lead"></p>
+<h2>Summary</h2>
+<table data-part="summary"><thead></thead><tbody></tbody></table>
+<p class="note">Robust accuracy is the worst case per example over every attack at that budget (an example counts as
+robust only if no attack broke it). Gaps are medians over correctly classified examples (Shafahi et al. 2019, Eq. 4):
+the logit gap z<sub>y</sub> − z<sub>j</sub> to the runner-up and the gradient gap ‖∇ₓz<sub>y</sub> − ∇ₓz<sub>j</sub>‖₁.</p>
+<h2>Clean and robust accuracy</h2>
+<figure data-plot="accuracy"><div class="box"><canvas id="accuracy"></canvas></div>
+  <figcaption>Each defense's checkpoint shown: clean accuracy and worst-case robust accuracy at each budget.</figcaption></figure>
+<h2>Robust accuracy against ε, per attack</h2>
+<div class="grid" data-part="eps-grid" data-plot="eps-per-attack"></div>
+<h2>Robustness over training</h2>
+<figure data-plot="epochs"><div class="box"><canvas id="epochs"></canvas></div>
+  <figcaption>Worst-case robust accuracy at the largest ℓ∞ ε (solid) and clean accuracy (dashed) after every epoch.</figcaption></figure>
+<div class="grid" data-part="epochs-grid" data-plot="epochs-per-run"></div>
+<h2>Logit gaps and gradient gaps</h2>
+<div class="grid">
+  <figure data-plot="logit-gap"><div class="box"><canvas id="logit-gap"></canvas></div>
+    <figcaption>Distribution of the logit gap z<sub>y</sub> − max<sub>j≠y</sub> z<sub>j</sub> (share of examples per bin).</figcaption></figure>
+  <figure data-plot="gradient-gap"><div class="box"><canvas id="gradient-gap"></canvas></div>
+    <figcaption>Distribution of the gradient gap ‖∇ₓz<sub>y</sub> − ∇ₓz<sub>j</sub>‖₁ to the runner-up.</figcaption></figure>
+</div>
+<h2>Predicted against actual minimal ε</h2>
+<div class="grid">
+  <figure data-plot="predicted-vs-actual"><div class="box"><canvas id="predicted-vs-actual"></canvas></div>
+    <figcaption>Each point an example: ε predicted by Eq. 4 (logit gap / gradient gap) against the smallest ε at which FGSM
+      flips it. Points on the diagonal: the linear picture holds.</figcaption></figure>
+  <figure data-plot="cosine"><div class="box"><canvas id="cosine"></canvas></div>
+    <figcaption>Cosine between ∇ₓz<sub>y</sub> and ∇ₓz<sub>j</sub> (runner-up): label smoothing with noise aligns class
+      gradients (Shafahi et al., Fig. 4).</figcaption></figure>
+</div>
+<h2>Indicators of attack failure and masking checks</h2>
+<div data-plot="masking"><table data-part="masking"><thead><tr><th>defense</th><th>check</th><th>result</th>
+  <th>evidence</th></tr></thead><tbody></tbody></table></div>`;
+
+  function render(container, experiment, options = {}) {
+    if (!container.dataset.built) {
+      container.innerHTML = SECTIONS;
+      container.dataset.built = "true";
+    }
+    charts.forEach(c => c.destroy());
+    charts.clear();
+    const part = name => container.querySelector(`[data-part="${name}"]`);
+    const runs = experiment.runs.filter(r => r.checkpoints.length > 0);
+    const shown = run => options.checkpointOf ? options.checkpointOf(run) : run.checkpoints[run.checkpoints.length - 1];
+    const budgets = [];
+    for (const w of runs.flatMap(r => shown(r).worstCase)) {
+      if (!budgets.some(b => b.norm === normOf(w) && b.eps === w.eps)) budgets.push({ norm: normOf(w), eps: w.eps });
+    }
+    budgets.sort((a, b) => (a.norm === b.norm ? a.eps - b.eps : a.norm === "linf" ? -1 : 1));
+    const norms = [...new Set(budgets.map(b => b.norm))];
+    const linf = budgets.filter(b => b.norm === "linf");
+    const maxBudget = linf.length ? linf[linf.length - 1] : budgets[budgets.length - 1];
+    const robustAt = (c, b) => {
+      const w = c.worstCase.find(w => w.eps === b.eps && normOf(w) === b.norm);
+      return w ? w.robustAccuracy : NaN;
+    };
+    function chart(id, config) {
+      const canvas = container.querySelector(`canvas[id="${id}"]`);
+      config.options = Object.assign({ animation: false, responsive: true, maintainAspectRatio: false }, config.options || {});
+      charts.set(id, new Chart(canvas, config));
+      canvas.dataset.rendered = "true";
+    }
+    function figure(grid, id, caption) {
+      const f = document.createElement("figure");
+      f.innerHTML = `<div class="box"><canvas id="${id}"></canvas></div><figcaption></figcaption>`;
+      f.lastChild.textContent = caption;
+      grid.appendChild(f);
+    }
+    const color = i => COLORS[i % COLORS.length];
+
+    part("lead").textContent = `${runs.length} defenses` + (experiment.createdAt ? `, created ${experiment.createdAt}` : "")
+      + ". Budgets: " + norms.map(n => `${NORM_NAMES[n]} ε ∈ {${budgets.filter(b => b.norm === n).map(b => b.eps).join(", ")}}`)
+        .join("; ") + " (images in [0, 1]).";
+
+    const summary = part("summary");
+    summary.tHead.innerHTML = "<tr><th>defense</th><th>epoch</th><th>clean</th>" +
+      budgets.map(b => `<th>robust ${budgetLabel(b)}</th>`).join("") +
+      "<th>masking</th><th>logit gap</th><th>gradient gap</th><th>Spearman (Eq. 4 vs FGSM)</th></tr>";
+    summary.tBodies[0].innerHTML = "";
+    for (const run of runs) {
+      const c = shown(run);
+      const tr = document.createElement("tr");
+      tr.dataset.run = run.runId || run.defense;
+      tr.innerHTML = `<td></td><td class="num">${c.epoch}</td><td class="num">${fmt(c.cleanAccuracy)}</td>` +
+        budgets.map(b => `<td class="num">${fmt(robustAt(c, b))}</td>`).join("") +
+        `<td class="${c.masking.suspected ? "fail" : "pass"}">${c.masking.suspected ? "suspected" : "not suspected"}</td>` +
+        `<td class="num">${fmt(c.gaps && c.gaps.logitGapMedian)}</td><td class="num">${fmt(c.gaps && c.gaps.gradientGapL1Median, 2)}</td>` +
+        `<td class="num">${fmt(c.gaps && c.gaps.spearmanPredictedVsFgsm, 2)}</td>`;
+      tr.firstChild.textContent = run.defense;
+      summary.tBodies[0].appendChild(tr);
+    }
+
+    chart("accuracy", {
+      type: "bar",
+      data: {
+        labels: runs.map(r => r.defense),
+        datasets: [{ label: "clean", data: runs.map(r => shown(r).cleanAccuracy), backgroundColor: "#999" }]
+          .concat(budgets.map((b, i) => ({ label: `robust ${budgetLabel(b)}`, data: runs.map(r => robustAt(shown(r), b)),
+            backgroundColor: color(i) })))
+      },
+      options: { scales: { y: axis("accuracy", { min: 0, max: 1 }) } }
+    });
+
+    // Robust accuracy against ε per attack: one chart per defense and norm.
+    const epsGrid = part("eps-grid");
+    epsGrid.innerHTML = "";
+    runs.forEach((run, i) => norms.forEach(norm => {
+      const id = `eps-${i}-${norm}`;
+      figure(epsGrid, id, `${run.defense} (epoch ${shown(run).epoch}), ${NORM_NAMES[norm]}`);
+      const inNorm = shown(run).attacks.filter(a => normOf(a) === norm);
+      const names = [...new Set(inNorm.map(a => a.name))];
+      chart(id, {
+        type: "line",
+        data: {
+          datasets: names.map((name, k) => ({ label: name, borderColor: color(k), backgroundColor: color(k),
+            data: inNorm.filter(a => a.name === name).map(a => ({ x: a.eps, y: a.robustAccuracy })) }))
+            .concat([{ label: "worst case", borderColor: "#000", borderDash: [6, 3],
+              data: shown(run).worstCase.filter(w => normOf(w) === norm).map(w => ({ x: w.eps, y: w.robustAccuracy })) }])
+        },
+        options: { scales: { x: axis(`${NORM_NAMES[norm]} ε`, { type: "linear" }), y: axis("robust accuracy", { min: 0, max: 1 }) } }
+      });
+    }));
+
+    const byEpoch = { x: axis("epoch", { type: "linear", ticks: { stepSize: 1 } }), y: axis("accuracy", { min: 0, max: 1 }) };
+    chart("epochs", {
+      type: "line",
+      data: {
+        datasets: runs.flatMap((run, i) => [
+          { label: run.defense, borderColor: color(i), backgroundColor: color(i),
+            data: run.checkpoints.map(c => ({ x: c.epoch, y: robustAt(c, maxBudget) })) },
+          { label: run.defense + " (clean)", borderColor: color(i), borderDash: [4, 4], pointRadius: 0,
+            data: run.checkpoints.map(c => ({ x: c.epoch, y: c.cleanAccuracy })) }])
+      },
+      options: { scales: byEpoch }
+    });
+    // Per run, every budget over the epochs.
+    const epochsGrid = part("epochs-grid");
+    epochsGrid.innerHTML = "";
+    runs.forEach((run, i) => {
+      const id = `epochs-${i}`;
+      figure(epochsGrid, id, `${run.defense}: worst-case robust accuracy per budget over epochs`);
+      chart(id, {
+        type: "line",
+        data: {
+          datasets: budgets.map((b, k) => ({ label: budgetLabel(b), borderColor: color(k), backgroundColor: color(k),
+            data: run.checkpoints.map(c => ({ x: c.epoch, y: robustAt(c, b) })) }))
+            .concat([{ label: "clean", borderColor: "#999", borderDash: [4, 4],
+              data: run.checkpoints.map(c => ({ x: c.epoch, y: c.cleanAccuracy })) }])
+        },
+        options: { scales: byEpoch }
+      });
+    });
+
+    function histogramSeries(run, key) {
+      const gaps = shown(run).gaps;
+      const h = gaps && gaps.histograms ? gaps.histograms[key] : null;
+      if (!h || h.counts.length === 0) return [];
+      const total = h.counts.reduce((a, b) => a + b, 0) || 1;
+      return h.counts.map((c, i) => ({ x: (h.edges[i] + h.edges[i + 1]) / 2, y: c / total }));
+    }
+    for (const [id, key, label] of [["logit-gap", "logitGap", "logit gap"], ["gradient-gap", "gradientGapL1", "gradient gap (ℓ1)"],
+                                    ["cosine", "gradientCosine", "cos(∇z_y, ∇z_j)"]]) {
+      chart(id, {
+        type: "scatter",
+        data: { datasets: runs.map((run, i) => ({ label: run.defense, showLine: true, pointRadius: 1.5,
+          borderColor: color(i), backgroundColor: color(i), data: histogramSeries(run, key) })) },
+        options: { scales: { x: axis(label), y: axis("share of examples", { min: 0 }) } }
+      });
+    }
+
+    chart("predicted-vs-actual", {
+      type: "scatter",
+      data: { datasets: runs.map((run, i) => ({ label: run.defense, pointRadius: 2, backgroundColor: color(i),
+        borderColor: color(i), data: ((shown(run).gaps || {}).predictedVsFgsm || []).map(p => ({ x: num(p[0]), y: num(p[1]) })) })) },
+      options: { scales: { x: axis("predicted ε (Eq. 4)", { min: 0 }), y: axis("FGSM minimal ε", { min: 0 }) } }
+    });
+
+    const masking = part("masking").tBodies[0];
+    masking.innerHTML = "";
+    for (const run of runs) {
+      for (const check of shown(run).masking.checks) {
+        const tr = document.createElement("tr");
+        tr.innerHTML = `<td></td><td>${check.name}</td>` +
+          `<td class="${check.passed ? "pass" : "fail"}">${check.passed ? "pass" : "FAIL"}</td><td></td>`;
+        tr.firstChild.textContent = run.defense;
+        tr.lastChild.textContent = check.detail + (!check.passed && check.fix ? " → fix: " + check.fix : "");
+        masking.appendChild(tr);
+      }
+    }
+  }
+
+  return { render };
+})();
