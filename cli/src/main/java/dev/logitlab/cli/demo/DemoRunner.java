@@ -24,6 +24,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
 
 /** Submits the experiment over REST, shows progress until every checkpoint is reported, writes the report. */
 public final class DemoRunner {
@@ -70,10 +73,25 @@ public final class DemoRunner {
         return json.readTree(response.body()).get("runId").asText();
     }
 
-    /** Prints a progress line every few seconds until each run has a report per epoch (or failed). */
+    /**
+     * Shows progress every few seconds until each run has a report per epoch (or failed): a progress bar over the
+     * expected reports on a terminal, a line per update otherwise (logs, CI).
+     */
     private Map<String, List<ReportPublished>> await(Map<String, RunSpec> runs, RunWatcher watcher) throws Exception {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
         int expected = runs.values().stream().mapToInt(RunSpec::epochs).sum();
+        if (System.console() == null) {
+            return await(runs, watcher, expected, null);
+        }
+        try (ProgressBar bar = new ProgressBarBuilder()
+                .setTaskName("demo").setInitialMax(expected).setUnit(" reports", 1)
+                .setStyle(ProgressBarStyle.ASCII).setMaxRenderedLength(160).build()) {
+            return await(runs, watcher, expected, bar);
+        }
+    }
+
+    private Map<String, List<ReportPublished>> await(Map<String, RunSpec> runs, RunWatcher watcher, int expected,
+                                                     ProgressBar bar) throws Exception {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
         Map<String, List<ReportPublished>> reports = new LinkedHashMap<>();
         while (true) {
             int done = 0;
@@ -92,8 +110,13 @@ public final class DemoRunner {
                 line.append(String.format(Locale.ROOT, "%s %s | ", run.getValue().defense(), describe(state, got.size(),
                         run.getValue().epochs())));
             }
-            out.printf(Locale.ROOT, "[%3d%% reported] %s%n", 100 * done / expected, line.substring(0, line.length() - 3));
-            out.flush();
+            if (bar != null) {
+                bar.stepTo(done);
+                bar.setExtraMessage(line.substring(0, line.length() - 3));
+            } else {
+                out.printf(Locale.ROOT, "[%3d%% reported] %s%n", 100 * done / expected, line.substring(0, line.length() - 3));
+                out.flush();
+            }
             if (finished) {
                 return reports;
             }
