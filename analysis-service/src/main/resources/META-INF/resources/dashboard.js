@@ -1,7 +1,8 @@
 "use strict";
 // The live dashboard: what the analysis service holds (reports, the latest event of every run) at load, then every
 // new report and run event as the service reads it from Kafka (server-sent events), re-rendered without a reload.
-const reports = new Map();   // checkpointId → ReportPublished
+const reports = new Map();   // checkpointId → ReportPublished or ReportFailed
+const attacking = new Map(); // checkpointId → ReportProgress, until its report replaces it
 const runs = new Map();      // runId → latest run event, with the spec of its submission
 const shown = new Map();     // runId → the epoch whose checkpoint the report sections show (default: the latest)
 let trainerUrl = null;
@@ -28,6 +29,13 @@ function progressOf(event) {
   return event.kind === "failed" ? (event.reason || "") : "";
 }
 
+function attackProgressOf(runId) {
+  const parts = [...attacking.values()].filter(p => p.runId === runId).sort((a, b) => a.epoch - b.epoch)
+    .map(p => `<span class="attacking" data-checkpoint="${p.checkpointId}"><progress max="${p.progress.shards}" ` +
+      `value="${p.progress.shardsDone}"></progress> epoch ${p.epoch}: ${p.progress.shardsDone}/${p.progress.shards} shards</span>`);
+  return parts.length ? "<br>" + parts.join("<br>") : "";
+}
+
 function renderRuns(exp) {
   const body = document.querySelector("#runs tbody");
   const ids = [...new Set([...runs.keys(), ...exp.runs.map(r => r.runId)])].sort();
@@ -38,7 +46,7 @@ function renderRuns(exp) {
     const tr = document.createElement("tr");
     tr.dataset.run = id;
     tr.innerHTML = `<td></td><td></td><td class="status-cell"></td><td>${progressOf(event)}</td>` +
-      `<td class="num reports">${run ? run.checkpoints.length : 0}</td><td></td>`;
+      `<td class="num reports">${run ? run.checkpoints.length : 0}${attackProgressOf(id)}</td><td></td>`;
     tr.children[0].textContent = id;
     tr.children[1].textContent = run ? run.defense : (event && event.spec ? event.spec.defense : "");
     tr.children[2].textContent = event ? event.kind : "reported";
@@ -70,12 +78,22 @@ function render() {
   document.body.dataset.reports = String(reports.size);
 }
 
+/** A record of logitlab.reports: a checkpoint's progress under attack, or the outcome that replaces it. */
+function received(r) {
+  if (r.progress) {
+    attacking.set(r.checkpointId, r);
+  } else {
+    attacking.delete(r.checkpointId);
+    reports.set(r.checkpointId, r);
+  }
+}
+
 function listen() {
   const source = new EventSource("/api/stream");
   const live = document.getElementById("live");
   source.onopen = () => { live.classList.add("on"); document.body.dataset.live = "true"; };
   source.onerror = () => { live.classList.remove("on"); document.body.dataset.live = "false"; };
-  source.addEventListener("report", e => { const r = JSON.parse(e.data); reports.set(r.checkpointId, r); render(); });
+  source.addEventListener("report", e => { received(JSON.parse(e.data)); render(); });
   source.addEventListener("run", e => {
     const r = JSON.parse(e.data);
     runs.set(r.runId, r);
@@ -117,6 +135,10 @@ document.getElementById("submit").addEventListener("submit", async e => {
 (async () => {
   trainerUrl = (await (await fetch("/api/dashboard")).json()).trainerUrl;
   for (const r of await (await fetch("/api/reports")).json()) reports.set(r.checkpointId, r);
+  for (const e of await (await fetch("/api/evaluations")).json()) {
+    if (e.state === "attacking") attacking.set(e.checkpointId, { runId: e.runId, checkpointId: e.checkpointId,
+      epoch: e.epoch, progress: { shardsDone: e.shardsDone, shards: e.shards } });
+  }
   for (const r of await (await fetch("/api/run-events")).json()) runs.set(r.runId, r);
   render();
   listen();

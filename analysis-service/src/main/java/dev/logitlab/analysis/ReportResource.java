@@ -8,6 +8,7 @@ import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.ServiceUnavailableException;
 import jakarta.ws.rs.core.MediaType;
 import java.util.ArrayList;
@@ -22,7 +23,8 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
  * Reports as {@code logitlab.reports} has them (any replica answers for all): all published ones, one checkpoint's
- * (published, or failed with its reason), and a run's over its epochs (robustness over training).
+ * (published, failed with its reason, or still being attacked with its progress), a run's over its epochs
+ * (robustness over training), and where every evaluation stands.
  */
 @Path("/api")
 @Produces(MediaType.APPLICATION_JSON)
@@ -68,6 +70,38 @@ public class ReportResource {
             throw new NotFoundException("no reports for run " + runId);
         }
         return found;
+    }
+
+    /**
+     * Where every checkpoint's evaluation stands, or one run's: {@code attacking} (with {@code shardsDone} of
+     * {@code shards}), {@code published} or {@code failed} (with its reason); ordered by run and epoch.
+     */
+    @GET
+    @Path("evaluations")
+    public List<Evaluation> evaluations(@QueryParam("runId") String runId) {
+        List<Evaluation> found = new ArrayList<>();
+        try (KeyValueIterator<String, String> all = store().all()) {
+            all.forEachRemaining(kv -> {
+                Evaluation e = Evaluation.of(parse(kv.value));
+                if (runId == null || e.runId().equals(runId)) {
+                    found.add(e);
+                }
+            });
+        }
+        found.sort(Comparator.comparing(Evaluation::runId).thenComparing(Evaluation::epoch));
+        return found;
+    }
+
+    /** One checkpoint's evaluation, as {@link #evaluations} lists it. */
+    public record Evaluation(String runId, String checkpointId, int epoch, String state, Integer shardsDone,
+                             Integer shards, String reason) {
+        static Evaluation of(JsonNode n) {
+            String state = n.has("report") ? "published" : n.has("progress") ? "attacking" : "failed";
+            JsonNode p = n.path("progress");
+            return new Evaluation(n.path("runId").asText(), n.path("checkpointId").asText(), n.path("epoch").asInt(),
+                    state, p.has("shardsDone") ? p.get("shardsDone").asInt() : null,
+                    p.has("shards") ? p.get("shards").asInt() : null, n.has("reason") ? n.get("reason").asText() : null);
+        }
     }
 
     private ReadOnlyKeyValueStore<String, String> store() {

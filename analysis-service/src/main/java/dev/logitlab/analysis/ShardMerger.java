@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.logitlab.events.AttackEvent;
 import dev.logitlab.events.ReportFailed;
+import dev.logitlab.events.ReportProgress;
 import dev.logitlab.events.ReportPublished;
 import dev.logitlab.events.ShardOutcome;
 import dev.logitlab.events.Topics;
@@ -27,6 +28,8 @@ import org.jboss.logging.Logger;
  * changelogged store (keyed {@code <checkpointId>#<plan hash>/<shard>}, on the partition of the checkpointId, so
  * whichever replica owns the partition after a rebalance or a restart has them), and publishes the report once,
  * when the last shard arrives: the report, the store's changes and the input offset commit in one transaction.
+ * Until then each shard that arrives publishes the evaluation's progress under the same key, which the report
+ * replaces.
  * A finished evaluation leaves a {@code /done} marker, so a late duplicate is dropped; a failed shard or a refused
  * checkpoint becomes {@code report.failed}.
  */
@@ -77,6 +80,10 @@ final class ShardMerger implements Processor<String, String, String, String> {
         int held = stored(evaluation) + (evaluations.get(shardKey) == null ? 1 : 0);
         if (held < event.shards()) {
             evaluations.put(shardKey, write(event.outcome()));
+            context.forward(StreamRecords.event(json, event.checkpointId(),
+                    ReportProgress.of(event.checkpoint(), held, event.shards()), ReportTopology.SERVICE,
+                    Topics.REPORT_PROGRESS, event.checkpointId(), evaluation + held, record.timestamp()),
+                    ReportTopology.REPORTS);
             context.commit();
             return;
         }

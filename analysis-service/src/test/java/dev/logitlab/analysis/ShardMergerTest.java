@@ -23,7 +23,9 @@ import dev.logitlab.events.AttackTask;
 import dev.logitlab.events.CheckpointCreated;
 import dev.logitlab.events.EventSchemas;
 import dev.logitlab.events.ReportFailed;
+import dev.logitlab.events.ReportProgress;
 import dev.logitlab.events.ReportPublished;
+import dev.logitlab.events.Topics;
 import dev.logitlab.events.RunSpec;
 import dev.logitlab.service.KafkaBrokerResource;
 import dev.logitlab.service.PrometheusLint;
@@ -78,6 +80,25 @@ class ShardMergerTest {
         }
         Thread.sleep(2000);
         assertEquals(1, reportsFor(f.checkpoint.checkpointId(), 1).size(), "the late duplicate gave no second report");
+        // Before the report, each shard that arrived said how far the evaluation was, under the same key.
+        List<JsonNode> progress = progressOf(f.checkpoint.checkpointId());
+        int n = f.shards.size();
+        List<Integer> expected = new ArrayList<>(); // distinct shards held after each record before the last one
+        java.util.Set<Integer> held = new java.util.HashSet<>();
+        for (AttackEvent e : shuffled) {
+            held.add(e.shard());
+            if (held.size() == n) {
+                break;
+            }
+            expected.add(held.size());
+        }
+        assertEquals(expected, progress.stream().map(p -> p.get("progress").get("shardsDone").asInt()).toList());
+        for (JsonNode p : progress) {
+            assertEquals(List.of(), EventSchemas.violations(ReportProgress.class, p));
+            assertEquals(n, p.get("progress").get("shards").asInt());
+        }
+        given().get("/api/evaluations?runId=run-r1").then().statusCode(200)
+                .body("[0].state", equalTo("published")).body("[0].checkpointId", equalTo(f.checkpoint.checkpointId()));
 
         given().get("/api/reports/" + f.checkpoint.checkpointId()).then().statusCode(200)
                 .body("report.schema", equalTo("logitlab.evaluation/v1"));
@@ -145,17 +166,29 @@ class ShardMergerTest {
         return new Fixture(checkpoint, shards, inOneProcess);
     }
 
+    private static List<JsonNode> progressOf(String checkpointId) throws Exception {
+        List<JsonNode> found = new ArrayList<>();
+        for (ConsumerRecord<String, String> r : KafkaBrokerResource.committed("logitlab.reports", Duration.ofSeconds(2))) {
+            if (checkpointId.equals(r.key()) && Topics.REPORT_PROGRESS.equals(KafkaBrokerResource.header(r, "ce_type"))) {
+                found.add(JSON.readTree(r.value()));
+            }
+        }
+        return found;
+    }
+
     private static void produce(String key, String value) {
         KafkaBrokerResource.companion().produceStrings()
                 .fromRecords(new ProducerRecord<>("logitlab.attack-results", key, value)).awaitCompletion(Duration.ofSeconds(10));
     }
 
+    /** The report or failure of a checkpoint on logitlab.reports, not the progress records before it. */
     private static List<ConsumerRecord<String, String>> reportsFor(String checkpointId, int n) {
         List<ConsumerRecord<String, String>> found = List.of();
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
         while (found.size() < n && System.nanoTime() < deadline) {
             found = KafkaBrokerResource.committed("logitlab.reports", Duration.ofSeconds(2)).stream()
-                    .filter(r -> checkpointId.equals(r.key())).toList();
+                    .filter(r -> checkpointId.equals(r.key()))
+                    .filter(r -> !Topics.REPORT_PROGRESS.equals(KafkaBrokerResource.header(r, "ce_type"))).toList();
         }
         assertEquals(n, found.size(), "reports for " + checkpointId);
         return found;

@@ -26,7 +26,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * The live dashboard in a real headless Chromium (Debian's chromium, driven through chromium-driver) against the
  * local stack: a run submitted with the dashboard's own form trains, is attacked and analysed by the services, and
- * its report appears in the page, charts drawn, without the page ever reloading.
+ * its report appears in the page, charts drawn, without the page ever reloading; while it is attacked, its row shows
+ * the shards done.
  */
 class DashboardTest {
 
@@ -46,7 +47,10 @@ class DashboardTest {
             browser.get(config.url("analysis") + "/");
             wait.until(b -> "true".equals(body(b).getAttribute("data-ready")));
             wait.until(b -> "true".equals(body(b).getAttribute("data-live")));
-            ((JavascriptExecutor) browser).executeScript("window.sameDocument = true;");
+            ((JavascriptExecutor) browser).executeScript("window.sameDocument = true; window.shardsShown = [];"
+                    + "new MutationObserver(() => document.querySelectorAll('#runs .attacking').forEach(s =>"
+                    + " window.shardsShown.push(s.textContent))).observe(document.getElementById('runs'),"
+                    + " {childList: true, subtree: true});");
 
             new Select(browser.findElement(By.name("dataset"))).selectByVisibleText("synthetic");
             new Select(browser.findElement(By.name("model"))).selectByVisibleText("linear");
@@ -68,6 +72,10 @@ class DashboardTest {
             new WebDriverWait(browser, Duration.ofMinutes(4)).until(b -> reportsOf(b, runId).equals("2"));
             assertEquals(true, ((JavascriptExecutor) browser).executeScript("return window.sameDocument === true;"),
                     "the page was not reloaded");
+            Object shown = ((JavascriptExecutor) browser).executeScript("return window.shardsShown;");
+            assertTrue(shown.toString().matches(".*epoch \\d: \\d+/\\d+ shards.*"),
+                    "the attack's progress per checkpoint was shown while it ran: " + shown);
+            assertTrue(browser.findElements(By.cssSelector("#runs .attacking")).isEmpty(), "and left with the report");
             assertTrue(browser.findElement(By.cssSelector("#report [data-part=summary] tr[data-run='" + runId + "']"))
                     .getText().contains("ls=0.5,gn=0.1"));
             List<WebElement> canvases = browser.findElements(By.cssSelector("#report canvas"));

@@ -29,6 +29,7 @@ public final class EventSchemas {
             AttackEvent.class, "attack-event.v2.json",
             ReportPublished.class, "report-published.v1.json",
             ReportFailed.class, "report-failed.v1.json",
+            ReportProgress.class, "report-progress.v1.json",
             EvaluationReport.class, "evaluation-report.v1.json",
             RunSpec.class, "run-spec.v1.json");
 

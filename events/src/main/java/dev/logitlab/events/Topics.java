@@ -23,6 +23,7 @@ public final class Topics {
     public static final String ATTACK_FAILED = "dev.logitlab.attack.failed.v2";
     public static final String REPORT_PUBLISHED = "dev.logitlab.report.published.v1";
     public static final String REPORT_FAILED = "dev.logitlab.report.failed.v1";
+    public static final String REPORT_PROGRESS = "dev.logitlab.report.progress.v1";
 
     /** The CloudEvents {@code source} of each service. */
     public static final String SOURCE_PREFIX = "/logitlab/";

@@ -49,6 +49,7 @@ class EventSchemasTest {
                 AttackEvent.failed(TASK, "no test images"),
                 AttackEvent.refused(CHECKPOINT, HASH, "SHA-256 mismatch"),
                 ReportFailed.of(CHECKPOINT, "SHA-256 mismatch"),
+                ReportProgress.of(CHECKPOINT, 3, 12),
                 new ReportPublished(1, "run-1", "run-1/epoch-001", 1, HASH, 1, "ls=0.5,gn=0.3", REPORT),
                 SPEC);
         for (Object event : events) {
@@ -81,6 +82,9 @@ class EventSchemasTest {
         ((ObjectNode) report.get("worstCase").get(1)).put("norm", "l3");
         assertTrue(EventSchemas.violations(EvaluationReport.class, report).stream().anyMatch(m -> m.contains("l3")
                 || m.contains("norm")), "a budget's norm is linf or l2");
+        ObjectNode progress = mapper.valueToTree(ReportProgress.of(CHECKPOINT, 3, 12));
+        ((ObjectNode) progress.get("progress")).put("shards", 0);
+        assertFalse(EventSchemas.violations(ReportProgress.class, progress).isEmpty(), "an evaluation has a shard");
         report = mapper.valueToTree(REPORT);
         report.put("surprise", 1);
         assertTrue(EventSchemas.violations(EvaluationReport.class, report).stream().anyMatch(m -> m.contains("surprise")));

@@ -36,6 +36,9 @@ public class LatestReports {
     @Blocking
     public void report(String record) {
         try {
+            if (!json.readTree(record).has("report")) {
+                return; // a failed evaluation or one still in progress: the latest report stands
+            }
             ReportPublished r = json.readValue(record, ReportPublished.class);
             latest.merge(r.runId(), new Summary(r.checkpointId(), r.epoch(), r.report().cleanAccuracy(),
                     r.report().worstCase(), r.report().masking().suspected()),
