@@ -71,7 +71,7 @@ seccompProfile:
   value: {{ printf "http://%s-analysis:%v/schemas/" (include "logitlab.fullname" .) .Values.analysis.port | quote }}
 {{- end -}}
 
-{{/* Writable places under a read-only root: /tmp and DJL's cache (libtorch is extracted there), plus the store. */}}
+{{/* Writable places under a read-only root: /tmp (DJL_CACHE_DIR is in it; libtorch is pre-extracted in the image), plus the store. */}}
 {{- define "logitlab.volumeMounts" -}}
 - name: tmp
   mountPath: /tmp

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.marcnuri.helm.Helm;
+import dev.logitlab.cli.images.ServiceImage;
 import com.marcnuri.helm.LintResult;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
@@ -81,6 +82,19 @@ class HelmChartTest {
         // helm-java's template leaves test hooks out; lint renders them, and the hook must be declared as one.
         String hook = java.nio.file.Files.readString(Chart.DIR.resolve("templates/tests/test-health.yaml"));
         assertTrue(hook.contains("helm.sh/hook: test") && hook.contains("/q/health/ready"), "a helm test hook");
+    }
+
+    @Test
+    void theDefaultValuesPullTheImagesLabImagesBuilds() {
+        ServiceImage.Naming built = ServiceImage.Naming.chartDefaults(Chart.DIR.getParent().getParent());
+        for (Deployment d : Chart.ofType(Chart.resources(Chart.template(null, Map.of())), Deployment.class)) {
+            String service = d.getMetadata().getLabels().get("app.kubernetes.io/component");
+            assertEquals(built.of(service, false), d.getSpec().getTemplate().getSpec().getContainers().get(0).getImage());
+        }
+        assertEquals(built.of("trainer", false), trainingJob(Chart.resources(Chart.template(null, Map.of())))
+                .getSpec().getTemplate().getSpec().getContainers().get(0).getImage());
+        assertEquals(built.of("trainer", true), trainingJob(Chart.resources(Chart.template("ci/gpu-values.yaml", Map.of())))
+                .getSpec().getTemplate().getSpec().getContainers().get(0).getImage());
     }
 
     @Test

@@ -168,6 +168,8 @@ public final class LocalStack {
 
     /** Starts the broker and waits until it answers. */
     public void startBroker() throws IOException {
+        Files.createDirectories(config.logs());
+        Files.createDirectories(config.pids());
         start("kafka", broker.prepare(log("kafka-format")), Map.of());
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         while (!broker.reachable()) {
