@@ -10,7 +10,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * The checkpoint store: a root directory ({@code logitlab.store.root}; a ReadWriteMany volume on Kubernetes).
- * Event URIs are {@code file:} paths relative to it; nothing outside it is ever read.
+ * Event URIs are {@code file:} paths relative to it; nothing outside it is ever read, by name or through a
+ * symbolic link.
  */
 @ApplicationScoped
 public class CheckpointStore {
@@ -43,7 +44,7 @@ public class CheckpointStore {
         return checkpoint;
     }
 
-    /** A {@code file:} URI relative to the root, refusing anything that escapes it. */
+    /** A {@code file:} URI relative to the root, refusing anything that escapes it, by name or by a symbolic link. */
     public Path resolve(String uri) {
         if (uri == null || !uri.startsWith("file:")) {
             throw new CheckpointIntegrityException("unsupported checkpoint URI '" + uri + "' (expected file:<path>)");
@@ -52,6 +53,17 @@ public class CheckpointStore {
         if (!path.startsWith(root())) {
             throw new CheckpointIntegrityException("checkpoint URI '" + uri + "' points outside the store");
         }
-        return path;
+        try {
+            Path real = path.toRealPath();
+            if (!real.startsWith(root().toRealPath())) {
+                throw new CheckpointIntegrityException("checkpoint URI '" + uri + "' leads outside the store through a "
+                        + "symbolic link, to " + real);
+            }
+            return real;
+        } catch (java.nio.file.NoSuchFileException e) {
+            return path; // not there (yet): the caller says so
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot resolve " + path + ": " + e.getMessage(), e);
+        }
     }
 }

@@ -2,7 +2,7 @@ package dev.logitlab.core.checkpoint;
 
 import dev.logitlab.core.Json;
 import dev.logitlab.core.model.Network;
-import java.io.BufferedInputStream;
+import java.io.ByteArrayInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -19,7 +19,8 @@ import java.util.stream.Stream;
 
 /**
  * A checkpoint directory {@code <run>/epoch-NNN/}: {@code checkpoint.json}, the parameter file and the
- * optimiser state. Loading verifies every file's SHA-256 and never reads outside the directory.
+ * optimiser state. Loading verifies every file's SHA-256 and never reads outside the directory, by name or through
+ * a symbolic link; the parameters and optimiser state are read once, and the bytes hashed are the bytes used.
  */
 public record Checkpoint(Path directory, CheckpointManifest manifest) {
 
@@ -38,7 +39,7 @@ public record Checkpoint(Path directory, CheckpointManifest manifest) {
         Path dir = Files.isDirectory(path) ? path : path.getParent();
         CheckpointManifest manifest;
         try {
-            manifest = Json.MAPPER.readValue(dir.resolve(MANIFEST).toFile(), CheckpointManifest.class);
+            manifest = Json.MAPPER.readValue(within(dir, dir.resolve(MANIFEST)).toFile(), CheckpointManifest.class);
         } catch (NoSuchFileException | java.io.FileNotFoundException e) {
             throw new IllegalArgumentException(dir + " is not a logitlab checkpoint (no " + MANIFEST + ")", e);
         } catch (IOException e) {
@@ -101,9 +102,10 @@ public record Checkpoint(Path directory, CheckpointManifest manifest) {
     public static Checkpoint write(Path runDir, int epoch, Network network, IoConsumer<DataOutputStream> optimizerState,
                                    java.util.function.Function<List<CheckpointManifest.FileDigest>, CheckpointManifest> manifest) {
         Path target = runDir.resolve(directoryName(epoch));
-        Path temporary = runDir.resolve(directoryName(epoch) + ".tmp");
+        Path temporary = null;
         try {
-            Files.createDirectories(temporary);
+            // A name of its own: another replica (or a training Job) may be writing the same epoch right now.
+            temporary = Files.createTempDirectory(Files.createDirectories(runDir), directoryName(epoch) + ".tmp-");
             network.saveParameters(temporary.resolve(PARAMETERS));
             try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(
                     Files.newOutputStream(temporary.resolve(OPTIMIZER_STATE))))) {
@@ -116,28 +118,65 @@ public record Checkpoint(Path directory, CheckpointManifest manifest) {
             Json.PRETTY.writeValue(temporary.resolve(MANIFEST).toFile(), written);
             deleteRecursively(target);
             Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE);
+            temporary = null;
             return new Checkpoint(target, written);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write checkpoint " + target + ": " + e.getMessage(), e);
+        } finally {
+            if (temporary != null) {
+                try {
+                    deleteRecursively(temporary);
+                } catch (IOException e) {
+                    // a leftover .tmp- directory is ignored by every reader
+                }
+            }
         }
     }
 
-    /** The network of this checkpoint with its saved parameters. */
+    /** The network of this checkpoint with its saved parameters (verified as read). */
     public Network network() {
-        return Network.load(manifest.model(), resolve(manifest.parameters().path()));
+        String file = manifest.parameters().path();
+        return Network.load(manifest.model(), new ByteArrayInputStream(verifiedBytes(file)), directory.resolve(file).toString());
     }
 
-    /** Reads the optimiser state file. */
+    /** Loads this checkpoint's parameters (verified as read) into a network of its spec, to resume training. */
+    public void loadParametersInto(Network network) {
+        String file = manifest.parameters().path();
+        network.loadParameters(new ByteArrayInputStream(verifiedBytes(file)), directory.resolve(file).toString());
+    }
+
+    /** Reads the optimiser state file (verified as read). */
     public void readOptimizerState(IoConsumer<DataInputStream> reader) {
-        try (DataInputStream in = new DataInputStream(new BufferedInputStream(
-                Files.newInputStream(resolve(OPTIMIZER_STATE))))) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(verifiedBytes(OPTIMIZER_STATE)))) {
             reader.accept(in);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read optimizer state of " + directory + ": " + e.getMessage(), e);
         }
     }
 
-    /** A checkpoint file, refusing any path that escapes the checkpoint directory. */
+    /**
+     * A file's bytes, read once and checked against the manifest's SHA-256, so what is used is what was verified
+     * (a file swapped after {@link #load} is refused, not used).
+     */
+    byte[] verifiedBytes(String relative) {
+        CheckpointManifest.FileDigest digest = manifest.files().stream().filter(f -> f.path().equals(relative))
+                .findFirst().orElseThrow(() -> new CheckpointIntegrityException("checkpoint " + directory + ": "
+                        + relative + " is not listed in " + MANIFEST));
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(resolve(relative));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + relative + " of " + directory + ": " + e.getMessage(), e);
+        }
+        String actual = Sha256.of(bytes);
+        if (!actual.equalsIgnoreCase(digest.sha256())) {
+            throw new CheckpointIntegrityException("checkpoint " + directory + ": " + relative + " has SHA-256 "
+                    + actual + " but " + MANIFEST + " says " + digest.sha256() + "; refusing to load it");
+        }
+        return bytes;
+    }
+
+    /** A checkpoint file, refusing any path that escapes the checkpoint directory, by name or by a symbolic link. */
     public Path resolve(String relative) {
         Path base = directory.toAbsolutePath().normalize();
         Path file = base.resolve(relative).normalize();
@@ -145,7 +184,23 @@ public record Checkpoint(Path directory, CheckpointManifest manifest) {
             throw new CheckpointIntegrityException("checkpoint " + directory + ": file path '" + relative
                     + "' points outside the checkpoint directory");
         }
-        return file;
+        return within(base, file);
+    }
+
+    /** {@code file} as it really is, refused when a symbolic link takes it outside {@code base}; as is when missing. */
+    private static Path within(Path base, Path file) {
+        try {
+            Path real = file.toRealPath();
+            if (!real.startsWith(base.toRealPath())) {
+                throw new CheckpointIntegrityException("checkpoint " + base + ": " + base.relativize(file)
+                        + " is a symbolic link to " + real + ", outside the checkpoint directory");
+            }
+            return real;
+        } catch (NoSuchFileException e) {
+            return file; // reading it will say it is missing
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot resolve " + file + ": " + e.getMessage(), e);
+        }
     }
 
     /** A reader that may fail with an I/O error. */

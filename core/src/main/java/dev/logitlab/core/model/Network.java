@@ -42,10 +42,10 @@ public final class Network implements AutoCloseable {
         return new Network(spec, seed);
     }
 
-    /** The network of a spec with parameters read from a file written by {@link #saveParameters}. */
-    public static Network load(ModelSpec spec, Path parameterFile) {
+    /** The network of a spec with parameters as {@link #saveParameters} wrote them; {@code source} names them in errors. */
+    public static Network load(ModelSpec spec, java.io.InputStream parameters, String source) {
         Network network = new Network(spec, 0);
-        network.loadParameters(parameterFile);
+        network.loadParameters(parameters, source);
         return network;
     }
 
@@ -113,8 +113,9 @@ public final class Network implements AutoCloseable {
         }
     }
 
-    public void loadParameters(Path file) {
-        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
+    /** Parameters as {@link #saveParameters} wrote them; {@code file} names them in errors. */
+    public void loadParameters(java.io.InputStream parameters, String file) {
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(parameters))) {
             block.loadParameters(manager, in);
             // Loaded arrays are plain tensors: make the weights trainable again, as initialisation does.
             trainableParameters().forEach(p -> p.getArray().setRequiresGradient(true));

@@ -52,7 +52,7 @@ public final class Training {
         try (Network network = Network.create(spec, config.seed())) {
             Optimizer optimizer = Optimizer.of(config.optimizer(), config.learningRate());
             resumeFrom.ifPresent(c -> {
-                network.loadParameters(c.resolve(c.manifest().parameters().path()));
+                c.loadParametersInto(network);
                 c.readOptimizerState(in -> optimizer.load(in, network.manager()));
             });
             Checkpoint last = resumeFrom.orElse(null);

@@ -17,6 +17,7 @@ import dev.logitlab.core.train.TrainingConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -92,6 +93,47 @@ class CheckpointTest {
         Json.MAPPER.writeValue(manifest.toFile(), json);
         var e = assertThrows(CheckpointIntegrityException.class, () -> Checkpoint.load(checkpoint.directory()));
         assertTrue(e.getMessage().contains("outside"), e.getMessage());
+    }
+
+    @Test
+    void aParameterFileThatIsASymbolicLinkOutOfTheCheckpointIsRefused() throws Exception {
+        Path params = checkpoint.directory().resolve(Checkpoint.PARAMETERS);
+        Path outside = Files.move(params, dir.resolve("elsewhere.params"));
+        Files.createSymbolicLink(params, outside); // same bytes, so only the link itself can be the reason
+        var e = assertThrows(CheckpointIntegrityException.class, () -> Checkpoint.load(checkpoint.directory()));
+        assertTrue(e.getMessage().contains("symbolic link") && e.getMessage().contains("outside"), e.getMessage());
+    }
+
+    @Test
+    void theBytesUsedAreTheBytesVerifiedSoAFileSwappedAfterLoadingIsRefused() throws Exception {
+        Checkpoint loaded = Checkpoint.load(checkpoint.directory());
+        Path params = checkpoint.directory().resolve(Checkpoint.PARAMETERS);
+        byte[] bytes = Files.readAllBytes(params);
+        bytes[bytes.length - 1] ^= 1;
+        Files.write(params, bytes, StandardOpenOption.TRUNCATE_EXISTING);
+        var e = assertThrows(CheckpointIntegrityException.class, loaded::network);
+        assertTrue(e.getMessage().contains("SHA-256"), e.getMessage());
+    }
+
+    @Test
+    void writersOfTheSameEpochDoNotShareATemporaryDirectory() throws Exception {
+        // Another replica mid-write under the old fixed name, or under its own: neither is touched.
+        Path other = Files.createDirectories(dir.resolve("epoch-002.tmp"));
+        Files.writeString(other.resolve(Checkpoint.PARAMETERS), "another writer's");
+        try (var network = checkpoint.network()) {
+            Checkpoint written = Checkpoint.write(dir, 2, network, out -> out.writeInt(7),
+                    files -> { CheckpointManifest m = checkpoint.manifest();
+                        return new CheckpointManifest(m.schema(), m.runId(), 2, m.model(), m.dataset(), m.defense(),
+                                m.seed(), m.configHash(), m.config(), m.metrics(), files); });
+            assertEquals(dir.resolve("epoch-002"), written.directory());
+        }
+        assertEquals("another writer's", Files.readString(other.resolve(Checkpoint.PARAMETERS)));
+        try (var files = Files.list(dir)) {
+            assertEquals(List.of("epoch-001", "epoch-002", "epoch-002.tmp"),
+                    files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("epoch-")).sorted().toList(),
+                    "our temporary directory was renamed into place, nothing else left behind");
+        }
+        assertEquals(2, Checkpoint.latest(dir).orElseThrow().manifest().epoch());
     }
 
     @Test
