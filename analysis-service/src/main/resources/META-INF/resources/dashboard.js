@@ -7,6 +7,37 @@ const runs = new Map();      // runId → latest run event, with the spec of its
 const shown = new Map();     // runId → the epoch whose checkpoint the report sections show (default: the latest)
 let trainerUrl = null;
 
+// The bearer token: from the link ./lab stack up prints (#token=…, then dropped from the address bar), else from
+// this tab's session, else pasted in the sign-in form. The cookie carries it to the live stream (EventSource cannot
+// send headers); it is sent to this origin only.
+const TOKEN = "logitlab_token";
+function remember(token) {
+  sessionStorage.setItem(TOKEN, token);
+  document.cookie = `${TOKEN}=${token}; path=/; SameSite=Strict`;
+}
+(() => {
+  const match = location.hash.match(/token=([^&]+)/);
+  if (match) {
+    remember(decodeURIComponent(match[1]));
+    history.replaceState(null, "", location.pathname + location.search);
+  } else if (sessionStorage.getItem(TOKEN)) {
+    remember(sessionStorage.getItem(TOKEN));
+  }
+})();
+function authorized(options = {}) {
+  const token = sessionStorage.getItem(TOKEN);
+  return Object.assign({}, options, { headers: Object.assign({}, options.headers,
+    token ? { Authorization: `Bearer ${token}` } : {}) });
+}
+async function api(path) {
+  const response = await fetch(path, authorized());
+  if (response.status === 401 || response.status === 403) {
+    throw new SignInNeeded((await response.json()).detail);
+  }
+  return response.json();
+}
+class SignInNeeded extends Error {}
+
 function experiment() {
   const byRun = new Map();
   for (const r of reports.values()) {
@@ -118,8 +149,8 @@ document.getElementById("submit").addEventListener("submit", async e => {
   const status = document.getElementById("submit-status");
   status.textContent = "submitting…";
   try {
-    const response = await fetch(trainerUrl + "/api/runs", { method: "POST", headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(spec) });
+    const response = await fetch(trainerUrl + "/api/runs", authorized({ method: "POST",
+      headers: { "Content-Type": "application/json" }, body: JSON.stringify(spec) }));
     const body = await response.json();
     if (response.ok) {
       status.textContent = `submitted ${body.runId}`;
@@ -132,15 +163,30 @@ document.getElementById("submit").addEventListener("submit", async e => {
   }
 });
 
-(async () => {
-  trainerUrl = (await (await fetch("/api/dashboard")).json()).trainerUrl;
-  for (const r of await (await fetch("/api/reports")).json()) reports.set(r.checkpointId, r);
-  for (const e of await (await fetch("/api/evaluations")).json()) {
-    if (e.state === "attacking") attacking.set(e.checkpointId, { runId: e.runId, checkpointId: e.checkpointId,
-      epoch: e.epoch, progress: { shardsDone: e.shardsDone, shards: e.shards } });
+document.getElementById("sign-in").addEventListener("submit", e => {
+  e.preventDefault();
+  remember(e.target.elements.token.value.trim());
+  load();
+});
+
+async function load() {
+  try {
+    trainerUrl = (await (await fetch("/api/dashboard")).json()).trainerUrl;
+    for (const r of await api("/api/reports")) reports.set(r.checkpointId, r);
+    for (const e of await api("/api/evaluations")) {
+      if (e.state === "attacking") attacking.set(e.checkpointId, { runId: e.runId, checkpointId: e.checkpointId,
+        epoch: e.epoch, progress: { shardsDone: e.shardsDone, shards: e.shards } });
+    }
+    for (const r of await api("/api/run-events")) runs.set(r.runId, r);
+  } catch (error) {
+    if (!(error instanceof SignInNeeded)) throw error;
+    document.getElementById("sign-in").hidden = false;
+    document.getElementById("sign-in-status").textContent = error.message;
+    return;
   }
-  for (const r of await (await fetch("/api/run-events")).json()) runs.set(r.runId, r);
+  document.getElementById("sign-in").hidden = true;
   render();
   listen();
   document.body.dataset.ready = "true";
-})();
+}
+load();

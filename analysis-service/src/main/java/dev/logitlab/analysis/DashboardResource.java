@@ -2,6 +2,8 @@ package dev.logitlab.analysis;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.logitlab.events.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -37,7 +39,7 @@ public class DashboardResource {
     @Inject
     LiveEvents live;
 
-    /** The trainer's address as the browser reaches it (the form posts there; the trainer allows this origin). */
+    /** The trainer's address as the browser reaches it (the form posts there; the trainer allows this origin). Open. */
     @ConfigProperty(name = "logitlab.trainer.url")
     String trainerUrl;
 
@@ -50,6 +52,7 @@ public class DashboardResource {
 
     /** The latest event of every run on {@code logitlab.runs}, with the spec it was submitted with. */
     @GET
+    @RolesAllowed({Roles.VIEWER, Roles.SUBMITTER, Roles.OPERATOR})
     @Path("run-events")
     @Produces(MediaType.APPLICATION_JSON)
     public List<JsonNode> runEvents() {
@@ -65,6 +68,7 @@ public class DashboardResource {
 
     /** New reports ({@code report}) and run events ({@code run}) as this replica reads them. */
     @GET
+    @RolesAllowed({Roles.VIEWER, Roles.SUBMITTER, Roles.OPERATOR})
     @Path("stream")
     @Produces(MediaType.SERVER_SENT_EVENTS)
     public void stream(@Context SseEventSink sink, @Context Sse sse) {

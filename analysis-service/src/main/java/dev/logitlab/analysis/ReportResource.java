@@ -2,6 +2,8 @@ package dev.logitlab.analysis;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.logitlab.events.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotFoundException;
@@ -37,6 +39,7 @@ public class ReportResource {
     ObjectMapper json;
 
     @GET
+    @RolesAllowed({Roles.VIEWER, Roles.SUBMITTER, Roles.OPERATOR})
     @Path("reports")
     public List<JsonNode> all() {
         List<JsonNode> published = new ArrayList<>();
@@ -53,6 +56,7 @@ public class ReportResource {
     }
 
     @GET
+    @RolesAllowed({Roles.VIEWER, Roles.SUBMITTER, Roles.OPERATOR})
     @Path("reports/{checkpointId: .+}")
     public JsonNode one(@PathParam("checkpointId") String checkpointId) {
         String value = store().get(checkpointId);
@@ -63,6 +67,7 @@ public class ReportResource {
     }
 
     @GET
+    @RolesAllowed({Roles.VIEWER, Roles.SUBMITTER, Roles.OPERATOR})
     @Path("runs/{runId}/reports")
     public List<JsonNode> ofRun(@PathParam("runId") String runId) {
         List<JsonNode> found = all().stream().filter(r -> r.get("runId").asText().equals(runId)).toList();
@@ -77,6 +82,7 @@ public class ReportResource {
      * {@code shards}), {@code published} or {@code failed} (with its reason); ordered by run and epoch.
      */
     @GET
+    @RolesAllowed({Roles.VIEWER, Roles.SUBMITTER, Roles.OPERATOR})
     @Path("evaluations")
     public List<Evaluation> evaluations(@QueryParam("runId") String runId) {
         List<Evaluation> found = new ArrayList<>();

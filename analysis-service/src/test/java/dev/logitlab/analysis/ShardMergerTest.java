@@ -1,6 +1,5 @@
 package dev.logitlab.analysis;
 
-import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -29,6 +28,8 @@ import dev.logitlab.events.Topics;
 import dev.logitlab.events.RunSpec;
 import dev.logitlab.service.KafkaBrokerResource;
 import dev.logitlab.service.PrometheusLint;
+import dev.logitlab.events.Roles;
+import dev.logitlab.service.TestTokens;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.time.Duration;
@@ -45,6 +46,12 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @QuarkusTestResource(KafkaBrokerResource.class)
 class ShardMergerTest {
+
+    /** Requests with a token of every role: who may do what is AuthTest's subject. */
+    private static io.restassured.specification.RequestSpecification given() {
+        return io.restassured.RestAssured.given().header("Authorization", dev.logitlab.service.TestTokens.bearer(
+                dev.logitlab.events.Roles.VIEWER, dev.logitlab.events.Roles.SUBMITTER, dev.logitlab.events.Roles.OPERATOR));
+    }
 
     static final ObjectMapper JSON = new ObjectMapper();
     static final RunSpec.Evaluation PLAN = new RunSpec.Evaluation(List.of(0.1), "fgsm,pgd:steps=3,noise:draws=2", 150, 10);
@@ -108,9 +115,16 @@ class ShardMergerTest {
         given().get("/q/health/ready").then().statusCode(200);
         // The dashboard and everything it loads come from this service (no CDN: the cluster may be offline).
         for (String asset : List.of("/", "/dashboard.js", "/report/report.js", "/report/report.css",
-                "/webjars/chart.js/4.5.1/dist/chart.umd.min.js")) {
-            given().get(asset).then().statusCode(200);
+                "/webjars/chart.js/4.5.1/dist/chart.umd.min.js", "/api/dashboard")) {
+            io.restassured.RestAssured.given().get(asset).then().statusCode(200); // open: no data in them
         }
+        // The data needs a token: in the header, or as the dashboard's cookie (its live stream cannot send headers).
+        io.restassured.RestAssured.given().get("/api/reports").then().statusCode(401).contentType("application/problem+json");
+        io.restassured.RestAssured.given().get("/api/stream").then().statusCode(401);
+        io.restassured.RestAssured.given().auth().oauth2(TestTokens.of("nobody", "guest")).get("/api/reports")
+                .then().statusCode(403).contentType("application/problem+json");
+        io.restassured.RestAssured.given().cookie("logitlab_token", TestTokens.of("vera", Roles.VIEWER))
+                .get("/api/reports").then().statusCode(200).body("checkpointId", hasItem(f.checkpoint.checkpointId()));
         given().get("/api/dashboard").then().statusCode(200).body("trainerUrl", Matchers.startsWith("http"));
         given().get("/api/run-events").then().statusCode(200);
         String metrics = given().get("/q/metrics").then().statusCode(200)

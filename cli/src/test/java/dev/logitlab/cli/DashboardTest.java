@@ -44,8 +44,20 @@ class DashboardTest {
             stack.up();
             browser = headlessChromium();
             WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(60));
-            browser.get(config.url("analysis") + "/");
+            wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
+            browser.get(stack.dashboardUrl()); // the link ./lab stack up prints, with its token
+            assertEquals(config.url("analysis") + "/", browser.getCurrentUrl(), "the token left the address bar");
             wait.until(b -> "true".equals(body(b).getAttribute("data-ready")));
+            // Without a token the page asks for one, and a pasted one lets it in.
+            ((JavascriptExecutor) browser).executeScript("sessionStorage.clear(); document.cookie = "
+                    + "'logitlab_token=; path=/; max-age=0';");
+            browser.navigate().refresh();
+            wait.until(b -> b.findElement(By.id("sign-in")).isDisplayed());
+            assertTrue(browser.findElement(By.id("sign-in-status")).getText().contains("bearer token"));
+            fill(browser, "token", stack.tokens().token("dana", Duration.ofMinutes(30), "viewer", "submitter"));
+            browser.findElement(By.cssSelector("#sign-in button")).click();
+            wait.until(b -> "true".equals(body(b).getAttribute("data-ready")));
+            assertTrue(!browser.findElement(By.id("sign-in")).isDisplayed());
             wait.until(b -> "true".equals(body(b).getAttribute("data-live")));
             ((JavascriptExecutor) browser).executeScript("window.sameDocument = true; window.shardsShown = [];"
                     + "new MutationObserver(() => document.querySelectorAll('#runs .attacking').forEach(s =>"
@@ -121,9 +133,10 @@ class DashboardTest {
         return browser.findElement(By.tagName("body"));
     }
 
+    /** Read in one step in the page: the row is redrawn with every event, so a found element may be gone a moment later. */
     private static String reportsOf(org.openqa.selenium.WebDriver browser, String runId) {
-        List<WebElement> cells = browser.findElements(By.cssSelector("#runs tr[data-run='" + runId + "'] td.reports"));
-        return cells.isEmpty() ? "" : cells.get(0).getText();
+        return (String) ((JavascriptExecutor) browser).executeScript("const c = document.querySelector("
+                + "\"#runs tr[data-run='" + runId + "'] td.reports\"); return c ? c.textContent.trim() : '';");
     }
 
     private static void fill(ChromeDriver browser, String name, String value) {

@@ -141,6 +141,8 @@ class FaultInjectionTest {
     private static String submit(StackConfig config, String body) throws Exception {
         HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                         URI.create(config.url("trainer") + "/api/runs")).header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + new dev.logitlab.cli.stack.LocalTokens(config.home()).token("faults",
+                        java.time.Duration.ofMinutes(30), dev.logitlab.events.Roles.SUBMITTER))
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(202, response.statusCode(), response.body());
         return JSON.readTree(response.body()).get("runId").asText();

@@ -127,6 +127,9 @@ class ImagesTest {
             // entrypoint as the image's user. The mounts live in a namespace that ends with the process.
             Files.createDirectories(root.resolve("proc"));
             Files.createDirectories(root.resolve("dev"));
+            // Where the chart mounts the token verification key (the services' default location).
+            Files.copy(stack.tokens().publicKey(), Files.createDirectories(root.resolve("etc/logitlab-jwt")).resolve("public.pem"),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             ProcessBuilder chroot = new ProcessBuilder("unshare", "--mount", "--pid", "--fork", "--kill-child",
                     "--mount-proc=" + root.resolve("proc"), "/bin/sh", "-c", "mount --rbind /dev \"$0/dev\" && exec chroot "
                     + "--userspec=" + image.config().get("config").get("User").asText() + " \"$0\" "
@@ -142,7 +145,9 @@ class ImagesTest {
             await(Duration.ofSeconds(120), trainerProcess, () -> get(url + "/q/health/live").statusCode() == 200);
 
             HttpResponse<String> submitted = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url + "/api/runs"))
-                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("""
+                    .header("Content-Type", "application/json")
+                    .header("Authorization", "Bearer " + stack.tokens().token("ci", Duration.ofMinutes(10), "submitter"))
+                    .POST(HttpRequest.BodyPublishers.ofString("""
                             {"dataset":"synthetic","model":"linear","defense":"plain","epochs":1,"trainLimit":600,
                              "testLimit":100,"batchSize":50,"learningRate":0.01,"seed":1,
                              "evaluation":{"eps":[0.1],"attacks":"fgsm","limit":20}}""")).build(),
@@ -150,7 +155,10 @@ class ImagesTest {
             assertEquals(202, submitted.statusCode(), submitted.body());
             String runId = JSON.readTree(submitted.body()).get("runId").asText();
             await(Duration.ofSeconds(120), trainerProcess, () -> {
-                String status = JSON.readTree(get(url + "/api/runs/" + runId).body()).get("status").asText();
+                String status = JSON.readTree(HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url
+                        + "/api/runs/" + runId)).header("Authorization", "Bearer " + stack.tokens().token("ci",
+                        Duration.ofMinutes(1), "viewer")).build(), HttpResponse.BodyHandlers.ofString()).body())
+                        .get("status").asText();
                 assertFalse(status.equals("FAILED"), "the run failed in the image:\n" + Files.readString(out));
                 return status.equals("SUCCEEDED");
             });

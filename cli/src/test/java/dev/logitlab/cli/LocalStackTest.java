@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.logitlab.cli.stack.LocalStack;
 import dev.logitlab.cli.stack.StackConfig;
 import dev.logitlab.events.EventSchemas;
+import dev.logitlab.events.Roles;
 import dev.logitlab.events.ReportPublished;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -50,9 +51,20 @@ class LocalStackTest {
             String body = """
                     {"dataset":"synthetic","model":"linear","epochs":1,"batchSize":50,"learningRate":0.01,"seed":3,
                      "evaluation":{"eps":[0.1],"attacks":"fgsm,pgd:steps=3","limit":30,"gapLimit":5}}""";
-            HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                            URI.create(config.url("trainer") + "/api/runs")).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+            HttpRequest.Builder post = HttpRequest.newBuilder(URI.create(config.url("trainer") + "/api/runs"))
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
+            // Nobody gets in without a token of the stack's own key; ./lab token's submitter token gets a 202.
+            HttpResponse<String> response = HttpClient.newHttpClient().send(post.build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(401, response.statusCode(), response.body());
+            String viewer = stack.tokens().token("vera", java.time.Duration.ofMinutes(5), Roles.VIEWER);
+            response = HttpClient.newHttpClient().send(post.copy().header("Authorization", "Bearer " + viewer).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(403, response.statusCode(), response.body());
+            StringWriter printed = new StringWriter();
+            picocli.CommandLine lab = Lab.commandLine().setOut(new PrintWriter(printed, true));
+            assertEquals(0, lab.execute("token", "--role", "submitter", "--home", config.home().toString()));
+            response = HttpClient.newHttpClient().send(post.copy().header("Authorization", "Bearer " + printed.toString().trim())
+                    .build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(202, response.statusCode(), response.body());
             String runId = new ObjectMapper().readTree(response.body()).get("runId").asText();
 

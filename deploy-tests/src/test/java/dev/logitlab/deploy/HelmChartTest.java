@@ -85,6 +85,30 @@ class HelmChartTest {
     }
 
     @Test
+    void everyServiceVerifiesTokensWithTheMountedKeyOrAnOidcProvider() {
+        for (Deployment d : Chart.ofType(Chart.resources(Chart.template(null, Map.of())), Deployment.class)) {
+            PodSpec pod = d.getSpec().getTemplate().getSpec();
+            Container c = pod.getContainers().get(0);
+            assertEquals("/etc/logitlab-jwt/public.pem", env(c, "LOGITLAB_JWT_PUBLIC_KEY"), d.getMetadata().getName());
+            assertEquals("logitlab", env(c, "LOGITLAB_JWT_ISSUER"));
+            assertTrue(c.getVolumeMounts().stream().anyMatch(m -> m.getMountPath().equals("/etc/logitlab-jwt")
+                    && Boolean.TRUE.equals(m.getReadOnly())));
+            assertTrue(pod.getVolumes().stream().anyMatch(v -> v.getSecret() != null
+                    && v.getSecret().getSecretName().equals("logitlab-jwt")));
+        }
+        Map<String, Object> oidc = Map.of("auth.jwksUrl", "https://idp.example.com/jwks", "auth.issuer", "https://idp.example.com");
+        for (Deployment d : Chart.ofType(Chart.resources(Chart.template(null, oidc)), Deployment.class)) {
+            PodSpec pod = d.getSpec().getTemplate().getSpec();
+            assertEquals("https://idp.example.com/jwks", env(pod.getContainers().get(0), "LOGITLAB_JWT_PUBLIC_KEY"));
+            assertTrue(pod.getVolumes().stream().noneMatch(v -> v.getName().equals("jwt")), "no key Secret to mount");
+        }
+    }
+
+    private static String env(Container c, String name) {
+        return c.getEnv().stream().filter(e -> e.getName().equals(name)).findFirst().orElseThrow().getValue();
+    }
+
+    @Test
     void theDefaultValuesPullTheImagesLabImagesBuilds() {
         ServiceImage.Naming built = ServiceImage.Naming.chartDefaults(Chart.DIR.getParent().getParent());
         for (Deployment d : Chart.ofType(Chart.resources(Chart.template(null, Map.of())), Deployment.class)) {

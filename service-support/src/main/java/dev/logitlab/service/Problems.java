@@ -70,6 +70,23 @@ public class Problems {
         return problem(503, "Queue full", "the service's queue is full; retry later", null);
     }
 
+    /** No token, or one that does not verify (bad signature, expired, another issuer): who are you? */
+    @ServerExceptionMapper({io.quarkus.security.UnauthorizedException.class,
+            io.quarkus.security.AuthenticationFailedException.class})
+    public Response unauthenticated(RuntimeException e) {
+        return Response.fromResponse(problem(401, "Unauthorized", "a valid bearer token is required (Authorization: "
+                + "Bearer <token>; ./lab token prints one for the local stack)", null))
+                .header("WWW-Authenticate", "Bearer").build();
+    }
+
+    /** A valid token without the role this needs. */
+    @ServerExceptionMapper
+    public Response forbidden(io.quarkus.security.ForbiddenException e) {
+        return problem(403, "Forbidden", e.getMessage() != null && !e.getMessage().isBlank() ? e.getMessage()
+                : "the token's roles do not allow this (viewer reads, submitter submits, operator cancels and "
+                + "administers)", null);
+    }
+
     public static Response problem(int status, String title, String detail, String field) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("type", "about:blank");

@@ -1,6 +1,8 @@
 package dev.logitlab.trainer;
 
 import dev.logitlab.events.RunSpec;
+import dev.logitlab.events.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -26,6 +28,7 @@ public class RunResource {
     TrainingExecutor executor;
 
     @POST
+    @RolesAllowed({Roles.SUBMITTER, Roles.OPERATOR})
     @Consumes(MediaType.APPLICATION_JSON)
     public Response submit(RunSpec spec, @jakarta.ws.rs.core.Context UriInfo uri) {
         Run run = executor.submit(RunSpecs.normalize(spec));
@@ -35,17 +38,20 @@ public class RunResource {
     }
 
     @GET
+    @RolesAllowed({Roles.VIEWER, Roles.SUBMITTER, Roles.OPERATOR})
     public List<Run> list() {
         return executor.all().stream().sorted(Comparator.comparing(Run::getSubmittedAt)).toList();
     }
 
     @GET
+    @RolesAllowed({Roles.VIEWER, Roles.SUBMITTER, Roles.OPERATOR})
     @Path("{runId}")
     public Run get(@PathParam("runId") String runId) {
         return executor.find(runId).orElseThrow(() -> new NotFoundException("no run " + runId));
     }
 
     @DELETE
+    @RolesAllowed(Roles.OPERATOR)
     @Path("{runId}")
     public Response cancel(@PathParam("runId") String runId) {
         Run run = executor.cancel(runId).orElseThrow(() -> new NotFoundException("no run " + runId));

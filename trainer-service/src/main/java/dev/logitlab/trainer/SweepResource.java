@@ -3,6 +3,8 @@ package dev.logitlab.trainer;
 import dev.logitlab.events.SweepSpec;
 import dev.logitlab.trainer.sweep.Sweep;
 import dev.logitlab.trainer.sweep.SweepService;
+import dev.logitlab.events.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -28,6 +30,7 @@ public class SweepResource {
     SweepService sweeps;
 
     @POST
+    @RolesAllowed({Roles.SUBMITTER, Roles.OPERATOR})
     @Consumes(MediaType.APPLICATION_JSON)
     public Response submit(SweepSpec spec, @Context UriInfo uri) {
         Sweep sweep = sweeps.submit(spec);
@@ -36,17 +39,20 @@ public class SweepResource {
     }
 
     @GET
+    @RolesAllowed({Roles.VIEWER, Roles.SUBMITTER, Roles.OPERATOR})
     public Collection<Sweep> list() {
         return sweeps.all();
     }
 
     @GET
+    @RolesAllowed({Roles.VIEWER, Roles.SUBMITTER, Roles.OPERATOR})
     @Path("{sweepId}")
     public Sweep get(@PathParam("sweepId") String sweepId) {
         return sweeps.find(sweepId).orElseThrow(() -> new NotFoundException("no sweep " + sweepId));
     }
 
     @DELETE
+    @RolesAllowed(Roles.OPERATOR)
     @Path("{sweepId}")
     public Response cancel(@PathParam("sweepId") String sweepId) {
         Sweep sweep = sweeps.cancel(sweepId).orElseThrow(() -> new NotFoundException("no sweep " + sweepId));

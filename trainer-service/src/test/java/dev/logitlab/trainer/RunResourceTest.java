@@ -1,6 +1,5 @@
 package dev.logitlab.trainer;
 
-import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
@@ -32,6 +31,12 @@ import org.junit.jupiter.params.provider.CsvSource;
 @QuarkusTest
 @QuarkusTestResource(KafkaBrokerResource.class)
 class RunResourceTest {
+
+    /** Requests with a token of every role: who may do what is AuthTest's subject. */
+    private static io.restassured.specification.RequestSpecification given() {
+        return io.restassured.RestAssured.given().header("Authorization", dev.logitlab.service.TestTokens.bearer(
+                dev.logitlab.events.Roles.VIEWER, dev.logitlab.events.Roles.SUBMITTER, dev.logitlab.events.Roles.OPERATOR));
+    }
 
     static final ObjectMapper JSON = new ObjectMapper();
     static final String TINY = """

@@ -1,6 +1,5 @@
 package dev.logitlab.trainer;
 
-import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.everyItem;
@@ -17,6 +16,12 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @QuarkusTestResource(KafkaBrokerResource.class)
 class SweepResourceTest {
+
+    /** Requests with a token of every role: who may do what is AuthTest's subject. */
+    private static io.restassured.specification.RequestSpecification given() {
+        return io.restassured.RestAssured.given().header("Authorization", dev.logitlab.service.TestTokens.bearer(
+                dev.logitlab.events.Roles.VIEWER, dev.logitlab.events.Roles.SUBMITTER, dev.logitlab.events.Roles.OPERATOR));
+    }
 
     static final String SWEEP = """
             {"name":"tiny","executor":"local","defenses":["plain","ls=0.3"],"seeds":[1,2],

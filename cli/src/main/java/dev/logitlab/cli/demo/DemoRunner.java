@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.type.CollectionType;
 import dev.logitlab.cli.report.ExperimentReport;
 import dev.logitlab.cli.report.HtmlReport;
+import dev.logitlab.cli.stack.LocalStack;
+import dev.logitlab.cli.stack.LocalTokens;
 import dev.logitlab.cli.stack.StackConfig;
+import dev.logitlab.events.Roles;
 import dev.logitlab.events.EvaluationReport;
 import dev.logitlab.events.ReportPublished;
 import dev.logitlab.events.RunSpec;
@@ -38,9 +41,14 @@ public final class DemoRunner {
     private final HttpClient http = HttpClient.newHttpClient();
     private final ObjectMapper json = new ObjectMapper();
 
+    /** The demo submits and reads as the local user, with a token of the stack's own issuer. */
+    private final String authorization;
+
     public DemoRunner(StackConfig config, PrintWriter out) {
         this.config = config;
         this.out = out;
+        this.authorization = "Bearer " + new LocalTokens(config.home()).token(System.getProperty("user.name", "local"),
+                TIMEOUT.plusMinutes(10), Roles.SUBMITTER);
     }
 
     public Path run(boolean quick, Path reportsDir) throws Exception {
@@ -51,8 +59,8 @@ public final class DemoRunner {
             for (RunSpec spec : experiment.runs()) {
                 runs.put(submit(spec), spec);
             }
-            out.printf("experiment %s: %d runs submitted to %s; watch them live at %s/%n", id, runs.size(),
-                    config.url("trainer"), config.url("analysis"));
+            out.printf("experiment %s: %d runs submitted to %s; watch them live at %s%n", id, runs.size(),
+                    config.url("trainer"), new LocalStack(config, out).dashboardUrl());
             Map<String, List<ReportPublished>> reports = await(runs, watcher);
             List<ExperimentReport.Run> results = new ArrayList<>();
             runs.forEach((runId, spec) -> results.add(ExperimentReport.run(runId, spec.defense(), reports.get(runId))));
@@ -64,7 +72,7 @@ public final class DemoRunner {
 
     private String submit(RunSpec spec) throws IOException, InterruptedException {
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(config.url("trainer") + "/api/runs"))
-                .header("Content-Type", "application/json")
+                .header("Content-Type", "application/json").header("Authorization", authorization)
                 .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(spec))).build(),
                 HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 202) {
@@ -145,7 +153,8 @@ public final class DemoRunner {
 
     private List<ReportPublished> reports(String runId) throws IOException, InterruptedException {
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(
-                URI.create(config.url("analysis") + "/api/runs/" + runId + "/reports")).build(),
+                URI.create(config.url("analysis") + "/api/runs/" + runId + "/reports"))
+                        .header("Authorization", authorization).build(),
                 HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() == 404) {
             return List.of();

@@ -46,6 +46,17 @@ public final class LocalStack {
         return config;
     }
 
+    /** The stack's token issuer: the services trust its key; the CLI, the tests and the dashboard use its tokens. */
+    public LocalTokens tokens() {
+        return new LocalTokens(config.home());
+    }
+
+    /** The dashboard's address with a token to view and submit for 12 hours (the page keeps it, then drops it from the URL). */
+    public String dashboardUrl() {
+        return config.url("analysis") + "/#token=" + tokens().token(System.getProperty("user.name", "local"),
+                Duration.ofHours(12), dev.logitlab.events.Roles.VIEWER, dev.logitlab.events.Roles.SUBMITTER);
+    }
+
     /** True when the broker and every service answer. */
     public boolean isUp() {
         return broker.reachable() && config.services().stream().allMatch(c -> health(c) == 200);
@@ -95,7 +106,9 @@ public final class LocalStack {
         for (Component c : config.services()) {
             out.printf("%-11s http://localhost:%d   (health /q/health/ready)%n", c.name(), c.port());
         }
-        out.printf("dashboard   %s/   (live runs and reports; submit runs)%n", config.url("analysis"));
+        out.printf("dashboard   %s%n            (live runs and reports; submit runs; the link carries a 12-hour token)%n",
+                dashboardUrl());
+        out.printf("tokens      ./lab token --role viewer|submitter|operator (the REST APIs need one)%n");
         out.printf("logs        %s%n", config.logs());
         out.flush();
     }
@@ -190,7 +203,8 @@ public final class LocalStack {
                 c.role().toUpperCase() + "_PORT", Integer.toString(c.port()),
                 "LOGITLAB_STREAMS_DIR", config.home().resolve("streams").resolve(c.name()).toString(),
                 "LOGITLAB_THREADS", "1",
-                "LOGITLAB_SCHEMAS_URL", config.url("analysis") + "/schemas/");
+                "LOGITLAB_SCHEMAS_URL", config.url("analysis") + "/schemas/",
+                "LOGITLAB_JWT_PUBLIC_KEY", tokens().publicKey().toString());
         start(c.name(), List.of(LocalBroker.java(), "-Xmx3g", "-jar", config.serviceJar(c.role()).toString()), env);
     }
 
