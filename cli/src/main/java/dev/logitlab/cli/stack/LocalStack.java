@@ -204,7 +204,8 @@ public final class LocalStack {
                 "LOGITLAB_STREAMS_DIR", config.home().resolve("streams").resolve(c.name()).toString(),
                 "LOGITLAB_THREADS", "1",
                 "LOGITLAB_SCHEMAS_URL", config.url("analysis") + "/schemas/",
-                "LOGITLAB_JWT_PUBLIC_KEY", tokens().publicKey().toString());
+                "LOGITLAB_JWT_PUBLIC_KEY", tokens().publicKey().toString(),
+                "QUARKUS_HTTP_HOST", "127.0.0.1"); // one person on one machine: nothing else should reach it
         start(c.name(), List.of(LocalBroker.java(), "-Xmx3g", "-jar", config.serviceJar(c.role()).toString()), env);
     }
 
