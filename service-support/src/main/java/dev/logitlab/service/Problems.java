@@ -79,6 +79,12 @@ public class Problems {
                 .header("WWW-Authenticate", "Bearer").build();
     }
 
+    @ServerExceptionMapper
+    public Response tooMany(TooManyRequestsException e) {
+        return Response.fromResponse(problem(429, "Too many requests", e.getMessage(), null))
+                .header("Retry-After", Long.toString(e.retryAfterSeconds())).build();
+    }
+
     /** A valid token without the role this needs. */
     @ServerExceptionMapper
     public Response forbidden(io.quarkus.security.ForbiddenException e) {

@@ -28,6 +28,7 @@ public final class Run {
     private volatile Status status = Status.QUEUED;
     private volatile RunEvent.Progress progress;
     private volatile String error;
+    private volatile String submittedBy;
 
     Run(String runId, RunSpec spec, String configHash, Instant submittedAt, String owner) {
         this.runId = runId;
@@ -72,6 +73,15 @@ public final class Run {
 
     public String getError() {
         return error;
+    }
+
+    /** Who submitted it (the token's subject; none for a training Job's run): they, or an operator, may cancel it. */
+    public String getSubmittedBy() {
+        return submittedBy;
+    }
+
+    void submittedBy(String who) {
+        submittedBy = who;
     }
 
     @JsonIgnore

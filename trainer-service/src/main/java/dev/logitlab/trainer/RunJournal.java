@@ -25,9 +25,12 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 @ApplicationScoped
 public class RunJournal {
 
-    /** {@code owner}: {@code service} for runs the trainer queues itself, {@code worker} for a training Job's. */
+    /**
+     * {@code owner}: {@code service} for runs the trainer queues itself, {@code worker} for a training Job's;
+     * {@code submittedBy}: the subject of the token that submitted it (null in journals written before tokens).
+     */
     public record Entry(String runId, RunSpec spec, String configHash, Instant submittedAt, String owner,
-                        Run.Status status, String error) {
+                        Run.Status status, String error, String submittedBy) {
     }
 
     @ConfigProperty(name = "logitlab.store.root")

@@ -3,6 +3,7 @@ package dev.logitlab.trainer;
 import dev.logitlab.events.RunSpec;
 import dev.logitlab.events.Roles;
 import jakarta.annotation.security.RolesAllowed;
+import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -27,11 +28,23 @@ public class RunResource {
     @Inject
     TrainingExecutor executor;
 
+    @Inject
+    SubmissionLimits limits;
+
+    @Inject
+    SubmissionRate rate;
+
+    @Inject
+    SecurityIdentity caller;
+
     @POST
     @RolesAllowed({Roles.SUBMITTER, Roles.OPERATOR})
     @Consumes(MediaType.APPLICATION_JSON)
     public Response submit(RunSpec spec, @jakarta.ws.rs.core.Context UriInfo uri) {
-        Run run = executor.submit(RunSpecs.normalize(spec));
+        rate.admit(caller.getPrincipal().getName());
+        RunSpec normalized = RunSpecs.normalize(spec);
+        limits.check(normalized);
+        Run run = executor.submit(normalized, caller.getPrincipal().getName());
         return Response.accepted(Map.of("runId", run.getRunId(), "status", run.getStatus()))
                 .location(uri.getAbsolutePathBuilder().path(run.getRunId()).build())
                 .build();
@@ -50,10 +63,13 @@ public class RunResource {
         return executor.find(runId).orElseThrow(() -> new NotFoundException("no run " + runId));
     }
 
+    /** Cancels a run: its submitter or an operator may. */
     @DELETE
-    @RolesAllowed(Roles.OPERATOR)
+    @RolesAllowed({Roles.SUBMITTER, Roles.OPERATOR})
     @Path("{runId}")
     public Response cancel(@PathParam("runId") String runId) {
+        Run found = executor.find(runId).orElseThrow(() -> new NotFoundException("no run " + runId));
+        Owners.require(caller, found.getSubmittedBy(), "run " + runId);
         Run run = executor.cancel(runId).orElseThrow(() -> new NotFoundException("no run " + runId));
         return Response.accepted(Map.of("runId", runId, "status", run.getStatus())).build();
     }

@@ -5,6 +5,7 @@ import dev.logitlab.trainer.sweep.Sweep;
 import dev.logitlab.trainer.sweep.SweepService;
 import dev.logitlab.events.Roles;
 import jakarta.annotation.security.RolesAllowed;
+import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -29,11 +30,18 @@ public class SweepResource {
     @Inject
     SweepService sweeps;
 
+    @Inject
+    SubmissionRate rate;
+
+    @Inject
+    SecurityIdentity caller;
+
     @POST
     @RolesAllowed({Roles.SUBMITTER, Roles.OPERATOR})
     @Consumes(MediaType.APPLICATION_JSON)
     public Response submit(SweepSpec spec, @Context UriInfo uri) {
-        Sweep sweep = sweeps.submit(spec);
+        rate.admit(caller.getPrincipal().getName());
+        Sweep sweep = sweeps.submit(spec, caller.getPrincipal().getName());
         return Response.accepted(Map.of("sweepId", sweep.getSweepId(), "runs", sweep.getPoints().size()))
                 .location(uri.getAbsolutePathBuilder().path(sweep.getSweepId()).build()).build();
     }
@@ -51,10 +59,13 @@ public class SweepResource {
         return sweeps.find(sweepId).orElseThrow(() -> new NotFoundException("no sweep " + sweepId));
     }
 
+    /** Cancels every run of a sweep: its submitter or an operator may. */
     @DELETE
-    @RolesAllowed(Roles.OPERATOR)
+    @RolesAllowed({Roles.SUBMITTER, Roles.OPERATOR})
     @Path("{sweepId}")
     public Response cancel(@PathParam("sweepId") String sweepId) {
+        Sweep found = sweeps.find(sweepId).orElseThrow(() -> new NotFoundException("no sweep " + sweepId));
+        Owners.require(caller, found.getSubmittedBy(), "sweep " + sweepId);
         Sweep sweep = sweeps.cancel(sweepId).orElseThrow(() -> new NotFoundException("no sweep " + sweepId));
         return Response.accepted(Map.of("sweepId", sweep.getSweepId())).build();
     }

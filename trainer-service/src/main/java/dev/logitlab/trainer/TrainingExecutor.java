@@ -94,6 +94,7 @@ public class TrainingExecutor {
                 continue;
             }
             Run run = new Run(entry.runId(), entry.spec(), entry.configHash(), entry.submittedAt(), OWNER_SERVICE);
+            run.submittedBy(entry.submittedBy());
             runs.put(run.getRunId(), run);
             TrainingConfig config = RunSpecs.trainingConfig(entry.spec());
             if (entry.status() == Run.Status.QUEUED || entry.status() == Run.Status.RUNNING) {
@@ -136,8 +137,9 @@ public class TrainingExecutor {
     }
 
     /** Queues a normalised spec; throws {@link RejectedExecutionException} when the queue is full. */
-    public Run submit(RunSpec spec) {
-        return submit("run-" + UUID.randomUUID().toString().replace("-", "").substring(0, 12), spec, OWNER_SERVICE);
+    public Run submit(RunSpec spec, String submittedBy) {
+        return submit("run-" + UUID.randomUUID().toString().replace("-", "").substring(0, 12), spec, OWNER_SERVICE,
+                submittedBy);
     }
 
     /**
@@ -145,8 +147,13 @@ public class TrainingExecutor {
      * the controller and, restarted, resumes the same run).
      */
     public Run submit(String runId, RunSpec spec, String owner) {
+        return submit(runId, spec, owner, null);
+    }
+
+    private Run submit(String runId, RunSpec spec, String owner, String submittedBy) {
         TrainingConfig config = RunSpecs.trainingConfig(spec);
         Run run = new Run(runId, spec, config.configHash(), java.time.Instant.now(), owner);
+        run.submittedBy(submittedBy);
         runs.put(runId, run);
         save(run);
         try {
@@ -178,7 +185,7 @@ public class TrainingExecutor {
 
     private void save(Run run) {
         journal.save(new RunJournal.Entry(run.getRunId(), run.getSpec(), run.getConfigHash(), run.getSubmittedAt(),
-                run.getOwner(), run.getStatus(), run.getError()));
+                run.getOwner(), run.getStatus(), run.getError(), run.getSubmittedBy()));
     }
 
     private void train(Run run, TrainingConfig config) {

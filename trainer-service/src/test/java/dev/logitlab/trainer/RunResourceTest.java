@@ -114,7 +114,7 @@ class RunResourceTest {
     @Test
     void aRunCanBeCancelled() {
         String runId = given().contentType(ContentType.JSON)
-                .body(TINY.replace("\"epochs\":2", "\"epochs\":500").replace("\"linear\"", "\"small-cnn\""))
+                .body(TINY.replace("\"epochs\":2", "\"epochs\":100").replace("\"linear\"", "\"small-cnn\""))
                 .when().post("/api/runs").then().statusCode(202).extract().path("runId");
         given().delete("/api/runs/" + runId).then().statusCode(202);
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/api/runs/" + runId)
@@ -135,7 +135,7 @@ class RunResourceTest {
                 .run(dev.logitlab.core.data.Datasets.load("synthetic", null));
         RunJournal journal = io.quarkus.arc.Arc.container().instance(RunJournal.class).get();
         journal.save(new RunJournal.Entry(runId, spec, config.configHash(), java.time.Instant.now(), "service",
-                Run.Status.SUCCEEDED, null));
+                Run.Status.SUCCEEDED, null, "tester"));
         journal.markAnnounced(runId, 1);
 
         executor.recover(); // what start-up does
@@ -158,7 +158,7 @@ class RunResourceTest {
             String runId = String.format("run-finished%04d", i);
             ids.add(runId);
             journal.save(new RunJournal.Entry(runId, spec, config.configHash(), java.time.Instant.now(), "service",
-                    Run.Status.SUCCEEDED, null));
+                    Run.Status.SUCCEEDED, null, "tester"));
         }
         executor.recover();
         List<String> listed = given().get("/api/runs").then().statusCode(200).extract().jsonPath().getList("runId");

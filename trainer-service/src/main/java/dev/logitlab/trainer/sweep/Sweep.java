@@ -60,13 +60,20 @@ public final class Sweep {
     private final String sweepId;
     private final String name;
     private final String executor;
+    private final String submittedBy;
     private final Instant createdAt = Instant.now();
     private final List<Point> points = new CopyOnWriteArrayList<>();
 
-    Sweep(String sweepId, String name, String executor) {
+    Sweep(String sweepId, String name, String executor, String submittedBy) {
         this.sweepId = sweepId;
         this.name = name;
         this.executor = executor;
+        this.submittedBy = submittedBy;
+    }
+
+    /** Who submitted it (the token's subject): they, or an operator, may cancel it. */
+    public String getSubmittedBy() {
+        return submittedBy;
     }
 
     public String getSweepId() {

@@ -3,18 +3,18 @@ package dev.logitlab.trainer.sweep;
 import dev.logitlab.events.RunSpec;
 import dev.logitlab.events.SweepSpec;
 import dev.logitlab.service.InvalidFieldException;
+import dev.logitlab.trainer.SubmissionLimits;
 import java.util.ArrayList;
 import java.util.List;
 
 /** The points of a sweep: every combination of its lists over the base spec (an empty list keeps the base value). */
 public final class SweepGrid {
 
-    static final int MAX_POINTS = 500;
-
     private SweepGrid() {
     }
 
-    public static List<RunSpec> expand(SweepSpec sweep) {
+    /** Every point of the grid, once {@code limits} allowed their number. */
+    public static List<RunSpec> expand(SweepSpec sweep, SubmissionLimits limits) {
         if (sweep == null || sweep.base() == null) {
             throw new InvalidFieldException("base", "a sweep needs a base run spec");
         }
@@ -24,9 +24,7 @@ public final class SweepGrid {
         List<Integer> batches = orDefault(sweep.batchSizes(), b.batchSize());
         List<Long> seeds = orDefault(sweep.seeds(), b.seed());
         long points = (long) defenses.size() * rates.size() * batches.size() * seeds.size();
-        if (points > MAX_POINTS) {
-            throw new InvalidFieldException("defenses", "the grid has " + points + " points; at most " + MAX_POINTS);
-        }
+        limits.checkSweep(points);
         List<RunSpec> grid = new ArrayList<>();
         for (String defense : defenses) {
             for (double rate : rates) {

@@ -7,6 +7,7 @@ import dev.logitlab.service.InvalidFieldException;
 import dev.logitlab.trainer.Run;
 import dev.logitlab.trainer.RunPublisher;
 import dev.logitlab.trainer.RunSpecs;
+import dev.logitlab.trainer.SubmissionLimits;
 import dev.logitlab.trainer.TrainingExecutor;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import jakarta.annotation.PreDestroy;
@@ -40,6 +41,9 @@ public class SweepService {
     @Inject
     LatestReports reports;
 
+    @Inject
+    SubmissionLimits limits;
+
     @ConfigProperty(name = "logitlab.kubernetes.namespace", defaultValue = "default")
     String namespace;
 
@@ -50,18 +54,19 @@ public class SweepService {
     private final Map<String, RunSpec> kubernetesRuns = new ConcurrentHashMap<>();
     private volatile KubernetesJobs jobs;
 
-    public Sweep submit(SweepSpec spec) {
+    public Sweep submit(SweepSpec spec, String submittedBy) {
         String kind = spec.executor() == null ? "local" : spec.executor();
         if (!kind.equals("local") && !kind.equals("kubernetes")) {
             throw new InvalidFieldException("executor", "executor must be local or kubernetes, got " + kind);
         }
-        List<RunSpec> grid = SweepGrid.expand(spec).stream().map(RunSpecs::normalize).toList();
+        List<RunSpec> grid = SweepGrid.expand(spec, limits).stream().map(RunSpecs::normalize).toList();
+        grid.forEach(limits::check);
         Sweep sweep = new Sweep("sweep-" + UUID.randomUUID().toString().replace("-", "").substring(0, 10),
-                spec.name(), kind);
+                spec.name(), kind, submittedBy);
         sweeps.put(sweep.getSweepId(), sweep);
         for (RunSpec point : grid) {
             if (kind.equals("local")) {
-                sweep.add(executor.submit(point).getRunId(), point);
+                sweep.add(executor.submit(point, submittedBy).getRunId(), point);
             } else {
                 String runId = "run-" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
                 sweep.add(runId, point);
