@@ -97,3 +97,38 @@ seccompProfile:
   emptyDir: {}
 {{- end }}
 {{- end -}}
+
+{{/* How a service's pods reach Kafka with SASL_SSL: its own user's JAAS line from its Secret, the cluster CA. */}}
+{{- define "logitlab.kafkaEnv" -}}
+{{- if .root.Values.kafka.sasl.enabled -}}
+- name: KAFKA_SECURITY_PROTOCOL
+  value: SASL_SSL
+- name: KAFKA_SASL_MECHANISM
+  value: SCRAM-SHA-512
+- name: KAFKA_SASL_JAAS_CONFIG
+  valueFrom:
+    secretKeyRef:
+      name: {{ index .root.Values.kafka.sasl.users .service }}
+      key: sasl.jaas.config
+- name: KAFKA_SSL_TRUSTSTORE_TYPE
+  value: PEM
+- name: KAFKA_SSL_TRUSTSTORE_LOCATION
+  value: /etc/kafka-ca/{{ .root.Values.kafka.sasl.caKey }}
+{{- end -}}
+{{- end -}}
+
+{{- define "logitlab.kafkaVolumeMounts" -}}
+{{- if .Values.kafka.sasl.enabled -}}
+- name: kafka-ca
+  mountPath: /etc/kafka-ca
+  readOnly: true
+{{- end -}}
+{{- end -}}
+
+{{- define "logitlab.kafkaVolumes" -}}
+{{- if .Values.kafka.sasl.enabled -}}
+- name: kafka-ca
+  secret:
+    secretName: {{ .Values.kafka.sasl.caSecret }}
+{{- end -}}
+{{- end -}}

@@ -123,13 +123,13 @@ final class BenchScalingCommand implements Callable<Integer> {
     private double[] time(StackConfig config, CheckpointCreated c, long seed) throws Exception {
         CheckpointCreated event = new CheckpointCreated(c.schemaVersion(), c.runId(), c.checkpointId(), c.epoch(), c.uri(),
                 c.sha256(), c.configHash(), seed, c.dataset(), c.model(), c.defense(), c.evaluation(), c.metrics());
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrap(),
-                ConsumerConfig.GROUP_ID_CONFIG, "bench-" + UUID.randomUUID(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest",
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(), new StringDeserializer());
-             KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrap()), new StringSerializer(), new StringSerializer())) {
+        java.util.Properties consumerConfig = config.kafkaClient();
+        consumerConfig.putAll(Map.of(ConsumerConfig.GROUP_ID_CONFIG, "bench-" + UUID.randomUUID(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest", ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"));
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(consumerConfig, new StringDeserializer(),
+                new StringDeserializer());
+             KafkaProducer<String, String> producer = new KafkaProducer<>(config.kafkaClient(), new StringSerializer(),
+                     new StringSerializer())) {
             consumer.subscribe(List.of(Topics.ATTACK_RESULTS, Topics.REPORTS));
             while (consumer.assignment().isEmpty()) {
                 consumer.poll(Duration.ofMillis(200));

@@ -205,7 +205,7 @@ class FaultInjectionTest {
 
     private static KafkaConsumer<String, String> consumer(StackConfig config, String isolation) {
         Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrap());
+        p.putAll(config.kafkaClient());
         p.put(ConsumerConfig.GROUP_ID_CONFIG, "faults-" + UUID.randomUUID());
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.logitlab.cli.images.ImageBuild;
 import dev.logitlab.cli.images.ServiceImage;
+import dev.logitlab.cli.stack.LocalKafkaSecurity;
 import dev.logitlab.cli.stack.LocalStack;
 import dev.logitlab.cli.stack.StackConfig;
 import java.io.PrintWriter;
@@ -138,7 +139,11 @@ class ImagesTest {
             chroot.environment().clear();
             chroot.environment().putAll(image.env()); // PATH too: /bin/sh runs before the chroot
             chroot.environment().put("PATH", image.env().get("PATH") + ":/usr/sbin:/sbin");
-            chroot.environment().put("KAFKA_BOOTSTRAP_SERVERS", config.bootstrap());
+            // The trainer's own SCRAM user; the CA where the image can read it (as the chart mounts it).
+            Path ca = Files.createDirectories(root.resolve("etc/kafka-ca")).resolve("ca.pem");
+            Files.copy(new LocalKafkaSecurity(config.home()).caCertificate(), ca, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            chroot.environment().putAll(stack.kafkaEnvironment("trainer"));
+            chroot.environment().put("KAFKA_SSL_TRUSTSTORE_LOCATION", "/etc/kafka-ca/ca.pem");
             chroot.environment().put("TRAINER_PORT", Integer.toString(config.trainerPort()));
             trainerProcess = chroot.start();
             String url = config.url("trainer");

@@ -94,7 +94,7 @@ class LocalStackTest {
 
     private static JsonNode awaitReport(StackConfig config, String checkpointId) throws Exception {
         Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrap());
+        p.putAll(config.kafkaClient());
         p.put(ConsumerConfig.GROUP_ID_CONFIG, "smoke-" + UUID.randomUUID());
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

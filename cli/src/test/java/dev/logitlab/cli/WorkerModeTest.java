@@ -77,8 +77,9 @@ class WorkerModeTest {
                 "-Xmx2g", "-jar", config.serviceJar("trainer").toString())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(config.logs().resolve("worker.log").toFile()));
+        builder.environment().putAll(new LocalStack(config, new java.io.PrintWriter(java.io.Writer.nullWriter()))
+                .kafkaEnvironment("trainer"));
         builder.environment().putAll(Map.of(
-                "KAFKA_BOOTSTRAP_SERVERS", config.bootstrap(),
                 "LOGITLAB_STORE", config.store().toString(),
                 "TRAINER_PORT", Integer.toString(config.trainerPort()),
                 "LOGITLAB_THREADS", "1",
@@ -89,7 +90,7 @@ class WorkerModeTest {
 
     private static List<Integer> announcedEpochs(StackConfig config) throws Exception {
         Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrap());
+        p.putAll(config.kafkaClient());
         p.put(ConsumerConfig.GROUP_ID_CONFIG, "worker-" + UUID.randomUUID());
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         ObjectMapper json = new ObjectMapper();

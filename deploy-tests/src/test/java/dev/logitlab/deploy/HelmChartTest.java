@@ -41,7 +41,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class HelmChartTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "ci/gpu-values.yaml", "ci/strimzi-values.yaml", "ci/keda-values.yaml"})
+    @ValueSource(strings = {"", "ci/gpu-values.yaml", "ci/strimzi-values.yaml", "ci/keda-values.yaml",
+        "ci/sasl-plain-kafka-values.yaml"})
     void lintsAndRendersIntoKnownFieldsOnly(String values) {
         LintResult lint = new Helm(Chart.DIR).lint().strict().call();
         assertFalse(lint.isFailed(), String.join("\n", lint.getMessages()));

@@ -28,8 +28,10 @@ public class TopicSetup {
 
     private static final Logger LOG = Logger.getLogger(TopicSetup.class);
 
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrap;
+    /** Every {@code kafka.*} setting (bootstrap and security alike), as Quarkus gathers them for Kafka clients. */
+    @jakarta.inject.Inject
+    @io.smallrye.common.annotation.Identifier("default-kafka-broker")
+    Map<String, Object> kafka;
 
     @ConfigProperty(name = "logitlab.topics.create", defaultValue = "true")
     boolean create;
@@ -42,15 +44,16 @@ public class TopicSetup {
 
     void start(@Observes @Priority(10) StartupEvent event) {
         if (create) {
-            createMissing(bootstrap, replicationFactor, minInsyncReplicas);
+            createMissing(kafka, replicationFactor, minInsyncReplicas);
         }
     }
 
     /** Creates the missing topics; a broker that is not up yet is logged, not fatal (readiness reports it). */
-    public static void createMissing(String bootstrap, short replicationFactor, int minInsyncReplicas) {
-        Map<String, Object> config = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10000,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15000);
+    public static void createMissing(Map<String, Object> kafka, short replicationFactor, int minInsyncReplicas) {
+        Map<String, Object> config = new HashMap<>(kafka);
+        config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10000);
+        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15000);
+        Object bootstrap = kafka.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG);
         try (Admin admin = Admin.create(config)) {
             List<NewTopic> topics = Topics.ALL.stream().map(spec -> {
                 Map<String, String> configs = new HashMap<>();

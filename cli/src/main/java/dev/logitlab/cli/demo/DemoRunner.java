@@ -55,7 +55,7 @@ public final class DemoRunner {
         String id = "demo-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
         Experiment experiment = Experiment.defaults(id, quick);
         Map<String, RunSpec> runs = new LinkedHashMap<>();
-        try (RunWatcher watcher = new RunWatcher(config.bootstrap())) {
+        try (RunWatcher watcher = new RunWatcher(config.kafkaClient())) {
             for (RunSpec spec : experiment.runs()) {
                 runs.put(submit(spec), spec);
             }

@@ -24,9 +24,9 @@ final class RunWatcher implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
 
-    RunWatcher(String bootstrap) {
+    RunWatcher(Properties kafka) {
         Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.putAll(kafka);
         p.put(ConsumerConfig.GROUP_ID_CONFIG, "lab-demo-" + UUID.randomUUID());
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         ObjectMapper json = new ObjectMapper();

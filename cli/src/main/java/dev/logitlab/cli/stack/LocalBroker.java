@@ -24,24 +24,33 @@ import org.apache.kafka.common.errors.TopicExistsException;
 final class LocalBroker {
 
     private final StackConfig config;
+    private final LocalKafkaSecurity security;
 
     LocalBroker(StackConfig config) {
         this.config = config;
+        this.security = new LocalKafkaSecurity(config.home());
     }
 
-    /** Writes the configuration, formats the storage on first use, and returns the broker's command line. */
+    /**
+     * Writes the configuration, makes the certificates and passwords and formats the storage (with the SCRAM users)
+     * on first use, and returns the broker's command line.
+     */
     List<String> prepare(Path formatLog) throws IOException {
         Path dir = config.kafkaData();
         Path properties = config.home().resolve("server.properties");
+        if (!security.ready() && Files.exists(dir)) {
+            // Storage formatted before the broker had users (an older .lab): its users can only come with a new format.
+            deleteRecursively(dir);
+        }
+        security.ensure();
         Files.createDirectories(dir);
-        Files.writeString(properties, String.join("\n",
+        List<String> lines = new ArrayList<>(List.of(
                 "process.roles=broker,controller",
                 "node.id=1",
                 "controller.quorum.voters=1@127.0.0.1:" + config.controllerPort(),
-                "listeners=PLAINTEXT://127.0.0.1:" + config.kafkaPort() + ",CONTROLLER://127.0.0.1:" + config.controllerPort(),
-                "advertised.listeners=PLAINTEXT://127.0.0.1:" + config.kafkaPort(),
-                "controller.listener.names=CONTROLLER",
-                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                "controller.listener.names=CONTROLLER"));
+        lines.addAll(security.brokerProperties(config));
+        lines.addAll(List.of(
                 "log.dirs=" + dir.toAbsolutePath(),
                 "num.partitions=3",
                 "offsets.topic.replication.factor=1",
@@ -49,10 +58,12 @@ final class LocalBroker {
                 "transaction.state.log.min.isr=1",
                 "group.initial.rebalance.delay.ms=0",
                 "auto.create.topics.enable=false", ""));
+        write(properties, String.join("\n", lines));
         if (!Files.exists(dir.resolve("meta.properties"))) {
-            Process format = new ProcessBuilder(java(), "-cp", classPath(), "kafka.tools.StorageTool", "format",
-                    "-t", UUID.randomUUID().toString().replace("-", "").substring(0, 22), "-c", properties.toString())
-                    .redirectErrorStream(true).redirectOutput(formatLog.toFile()).start();
+            List<String> command = new ArrayList<>(List.of(java(), "-cp", classPath(), "kafka.tools.StorageTool", "format",
+                    "-t", UUID.randomUUID().toString().replace("-", "").substring(0, 22), "-c", properties.toString()));
+            command.addAll(security.formatArguments());
+            Process format = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(formatLog.toFile()).start();
             try {
                 if (!format.waitFor(60, TimeUnit.SECONDS) || format.exitValue() != 0) {
                     throw new IllegalStateException("formatting the broker's storage failed; see " + formatLog);
@@ -87,6 +98,16 @@ final class LocalBroker {
         }
     }
 
+    /** Gives each service its ACLs (creating one that exists changes nothing); writes the admin's client settings. */
+    void grantAcls() {
+        try (Admin admin = admin()) {
+            admin.createAcls(LocalKafkaSecurity.acls()).all().get(30, TimeUnit.SECONDS);
+            security.writeClientConfigs(config);
+        } catch (ExecutionException | InterruptedException | java.util.concurrent.TimeoutException | IOException e) {
+            throw new IllegalStateException("cannot set the services' ACLs: " + e, e);
+        }
+    }
+
     boolean reachable() {
         try (Admin admin = admin()) {
             admin.describeCluster().clusterId().get(2, TimeUnit.SECONDS);
@@ -98,10 +119,25 @@ final class LocalBroker {
 
     private Admin admin() {
         Properties p = new Properties();
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrap());
+        p.putAll(config.kafkaClient());
         p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "3000");
         p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "5000");
         return Admin.create(p);
+    }
+
+    private static void write(Path file, String content) throws IOException {
+        Files.deleteIfExists(file); // it holds the keystore password: its owner's only
+        Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(file, content);
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        try (var files = Files.walk(dir)) {
+            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
     }
 
     static String java() {

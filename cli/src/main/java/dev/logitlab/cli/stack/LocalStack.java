@@ -90,6 +90,7 @@ public final class LocalStack {
                 startBroker();
             }
             broker.createTopics();
+            broker.grantAcls();
             for (Component c : missing) {
                 start(c);
             }
@@ -191,12 +192,26 @@ public final class LocalStack {
                 throw new IllegalStateException("the broker did not come up in 90 s; see " + log("kafka"));
             }
         }
+        broker.createTopics();
+        broker.grantAcls();
+    }
+
+    /**
+     * How a service of this role reaches the broker: bootstrap, SASL_SSL with its own SCRAM user (its ACLs, nothing
+     * else), the CA; topics are the stack's to create.
+     */
+    public Map<String, String> kafkaEnvironment(String role) {
+        Map<String, String> env = new java.util.LinkedHashMap<>();
+        env.put("KAFKA_BOOTSTRAP_SERVERS", config.bootstrap());
+        env.putAll(new LocalKafkaSecurity(config.home()).serviceEnvironment(role));
+        env.put("LOGITLAB_TOPICS_CREATE", "false");
+        return env;
     }
 
     /** Starts one service process; its Kafka Streams state directory is its own, under {@code .lab/streams}. */
     public void start(Component c) throws IOException {
-        Map<String, String> env = Map.of(
-                "KAFKA_BOOTSTRAP_SERVERS", config.bootstrap(),
+        Map<String, String> env = new java.util.LinkedHashMap<>(kafkaEnvironment(c.role()));
+        env.putAll(Map.of(
                 "LOGITLAB_TRAINER_URL", config.url("trainer"),
                 "LOGITLAB_DASHBOARD_ORIGINS", config.dashboardOrigins(),
                 "LOGITLAB_STORE", config.store().toString(),
@@ -205,7 +220,7 @@ public final class LocalStack {
                 "LOGITLAB_THREADS", "1",
                 "LOGITLAB_SCHEMAS_URL", config.url("analysis") + "/schemas/",
                 "LOGITLAB_JWT_PUBLIC_KEY", tokens().publicKey().toString(),
-                "QUARKUS_HTTP_HOST", "127.0.0.1"); // one person on one machine: nothing else should reach it
+                "QUARKUS_HTTP_HOST", "127.0.0.1")); // one person on one machine: nothing else should reach it
         start(c.name(), List.of(LocalBroker.java(), "-Xmx3g", "-jar", config.serviceJar(c.role()).toString()), env);
     }
 

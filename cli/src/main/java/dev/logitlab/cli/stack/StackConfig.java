@@ -56,6 +56,14 @@ public record StackConfig(Path repository, Path home, int kafkaPort, int control
                         + services().stream().map(Component::name).toList()));
     }
 
+    /** A Kafka client's settings for the local broker, as its admin (the CLI, the tests). */
+    public java.util.Properties kafkaClient() {
+        java.util.Properties p = new java.util.Properties();
+        p.put("bootstrap.servers", bootstrap());
+        p.putAll(new LocalKafkaSecurity(home).clientProperties(LocalKafkaSecurity.ADMIN));
+        return p;
+    }
+
     public String bootstrap() {
         return "127.0.0.1:" + kafkaPort;
     }
