@@ -25,9 +25,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.GZIPInputStream;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -54,15 +51,15 @@ class ImagesTest {
         StackConfig config = TestStacks.config(dir.resolve("home"), 1, 1);
         ServiceImage.Naming naming = ServiceImage.Naming.chartDefaults(config.repository());
         ImageBuild build = new ImageBuild(config.repository(), shared.resolve("cache"), naming);
-        Map<String, Image> images = new HashMap<>();
+        Map<String, ImageTarball> images = new HashMap<>();
         for (ServiceImage service : ServiceImage.ALL) {
             Path tarball = dir.resolve(service.service() + ".tar");
             build.build(service, false, ServiceImage.toTarball(tarball, naming.of(service.service(), false)));
-            images.put(service.service(), Image.read(tarball));
+            images.put(service.service(), ImageTarball.read(tarball));
         }
 
         for (ServiceImage service : ServiceImage.ALL) {
-            Image image = images.get(service.service());
+            ImageTarball image = images.get(service.service());
             assertEquals(List.of("ghcr.io/logitlab/" + service.service() + "-service:" + naming.tag()), image.tags());
             JsonNode c = image.config().get("config");
             assertEquals("185:185", c.get("User").asText(), "not root");
@@ -104,7 +101,7 @@ class ImagesTest {
         build.cuda(cpuLibtorch, "cpu");
         Path tarball = dir.resolve("trainer-override.tar");
         build.build(ServiceImage.of("trainer"), true, ServiceImage.toTarball(tarball, "logitlab/trainer-override:ci"));
-        Image image = Image.read(tarball);
+        ImageTarball image = ImageTarball.read(tarball);
         assertEquals("/opt/libtorch/lib", image.env().get("PYTORCH_LIBRARY_PATH"));
         assertEquals("cpu", image.env().get("PYTORCH_FLAVOR"));
         Path root = image.unpack(dir.resolve("rootfs"));
@@ -116,7 +113,7 @@ class ImagesTest {
      * Starts the image's entrypoint in its unpacked root as its user, with a broker beside it, and has it train a
      * tiny run: it must answer {@code /q/health/live} and load libtorch from the image as the image has it.
      */
-    private void assertTrainsInItsImage(Image image, Path root) throws Exception {
+    private void assertTrainsInItsImage(ImageTarball image, Path root) throws Exception {
         StackConfig config = TestStacks.config(dir.resolve("stack"), 1, 1);
         StringWriter log = new StringWriter();
         LocalStack stack = new LocalStack(config, new PrintWriter(log, true));
@@ -231,87 +228,7 @@ class ImagesTest {
         }
     }
 
-    /** An image tarball as Jib writes it (Docker's {@code docker save} layout). */
-    record Image(Path tarball, List<String> tags, JsonNode config, List<String> layers) {
-
-        static Image read(Path tarball) throws Exception {
-            JsonNode manifest = JSON.readTree(entry(tarball, "manifest.json")).get(0);
-            List<String> tags = new ArrayList<>();
-            manifest.get("RepoTags").forEach(t -> tags.add(t.asText()));
-            List<String> layers = new ArrayList<>();
-            manifest.get("Layers").forEach(l -> layers.add(l.asText()));
-            return new Image(tarball, tags, JSON.readTree(entry(tarball, manifest.get("Config").asText())), layers);
-        }
-
-        List<String> diffIds() {
-            List<String> ids = new ArrayList<>();
-            config.get("rootfs").get("diff_ids").forEach(d -> ids.add(d.asText()));
-            return ids;
-        }
-
-        Map<String, String> env() {
-            Map<String, String> env = new HashMap<>();
-            config.get("config").get("Env").forEach(e -> {
-                String[] kv = e.asText().split("=", 2);
-                env.put(kv[0], kv[1]);
-            });
-            return env;
-        }
-
-        /** Extracts the layers in order, with their modes and owners, as a container runtime would. */
-        Path unpack(Path root) throws Exception {
-            Files.createDirectories(root);
-            for (String layer : layers) {
-                try (TarArchiveInputStream outer = new TarArchiveInputStream(Files.newInputStream(tarball))) {
-                    for (TarArchiveEntry e = outer.getNextEntry(); e != null; e = outer.getNextEntry()) {
-                        if (e.getName().equals(layer)) {
-                            extract(new TarArchiveInputStream(new GZIPInputStream(outer)), root);
-                            break;
-                        }
-                    }
-                }
-            }
-            return root;
-        }
-
-        private static void extract(TarArchiveInputStream layer, Path root) throws Exception {
-            for (TarArchiveEntry e = layer.getNextEntry(); e != null; e = layer.getNextEntry()) {
-                Path target = root.resolve(e.getName()).normalize();
-                assertTrue(target.startsWith(root), e.getName());
-                if (e.isDirectory()) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.createDirectories(target.getParent());
-                    Files.copy(layer, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                }
-                Files.setPosixFilePermissions(target, PosixFilePermissions.fromString(mode(e.getMode())));
-                Files.setAttribute(target, "unix:uid", (int) e.getLongUserId());
-                Files.setAttribute(target, "unix:gid", (int) e.getLongGroupId());
-            }
-        }
-
-        private static String mode(int mode) {
-            StringBuilder s = new StringBuilder();
-            for (int shift = 6; shift >= 0; shift -= 3) {
-                int bits = (mode >> shift) & 7;
-                s.append((bits & 4) != 0 ? 'r' : '-').append((bits & 2) != 0 ? 'w' : '-').append((bits & 1) != 0 ? 'x' : '-');
-            }
-            return s.toString();
-        }
-
-        private static byte[] entry(Path tarball, String name) throws Exception {
-            try (TarArchiveInputStream in = new TarArchiveInputStream(Files.newInputStream(tarball))) {
-                for (TarArchiveEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
-                    if (e.getName().equals(name)) {
-                        return in.readAllBytes();
-                    }
-                }
-            }
-            throw new AssertionError(name + " is not in " + tarball);
-        }
-    }
-
-    private static List<String> entrypoint(Image image) {
+    private static List<String> entrypoint(ImageTarball image) {
         List<String> command = new ArrayList<>();
         image.config().get("config").get("Entrypoint").forEach(a -> command.add(a.asText()));
         return command;
