@@ -4,6 +4,6 @@ import picocli.CommandLine.Command;
 
 /** {@code ./lab bench}: benchmarks that print numbers. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print numbers.",
-        subcommands = {BenchTrainCommand.class, BenchAttacksCommand.class, BenchScalingCommand.class})
+        subcommands = {BenchTrainCommand.class, BenchAttacksCommand.class, BenchScalingCommand.class, BenchPeersCommand.class})
 final class BenchCommand {
 }
