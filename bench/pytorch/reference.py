@@ -2,13 +2,14 @@
 
 Run with Debian's PyTorch (apt-get install python3-torch; 1.13):
     /usr/bin/python3 bench/pytorch/reference.py --out /tmp/small_cnn.pt
-It prints training images/s (plain and LS+GN, batch 128), trains small-cnn (plain, 2 epochs on 10,000 images),
+It prints training images/s (plain, LS+GN and PGD-7 adversarial training, batch 128; also as one JSON line), trains small-cnn (plain, 2 epochs on 10,000 images),
 saves it as TorchScript, and times PGD-20 (all images, all steps, as torchattacks does) and Square-1000
 (Andriushchenko et al.'s algorithm, stopping per example once it is broken) on the first 500 test images.
 Then `./lab bench attacks --model /tmp/small_cnn.pt` attacks the very same model.
 """
 import argparse
 import gzip
+import json
 import time
 
 import numpy as np
@@ -43,23 +44,41 @@ class SmallCnn(nn.Module):
         return self.fc2(F.relu(self.fc1(torch.flatten(x, 1))))
 
 
-def train(x, y, epochs, smoothing=0.0, sigma=0.0, report=False):
+def train(x, y, epochs, smoothing=0.0, sigma=0.0, at_steps=0, report=False):
+    """Trains small-cnn; returns the model and the best img/s over the epochs after the first."""
     torch.manual_seed(0)
     model = SmallCnn()
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    best = 0.0
     for epoch in range(epochs):
         order = torch.randperm(len(x))
         start = time.time()
         for i in range(0, len(x), 128):
             idx = order[i:i + 128]
             xb = x[idx] + sigma * torch.randn_like(x[idx]) if sigma else x[idx]
+            if at_steps:  # Madry et al.: PGD-k from a random start, step 2.5 eps / k, eps = 0.1
+                model.eval()
+                xb = pgd_examples(model, xb, y[idx], 0.1, at_steps, 2.5 * 0.1 / at_steps)
+                model.train()
             loss = F.cross_entropy(model(xb), y[idx], label_smoothing=smoothing)
             opt.zero_grad()
             loss.backward()
             opt.step()
-        if report and epoch > 0:
-            print(f"  epoch {epoch + 1}: {len(x) / (time.time() - start):,.0f} img/s")
-    return model.eval()
+        if epoch > 0:
+            rate = len(x) / (time.time() - start)
+            best = max(best, rate)
+            if report:
+                print(f"  epoch {epoch + 1}: {rate:,.0f} img/s")
+    return model.eval(), best
+
+
+def pgd_examples(model, x, y, eps, steps, step):
+    adv = (x + torch.empty_like(x).uniform_(-eps, eps)).clamp(0, 1)
+    for _ in range(steps):
+        adv.requires_grad_(True)
+        grad, = torch.autograd.grad(F.cross_entropy(model(adv), y), adv)
+        adv = torch.min(torch.max(adv.detach() + step * grad.sign(), x - eps), x + eps).clamp(0, 1)
+    return adv.detach()
 
 
 def margin(logits, y):
@@ -110,12 +129,16 @@ def main():
     x, y = load("train")
     xt, yt = load("test")
     print("training, batch 128, 2 threads, 10,000 images per epoch:")
+    rates = {}
     print(" plain")
-    train(x[:10000], y[:10000], 3, report=True)
+    rates["plain"] = train(x[:10000], y[:10000], 3, report=True)[1]
     print(" ls=0.5,gn=0.3")
-    train(x[:10000], y[:10000], 3, smoothing=0.5, sigma=0.3, report=True)
+    rates["ls=0.5,gn=0.3"] = train(x[:10000], y[:10000], 3, smoothing=0.5, sigma=0.3, report=True)[1]
+    print(" at=0.1:steps=7 (PGD-7 adversarial training)")
+    rates["at=0.1:steps=7"] = train(x[:5000], y[:5000], 2, at_steps=7, report=True)[1]
+    print(json.dumps({"training": rates}))
 
-    model = train(x[:10000], y[:10000], 2)
+    model = train(x[:10000], y[:10000], 2)[0]
     for p in model.parameters():
         p.requires_grad_(False)
     torch.jit.script(model).save(args.out)

@@ -13,6 +13,8 @@ import dev.logitlab.core.attack.Pgd;
 import dev.logitlab.core.attack.SquareAttack;
 import dev.logitlab.core.data.Dataset;
 import dev.logitlab.core.data.Datasets;
+import dev.logitlab.core.data.TrainTestSplit;
+import dev.logitlab.core.train.TrainingConfig;
 import dev.logitlab.core.evaluation.AttackPhase;
 import dev.logitlab.core.evaluation.EvaluationPlan;
 import dev.logitlab.core.model.Classifier;
@@ -86,12 +88,15 @@ final class BenchPeersCommand implements Callable<Integer> {
         torchattacks = torchattacks != null ? torchattacks : fromEnv("LOGITLAB_TORCHATTACKS");
         autoattack = autoattack != null ? autoattack : fromEnv("LOGITLAB_AUTOATTACK");
         Torch.threads(threads);
+        TrainTestSplit data = Datasets.load("fashion-mnist", null);
+        Dataset test = data.test();
+        List<Row> rows = new ArrayList<>();
         if (model == null) {
             model = Files.createTempDirectory("logitlab-peers").resolve("small_cnn.pt");
-            out.println(PeerProcess.run(repository, python, List.of("reference.py", "--out", model.toString())));
+            String reference = PeerProcess.run(repository, python, List.of("reference.py", "--out", model.toString()));
+            out.println(reference);
+            rows.addAll(training(reference, data));
         }
-        Dataset test = Datasets.load("fashion-mnist", null).test();
-        List<Row> rows = new ArrayList<>();
         try (Classifier target = Classifiers.open(model)) {
             if (torchattacks != null) {
                 rows.add(single(repository, target, test, "pgd-20", Pgd.crossEntropy(20)));
@@ -112,6 +117,26 @@ final class BenchPeersCommand implements Callable<Integer> {
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), rows);
         out.println("table: " + file.toAbsolutePath());
         return 0;
+    }
+
+    /**
+     * Training throughput against PyTorch eager's (reference.py's best epoch after the first, same network, batch,
+     * optimiser and data), as seconds per 10,000 images so that a ratio below 1 is faster, like the attacks'.
+     */
+    private List<Row> training(String reference, TrainTestSplit data) throws Exception {
+        String line = reference.lines().filter(l -> l.startsWith("{\"training\"")).findFirst()
+                .orElseThrow(() -> new IllegalStateException("reference.py printed no training figures"));
+        JsonNode rates = new ObjectMapper().readTree(line).get("training");
+        List<Row> rows = new ArrayList<>();
+        for (var e : rates.properties()) {
+            boolean adversarial = e.getKey().startsWith("at=");
+            TrainingConfig config = new TrainingConfig("fashion-mnist", "small-cnn", e.getKey(), adversarial ? 2 : 3,
+                    adversarial ? 5_000 : 10_000, 100, 128, 1e-3, "adam", 0);
+            double ours = BenchTrainCommand.bestImagesPerSecond(config, data);
+            rows.add(new Row("train " + e.getKey(), "PyTorch eager", 10_000 / ours, 10_000 / e.getValue().asDouble(),
+                    Double.NaN, Double.NaN));
+        }
+        return rows;
     }
 
     /** One attack on the first {@code images} test images, after a warm-up on a few, against its peer. */
@@ -168,13 +193,18 @@ final class BenchPeersCommand implements Callable<Integer> {
     }
 
     private static void print(PrintWriter out, List<Row> rows) {
-        out.printf("%n%-12s %-22s %10s %10s %7s %9s %9s%n", "workload", "peer", "logitlab s", "peer s", "ratio",
+        out.printf("%n%-22s %-20s %10s %10s %7s %9s %9s%n", "workload", "peer", "logitlab s", "peer s", "ratio",
                 "robust", "peer rob.");
         for (Row r : rows) {
-            out.printf("%-12s %-22s %10.2f %10.2f %6.2fx %9.3f %9.3f%n", r.workload(), r.peer(), r.seconds(),
-                    r.peerSeconds(), r.ratio(), r.robust(), r.peerRobust());
+            out.printf("%-22s %-20s %10.2f %10.2f %6.2fx %9s %9s%n", r.workload(), r.peer(), r.seconds(),
+                    r.peerSeconds(), r.ratio(), robust(r.robust()), robust(r.peerRobust()));
         }
+        out.println("(training rows: seconds per 10,000 images, best epoch after the first)");
         out.flush();
+    }
+
+    private static String robust(double value) {
+        return Double.isNaN(value) ? "–" : String.format("%.3f", value);
     }
 
     private static Path fromEnv(String name) {

@@ -64,7 +64,7 @@ final class BenchTrainCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static double bestImagesPerSecond(TrainingConfig config, TrainTestSplit data) throws Exception {
+    static double bestImagesPerSecond(TrainingConfig config, TrainTestSplit data) throws Exception {
         Path dir = Files.createTempDirectory("logitlab-bench");
         double[] best = {0};
         try {
