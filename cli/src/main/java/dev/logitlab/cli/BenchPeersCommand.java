@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.logitlab.cli.report.BenchReport;
 import dev.logitlab.cli.stack.StackConfig;
 import dev.logitlab.core.attack.Apgd;
 import dev.logitlab.core.attack.Attack;
@@ -115,7 +116,9 @@ final class BenchPeersCommand implements Callable<Integer> {
         Path file = json != null ? json : StackConfig.defaults().home().resolve("bench/peers.json");
         Files.createDirectories(file.toAbsolutePath().getParent());
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), rows);
-        out.println("table: " + file.toAbsolutePath());
+        Path html = BenchReport.write(rows, java.time.LocalDate.now() + ", " + threads + " threads, ε = " + eps + ", "
+                + images + " images (AutoAttack: " + autoattackImages + ")", file.resolveSibling("peers.html"));
+        out.println("table: " + file.toAbsolutePath() + " and " + html.toAbsolutePath());
         return 0;
     }
 

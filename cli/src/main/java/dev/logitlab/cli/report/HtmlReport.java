@@ -49,7 +49,7 @@ public final class HtmlReport {
                 .replace("{{experiment}}", escape(report.experiment()));
     }
 
-    private static String resource(String name) {
+    static String resource(String name) {
         try (InputStream in = HtmlReport.class.getResourceAsStream(name)) {
             if (in == null) {
                 throw new IllegalStateException("missing resource " + name);
