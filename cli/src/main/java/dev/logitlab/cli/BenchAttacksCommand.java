@@ -77,13 +77,18 @@ final class BenchAttacksCommand implements Callable<Integer> {
         long start = System.nanoTime();
         boolean[] broken = attack.run(counting, x, test.labels(), eps, 1);
         double seconds = (System.nanoTime() - start) / 1e9;
+        out.printf("%-12s %9.2f %10.3f %,12d %s %,14.0f %7.2fx%n", label, seconds, robustAccuracy(broken),
+                work.get(), unit.equals("queries") ? "qry" : "stp", work.get() / seconds, seconds / referenceSeconds);
+        out.flush();
+    }
+
+    /** Attacks count a misclassified example as broken at no cost, so not broken means robust. */
+    static double robustAccuracy(boolean[] broken) {
         int robust = 0;
         for (boolean b : broken) {
             robust += b ? 0 : 1;
         }
-        out.printf("%-12s %9.2f %10.3f %,12d %s %,14.0f %7.2fx%n", label, seconds, (double) robust / broken.length,
-                work.get(), unit.equals("queries") ? "qry" : "stp", work.get() / seconds, seconds / referenceSeconds);
-        out.flush();
+        return (double) robust / broken.length;
     }
 
     /** Counts images sent through gradient calls (PGD's image-steps) or logit calls (Square's queries). */

@@ -153,7 +153,7 @@ final class BenchPeersCommand implements Callable<Integer> {
             long start = System.nanoTime();
             boolean[] broken = attack.run(target, x, test.labels(), eps, 1);
             seconds = (System.nanoTime() - start) / 1e9;
-            robust = robustAccuracy(broken);
+            robust = BenchAttacksCommand.robustAccuracy(broken);
         }
         JsonNode peer = peer(repository, workload, images);
         return new Row(workload, peer.get("peer").asText(), seconds, peer.get("seconds").asDouble(), robust,
@@ -184,15 +184,6 @@ final class BenchPeersCommand implements Callable<Integer> {
         String last = output.lines().filter(l -> l.startsWith("{")).reduce((a, b) -> b)
                 .orElseThrow(() -> new IllegalStateException("the peer printed no result:\n" + output));
         return new ObjectMapper().readTree(last);
-    }
-
-    /** Attacks count a misclassified example as broken at no cost, so not broken means robust. */
-    private static double robustAccuracy(boolean[] broken) {
-        int robust = 0;
-        for (boolean b : broken) {
-            robust += b ? 0 : 1;
-        }
-        return (double) robust / broken.length;
     }
 
     private static void print(PrintWriter out, List<Row> rows) {

@@ -1,5 +1,6 @@
 package dev.logitlab.cli.images;
 
+import dev.logitlab.cli.LocalFiles;
 import com.google.cloud.tools.jib.api.buildplan.AbsoluteUnixPath;
 import com.google.cloud.tools.jib.api.buildplan.FileEntriesLayer;
 import com.google.cloud.tools.jib.api.buildplan.FilePermissions;
@@ -84,7 +85,7 @@ final class RuntimeLayers {
         ToolProvider jlink = ToolProvider.findFirst("jlink").orElseThrow(() -> new IllegalStateException(
                 "jlink is missing: ./lab images needs a full JDK (Debian: openjdk-17-jdk-headless)"));
         Path partial = Files.createDirectories(cache).resolve(jre.getFileName() + ".part");
-        deleteRecursively(partial);
+        LocalFiles.deleteRecursively(partial);
         StringWriter log = new StringWriter();
         int rc = jlink.run(new PrintWriter(log), new PrintWriter(log), "--add-modules", String.join(",", MODULES),
                 "--strip-debug", "--no-man-pages", "--no-header-files", "--compress=2", "--output", partial.toString());
@@ -161,16 +162,5 @@ final class RuntimeLayers {
             root.addEntry(empty, AbsoluteUnixPath.get(dir), FilePermissions.fromOctalString("755"), epoch, user);
         }
         return root.build();
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.logitlab.cli.stack;
 
+import dev.logitlab.cli.LocalFiles;
 import dev.logitlab.events.Topics;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -40,7 +41,7 @@ final class LocalBroker {
         Path properties = config.home().resolve("server.properties");
         if (!security.ready() && Files.exists(dir)) {
             // Storage formatted before the broker had users (an older .lab): its users can only come with a new format.
-            deleteRecursively(dir);
+            LocalFiles.deleteRecursively(dir);
         }
         security.ensure();
         Files.createDirectories(dir);
@@ -58,7 +59,7 @@ final class LocalBroker {
                 "transaction.state.log.min.isr=1",
                 "group.initial.rebalance.delay.ms=0",
                 "auto.create.topics.enable=false", ""));
-        write(properties, String.join("\n", lines));
+        LocalFiles.writeOwnerOnly(properties, String.join("\n", lines)); // it holds the keystore password
         if (!Files.exists(dir.resolve("meta.properties"))) {
             List<String> command = new ArrayList<>(List.of(java(), "-cp", classPath(), "kafka.tools.StorageTool", "format",
                     "-t", UUID.randomUUID().toString().replace("-", "").substring(0, 22), "-c", properties.toString()));
@@ -123,21 +124,6 @@ final class LocalBroker {
         p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "3000");
         p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "5000");
         return Admin.create(p);
-    }
-
-    private static void write(Path file, String content) throws IOException {
-        Files.deleteIfExists(file); // it holds the keystore password: its owner's only
-        Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(file, content);
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        try (var files = Files.walk(dir)) {
-            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 
     static String java() {

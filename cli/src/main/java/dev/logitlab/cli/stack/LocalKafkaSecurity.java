@@ -1,10 +1,10 @@
 package dev.logitlab.cli.stack;
 
+import dev.logitlab.cli.LocalFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -146,9 +146,9 @@ public final class LocalKafkaSecurity {
         StringBuilder java = new StringBuilder("# the local stack's admin, for Kafka's tools: --command-config " + config.home()
                 .resolve("kafka-client.properties") + "\nbootstrap.servers=" + config.bootstrap() + "\n");
         clientProperties(ADMIN).forEach((k, v) -> java.append(k).append('=').append(v).append('\n'));
-        write(config.home().resolve("kafka-client.properties"), java.toString());
+        LocalFiles.writeOwnerOnly(config.home().resolve("kafka-client.properties"), java.toString());
         Path file = config.home().resolve("kcat.conf");
-        write(file, String.join("\n", "# kcat -F " + file + " -L   (the local stack's admin; librdkafka >= 2.6.1)",
+        LocalFiles.writeOwnerOnly(file, String.join("\n", "# kcat -F " + file + " -L   (the local stack's admin; librdkafka >= 2.6.1)",
                 "bootstrap.servers=" + config.bootstrap(), "security.protocol=SASL_SSL", "sasl.mechanisms=" + MECHANISM,
                 "sasl.username=" + ADMIN, "sasl.password=" + read("users/" + ADMIN),
                 "ssl.ca.location=" + caCertificate().toAbsolutePath(), ""));
@@ -210,7 +210,7 @@ public final class LocalKafkaSecurity {
         if (!Files.isRegularFile(file)) {
             byte[] bytes = new byte[18];
             new SecureRandom().nextBytes(bytes);
-            write(file, HexFormat.of().formatHex(bytes));
+            LocalFiles.writeOwnerOnly(file, HexFormat.of().formatHex(bytes));
         }
         return read(name);
     }
@@ -221,12 +221,6 @@ public final class LocalKafkaSecurity {
         } catch (IOException e) {
             throw new UncheckedIOException("missing " + dir.resolve(name) + ": remove " + dir + " to make them again", e);
         }
-    }
-
-    private static void write(Path file, String content) throws IOException {
-        Files.deleteIfExists(file);
-        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(file, content);
     }
 
     private static void keytool(String... args) throws IOException {

@@ -1,10 +1,10 @@
 package dev.logitlab.cli.stack;
 
+import dev.logitlab.cli.LocalFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.NoSuchAlgorithmException;
@@ -77,10 +77,7 @@ public final class LocalTokens {
             generator.initialize(2048);
             KeyPair pair = generator.generateKeyPair();
             Files.createDirectories(dir);
-            Path secret = dir.resolve("private.pem");
-            Files.deleteIfExists(secret);
-            Files.createFile(secret, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            Files.writeString(secret, pem("PRIVATE KEY", pair.getPrivate().getEncoded()));
+            LocalFiles.writeOwnerOnly(dir.resolve("private.pem"), pem("PRIVATE KEY", pair.getPrivate().getEncoded()));
             Files.writeString(dir.resolve("public.pem"), pem("PUBLIC KEY", pair.getPublic().getEncoded()));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot make the token signing key in " + dir, e);
