@@ -54,7 +54,8 @@ class ShardMergerTest {
     }
 
     static final ObjectMapper JSON = new ObjectMapper();
-    static final RunSpec.Evaluation PLAN = new RunSpec.Evaluation(List.of(0.1), "fgsm,pgd:steps=3,noise:draws=2", 150, 10);
+    /** A cascade: its stages travel through the broker inside each shard's outcome. */
+    static final RunSpec.Evaluation PLAN = new RunSpec.Evaluation(List.of(0.1), "fgsm>pgd:steps=3>noise:draws=2", 150, 10);
     static final String HASH = "b".repeat(64);
 
     @Test

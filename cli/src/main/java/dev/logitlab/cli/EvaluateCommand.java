@@ -49,7 +49,7 @@ final class EvaluateCommand implements Callable<Integer> {
     List<Double> epsL2;
 
     @Option(names = "--attacks", defaultValue = "default",
-            description = "attack spec (e.g. pgd:steps=20:restarts=1,square:queries=1000) or a suite: default, all, autoattack")
+            description = "attack spec (e.g. pgd:steps=20:restarts=1,square:queries=1000; a>b: a cascade) or a suite: default, all, autoattack")
     String attacks;
 
     @Option(names = "--surrogate", description = "a second model for the transfer attack")

@@ -1,9 +1,28 @@
 package dev.logitlab.events;
 
+import java.util.List;
+
 /**
  * What one shard of an evaluation found: {@code robust} has one character per example of the shard's range,
  * {@code 1} robust, {@code 0} broken by the shard's attack, {@code x} misclassified before any attack;
- * {@code seconds} is the attack's compute time on the shard.
+ * {@code seconds} is the attack's compute time on the shard. A cascade shard (AutoAttack's order: each attack only
+ * on what the earlier ones left robust) also lists its {@code cascade} stages, one per attack, in order; null
+ * otherwise.
  */
-public record ShardOutcome(int shard, String robust, double seconds) {
+public record ShardOutcome(int shard, String robust, double seconds, List<Stage> cascade) {
+
+    public ShardOutcome(int shard, String robust, double seconds) {
+        this(shard, robust, seconds, null);
+    }
+
+    public ShardOutcome {
+        cascade = cascade == null ? null : List.copyOf(cascade);
+    }
+
+    /**
+     * One attack of a cascade: {@code 1} it left the example robust, {@code 0} it broke it, {@code -} an earlier
+     * attack had broken it, so this one did not run on it, {@code x} misclassified before any attack.
+     */
+    public record Stage(String robust, double seconds) {
+    }
 }

@@ -6,7 +6,7 @@ import ai.djl.ndarray.NDArray;
  * The examples an attack still works on. Broken examples leave the batch at once: each example's trajectory
  * is independent of the others, so dropping them changes no result and saves their compute.
  */
-final class ActiveSet {
+public final class ActiveSet {
 
     private final boolean[] broken;
     private int[] index;
@@ -67,7 +67,7 @@ final class ActiveSet {
     }
 
     /** The given rows of a batch-aligned array. */
-    static NDArray rows(NDArray array, int[] positions) {
+    public static NDArray rows(NDArray array, int[] positions) {
         long[] idx = new long[positions.length];
         for (int i = 0; i < positions.length; i++) {
             idx[i] = positions[i];
@@ -76,7 +76,7 @@ final class ActiveSet {
     }
 
     /** The labels of the given batch positions. */
-    static int[] rows(int[] labels, int[] positions) {
+    public static int[] rows(int[] labels, int[] positions) {
         int[] out = new int[positions.length];
         for (int i = 0; i < positions.length; i++) {
             out[i] = labels[positions[i]];

@@ -11,8 +11,10 @@ import java.util.Set;
 
 /**
  * Attack specs: comma-separated attacks with options after colons ({@code pgd:steps=20:restarts=1,square:queries=1000}),
- * or a named suite: {@code default}, {@code all}, {@code autoattack}. Every attack has an ℓ∞ and an ℓ2 form; a
- * spec is built for one norm. Every error names the offending attack.
+ * each run on every example; or attacks joined by {@code >}, a cascade, each run only on the examples the earlier
+ * ones left robust ({@code apgd-ce>square:queries=5000}); or a named suite: {@code default}, {@code all},
+ * {@code autoattack} (a cascade, like AutoAttack's). Every attack has an ℓ∞ and an ℓ2 form; a spec is built for one
+ * norm. Every error names the offending attack.
  */
 public final class AttackSuite {
 
@@ -20,8 +22,11 @@ public final class AttackSuite {
     public static final String DEFAULT = "fgsm,pgd,pgd-margin,apgd-ce,apgd-t,square:queries=1000,noise";
     /** Every attack at its paper defaults (transfer only when a surrogate is given). */
     public static final String ALL = "fgsm,pgd,pgd-margin,apgd-ce,apgd-dlr,apgd-t,fab-t,fmn,square,spsa,noise";
-    /** AutoAttack's standard suite, in its order and budgets: APGD-CE, APGD-T, FAB-T (9 targets each), Square 5000. */
-    public static final String AUTOATTACK = "apgd-ce:steps=100,apgd-t:steps=100:targets=9,fab-t:steps=100:targets=9,square:queries=5000";
+    /**
+     * AutoAttack's standard suite, in its order and budgets: APGD-CE, APGD-T, FAB-T (9 targets each), Square 5000, as
+     * AutoAttack runs it: a cascade.
+     */
+    public static final String AUTOATTACK = "apgd-ce:steps=100>apgd-t:steps=100:targets=9>fab-t:steps=100:targets=9>square:queries=5000";
 
     private static final Map<String, Set<String>> OPTIONS = Map.ofEntries(
             Map.entry("fgsm", Set.of()),
@@ -41,6 +46,15 @@ public final class AttackSuite {
     private static final Set<String> GRADIENT_FREE = Set.of("square", "spsa", "noise", "transfer");
 
     private AttackSuite() {
+    }
+
+    /**
+     * Whether a spec runs as a cascade ({@code >}), each attack only on the examples the earlier ones left robust.
+     * The other suites run every attack on every example, because the masking checks compare attacks on the same
+     * examples (FGSM against PGD, a loss against its scale-free twin).
+     */
+    public static boolean cascades(String spec) {
+        return expand(spec, false).contains(">");
     }
 
     /** Whether the named attack differentiates the attacked model (for results read back from JSON). */
@@ -87,16 +101,14 @@ public final class AttackSuite {
 
     /** The attacks of a spec or suite name in one norm. */
     public static List<Attack> parse(String spec, Classifier surrogate, Norm norm) {
-        String text = spec == null ? "default" : spec.trim().toLowerCase(Locale.ROOT);
-        String expanded = switch (text) {
-            case "default" -> DEFAULT;
-            case "all" -> ALL + (surrogate != null ? ",transfer" : "");
-            case "autoattack" -> AUTOATTACK;
-            default -> text;
-        };
+        String expanded = expand(spec, surrogate != null);
+        if (expanded.contains(">") && expanded.contains(",")) {
+            throw new IllegalArgumentException("attacks '" + spec + "': join attacks with ',' (each on every example) "
+                    + "or with '>' (a cascade), not both");
+        }
         List<Attack> attacks = new ArrayList<>();
         Set<String> seen = new LinkedHashSet<>();
-        for (String part : expanded.split(",", -1)) {
+        for (String part : expanded.split("[,>]", -1)) {
             Attack attack = attack(part.trim(), surrogate, norm);
             if (!seen.add(attack.name())) {
                 throw new IllegalArgumentException("attack '" + part.trim() + "' appears twice");
@@ -104,6 +116,16 @@ public final class AttackSuite {
             attacks.add(attack);
         }
         return List.copyOf(attacks);
+    }
+
+    private static String expand(String spec, boolean withSurrogate) {
+        String text = spec == null ? "default" : spec.trim().toLowerCase(Locale.ROOT);
+        return switch (text) {
+            case "default" -> DEFAULT;
+            case "all" -> ALL + (withSurrogate ? ",transfer" : "");
+            case "autoattack" -> AUTOATTACK;
+            default -> text;
+        };
     }
 
     private static Attack attack(String text, Classifier surrogate, Norm norm) {

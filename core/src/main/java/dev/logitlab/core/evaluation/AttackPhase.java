@@ -2,6 +2,7 @@ package dev.logitlab.core.evaluation;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.logitlab.core.attack.ActiveSet;
 import dev.logitlab.core.attack.Attack;
 import dev.logitlab.core.attack.AttackSuite;
 import dev.logitlab.core.attack.Norm;
@@ -72,16 +73,16 @@ public final class AttackPhase {
 
     /** One shard: its attack at its budget on its examples, seeded by (plan seed, attack, [norm,] ε, first example). */
     public ShardOutcome run(Shard shard) {
-        Attack attack = shards.attackOf(shard);
         int[] y = Arrays.copyOfRange(data.labels(), shard.from(), shard.to());
         try (NDManager scope = model.manager().newSubManager()) {
             NDArray x = data.images(scope, shard.from(), shard.to());
             boolean[] wrong = Losses.misclassified(model.logits(x), y);
+            if (shard.kind() == ShardPlan.Kind.CASCADE) {
+                return cascade(shard, x, y, wrong);
+            }
+            Attack attack = shards.attackOf(shard);
             long start = System.nanoTime();
-            long seed = attack.norm() == Norm.LINF
-                    ? Objects.hash(shards.plan().seed(), attack.name(), shard.eps(), shard.from())
-                    : Objects.hash(shards.plan().seed(), attack.name(), attack.norm().label(), shard.eps(), shard.from());
-            boolean[] broken = attack.run(model, x, y, shard.eps(), seed);
+            boolean[] broken = attack.run(model, x, y, shard.eps(), seed(attack, shard));
             double seconds = (System.nanoTime() - start) / 1e9;
             StringBuilder robust = new StringBuilder(y.length);
             for (int i = 0; i < y.length; i++) {
@@ -89,5 +90,49 @@ public final class AttackPhase {
             }
             return new ShardOutcome(shard.index(), robust.toString(), seconds);
         }
+    }
+
+    /**
+     * The norm's attacks in turn, each on the examples still robust (AutoAttack's cascade), each seeded as if it ran
+     * alone on the shard; {@code robust} is the worst case after the last.
+     */
+    private ShardOutcome cascade(Shard shard, NDArray x, int[] y, boolean[] wrong) {
+        int n = y.length;
+        boolean[] broken = wrong.clone();
+        List<ShardOutcome.Stage> stages = new ArrayList<>();
+        double total = 0;
+        for (int a : shards.chain(shard.norm())) {
+            Attack attack = shards.attacks().get(a);
+            int[] left = java.util.stream.IntStream.range(0, n).filter(i -> !broken[i]).toArray();
+            char[] robust = new char[n];
+            for (int i = 0; i < n; i++) {
+                robust[i] = wrong[i] ? 'x' : broken[i] ? '-' : '1';
+            }
+            double seconds = 0;
+            if (left.length > 0) {
+                long start = System.nanoTime();
+                boolean[] now = attack.run(model, ActiveSet.rows(x, left), ActiveSet.rows(y, left), shard.eps(), seed(attack, shard));
+                seconds = (System.nanoTime() - start) / 1e9;
+                for (int k = 0; k < left.length; k++) {
+                    if (now[k]) {
+                        robust[left[k]] = '0';
+                        broken[left[k]] = true;
+                    }
+                }
+            }
+            stages.add(new ShardOutcome.Stage(new String(robust), seconds));
+            total += seconds;
+        }
+        StringBuilder worst = new StringBuilder(n);
+        for (int i = 0; i < n; i++) {
+            worst.append(wrong[i] ? 'x' : broken[i] ? '0' : '1');
+        }
+        return new ShardOutcome(shard.index(), worst.toString(), total, stages);
+    }
+
+    private long seed(Attack attack, Shard shard) {
+        return attack.norm() == Norm.LINF
+                ? Objects.hash(shards.plan().seed(), attack.name(), shard.eps(), shard.from())
+                : Objects.hash(shards.plan().seed(), attack.name(), attack.norm().label(), shard.eps(), shard.from());
     }
 }

@@ -1,6 +1,7 @@
 package dev.logitlab.core.evaluation;
 
 import dev.logitlab.core.attack.Attack;
+import dev.logitlab.core.attack.AttackSuite;
 import dev.logitlab.core.attack.Budget;
 import dev.logitlab.core.attack.Norm;
 import dev.logitlab.core.attack.Pgd;
@@ -14,7 +15,8 @@ import java.util.TreeSet;
  * attack replicas whatever the attack; a cheap attack takes up to {@value #MAX_EXAMPLES} examples a shard, an
  * expensive one down to {@value #MIN_EXAMPLES}. The plan is a pure function of the evaluation plan and the number of
  * examples, so every replica derives the same shards, and {@link WorstCaseMerge} puts their outcomes back together.
- * The plan's attacks run in each norm with budgets: each attack at each of its norm's budgets. Besides them it holds
+ * The plan's attacks run in each norm with budgets: each attack at each of its norm's budgets, or, for a cascade
+ * spec, one chain of them per range of examples (sized for the costliest attack). Besides them it holds
  * the ℓ∞ runs the masking checks need: a PGD sweep over ε/4 … 4ε of the largest ε (where the plan has no PGD run at
  * that ε) and PGD on the margin loss at ε = 1.
  */
@@ -29,10 +31,13 @@ public final class ShardPlan {
     /** The unbounded run uses the margin loss: a confident model saturates cross-entropy even at ε = 1. */
     static final Attack UNBOUNDED_PGD = new Pgd(Norm.LINF, Pgd.Loss.MARGIN, 20, null, 1);
 
-    /** What a shard runs: one of the plan's attacks, a sweep point, or the unbounded run. */
-    public enum Kind { ATTACK, SWEEP, UNBOUNDED }
+    /** What a shard runs: one of the plan's attacks, all of a norm's attacks as a cascade, a sweep point, or the unbounded run. */
+    public enum Kind { ATTACK, CASCADE, SWEEP, UNBOUNDED }
 
-    /** Shard {@code index}: {@code attack} indexes the plan's attacks (-1 for sweep and unbounded shards). */
+    /**
+     * Shard {@code index}: {@code attack} indexes the plan's attacks (for a cascade its first; -1 for sweep and
+     * unbounded shards).
+     */
     public record Shard(int index, Kind kind, int attack, String attackName, Norm norm, double eps, int from, int to) {
 
         public Budget budget() {
@@ -44,6 +49,7 @@ public final class ShardPlan {
     private final List<Attack> attacks;
     private final int examples;
     private final List<Double> sweepEps;
+    private final boolean cascade;
     private final List<Shard> shards = new ArrayList<>();
 
     /** {@code attacks}: the plan's attacks in each of its norms, as {@link AttackPhase#attacks} builds them. */
@@ -57,7 +63,12 @@ public final class ShardPlan {
             sweep.add(Math.min(UNBOUNDED_EPS, top * factor));
         }
         this.sweepEps = List.copyOf(sweep);
+        this.cascade = AttackSuite.cascades(plan.attacks());
         for (Budget budget : plan.budgets()) {
+            if (cascade) {
+                addCascade(budget);
+                continue;
+            }
             for (int a = 0; a < attacks.size(); a++) {
                 if (attacks.get(a).norm() == budget.norm()) {
                     add(Kind.ATTACK, a, attacks.get(a), budget.eps());
@@ -73,11 +84,37 @@ public final class ShardPlan {
     }
 
     private void add(Kind kind, int index, Attack attack, double eps) {
-        int size = examplesPerShard(attack);
+        add(kind, index, attack.name(), attack.norm(), eps, examplesPerShard(attack));
+    }
+
+    /** One shard per range running the norm's attacks in turn, sized for the costliest of them. */
+    private void addCascade(Budget budget) {
+        List<Integer> chain = chain(budget.norm());
+        int size = chain.stream().mapToInt(a -> examplesPerShard(attacks.get(a))).min().orElseThrow();
+        String name = String.join(">", chain.stream().map(a -> attacks.get(a).name()).toList());
+        add(Kind.CASCADE, chain.get(0), name, budget.norm(), budget.eps(), size);
+    }
+
+    private void add(Kind kind, int index, String name, Norm norm, double eps, int size) {
         for (int from = 0; from < examples; from += size) {
-            shards.add(new Shard(shards.size(), kind, index, attack.name(), attack.norm(), eps, from,
-                    Math.min(examples, from + size)));
+            shards.add(new Shard(shards.size(), kind, index, name, norm, eps, from, Math.min(examples, from + size)));
         }
+    }
+
+    /** The indices of the plan's attacks in a norm, in the spec's order: a cascade's stages. */
+    List<Integer> chain(Norm norm) {
+        List<Integer> chain = new ArrayList<>();
+        for (int a = 0; a < attacks.size(); a++) {
+            if (attacks.get(a).norm() == norm) {
+                chain.add(a);
+            }
+        }
+        return chain;
+    }
+
+    /** Whether the plan's attacks run as a cascade ({@link AttackSuite#cascades}). */
+    public boolean cascade() {
+        return cascade;
     }
 
     /** Examples per shard of an attack: {@link #WORK_PER_SHARD} over its cost, in tens, within the bounds. */
@@ -86,9 +123,9 @@ public final class ShardPlan {
         return Math.max(MIN_EXAMPLES, Math.min(MAX_EXAMPLES, tens * 10));
     }
 
-    /** The index of the plan's ℓ∞ attack named pgd when ε is one of the plan's ℓ∞ budgets, else -1. */
+    /** The index of the plan's ℓ∞ attack named pgd when ε is one of the plan's ℓ∞ budgets and it runs on its own, else -1. */
     int pgdRunAt(double eps) {
-        if (!plan.eps().contains(eps)) {
+        if (cascade || !plan.eps().contains(eps)) {
             return -1;
         }
         for (int a = 0; a < attacks.size(); a++) {
@@ -123,10 +160,10 @@ public final class ShardPlan {
         return sweepEps;
     }
 
-    /** The attack a shard runs. */
+    /** The attack a shard runs; a cascade shard runs {@link #chain} instead. */
     Attack attackOf(Shard shard) {
         return switch (shard.kind()) {
-            case ATTACK -> attacks.get(shard.attack());
+            case ATTACK, CASCADE -> attacks.get(shard.attack());
             case SWEEP -> SWEEP_PGD;
             case UNBOUNDED -> UNBOUNDED_PGD;
         };

@@ -18,7 +18,7 @@ import java.util.function.Predicate;
  * Puts the outcomes of every shard of a {@link ShardPlan} back together: each attack's per-example outcomes at
  * each budget, and the worst case per example (robust only if no attack at that norm and ε broke it — never the minimum of
  * per-attack means). The same outcomes give the same results, in whatever order and on whichever replicas the
- * shards ran.
+ * shards ran. In a cascade plan each attack's outcomes are cumulative: broken by it or by an attack before it.
  */
 public final class WorstCaseMerge {
 
@@ -35,6 +35,11 @@ public final class WorstCaseMerge {
                 throw new IllegalArgumentException("shard " + shard.index() + " covers " + outcome.robust().length()
                         + " examples, the plan " + (shard.to() - shard.from()));
             }
+            int stages = shard.kind() == Kind.CASCADE ? plan.chain(shard.norm()).size() : 0;
+            if ((outcome.cascade() == null ? 0 : outcome.cascade().size()) != stages) {
+                throw new IllegalArgumentException("shard " + shard.index() + " has " + (outcome.cascade() == null ? 0
+                        : outcome.cascade().size()) + " cascade stages, the plan " + stages);
+            }
         }
         int n = plan.examples();
         List<AttackRun> runs = new ArrayList<>();
@@ -49,7 +54,9 @@ public final class WorstCaseMerge {
                 }
                 int attack = a;
                 double eps = budget.eps();
-                Joined joined = join(plan, outcomes, s -> s.kind() == Kind.ATTACK && s.attack() == attack && s.eps() == eps);
+                Joined joined = plan.cascade()
+                        ? joinStage(plan, outcomes, budget, plan.chain(budget.norm()).indexOf(a))
+                        : join(plan, outcomes, s -> s.kind() == Kind.ATTACK && s.attack() == attack && s.eps() == eps);
                 runs.add(new AttackRun(spec.name(), budget.norm().label(), eps, accuracy(joined.robust),
                         joined.seconds, spec.params(eps), joined.robust));
                 for (int i = 0; i < n; i++) {
@@ -86,6 +93,23 @@ public final class WorstCaseMerge {
             if (which.test(shard)) {
                 ShardOutcome outcome = outcomes.get(shard.index());
                 robust.append(outcome.robust());
+                seconds += outcome.seconds();
+            }
+        }
+        return new Joined(robust.toString(), seconds);
+    }
+
+    /**
+     * One stage of a budget's cascade shards, in example order; an example an earlier stage broke counts as broken,
+     * so the stage's accuracy is the suite's after that attack, as AutoAttack prints it.
+     */
+    private static Joined joinStage(ShardPlan plan, Map<Integer, ShardOutcome> outcomes, Budget budget, int stage) {
+        StringBuilder robust = new StringBuilder(plan.examples());
+        double seconds = 0;
+        for (Shard shard : plan.shards()) {
+            if (shard.kind() == Kind.CASCADE && shard.norm() == budget.norm() && shard.eps() == budget.eps()) {
+                ShardOutcome.Stage outcome = outcomes.get(shard.index()).cascade().get(stage);
+                robust.append(outcome.robust().replace('-', '0'));
                 seconds += outcome.seconds();
             }
         }
