@@ -58,7 +58,8 @@ seccompProfile:
 - name: DJL_CACHE_DIR
   value: /tmp/djl
 - name: JAVA_TOOL_OPTIONS
-  value: "-Djava.io.tmpdir=/tmp -XX:MaxRAMPercentage=75"
+  # Half the container's memory for the heap: libtorch's tensors and workspaces live outside it.
+  value: "-Djava.io.tmpdir=/tmp -XX:MaxRAMPercentage=50"
 - name: LOGITLAB_TOPICS_CREATE
   value: {{ not .Values.kafka.strimzi.enabled | quote }}
 - name: LOGITLAB_TOPICS_REPLICATION_FACTOR
@@ -131,4 +132,11 @@ seccompProfile:
   secret:
     secretName: {{ .Values.kafka.sasl.caSecret }}
 {{- end -}}
+{{- end -}}
+
+{{/* libtorch's intra-op threads: the whole CPUs a container requests (at least 1), so that it uses its share and no more. */}}
+{{- define "logitlab.threads" -}}
+{{- $cpu := toString (default "1" .requests.cpu) -}}
+{{- $whole := ternary (div (trimSuffix "m" $cpu | int) 1000) ($cpu | float64 | floor | int) (hasSuffix "m" $cpu) -}}
+{{- max 1 $whole -}}
 {{- end -}}

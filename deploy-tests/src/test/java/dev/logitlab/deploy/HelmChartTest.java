@@ -105,6 +105,24 @@ class HelmChartTest {
         }
     }
 
+    @Test
+    void heapLeavesHalfTheMemoryToLibtorchAndThreadsFollowTheCpuRequest() {
+        Map<String, Object> set = Map.of("attack.resources.requests.cpu", "3", "analysis.resources.requests.cpu", "500m");
+        for (Deployment d : Chart.ofType(Chart.resources(Chart.template(null, set)), Deployment.class)) {
+            Container c = d.getSpec().getTemplate().getSpec().getContainers().get(0);
+            assertTrue(env(c, "JAVA_TOOL_OPTIONS").contains("-XX:MaxRAMPercentage=50"), d.getMetadata().getName());
+            String expected = switch (c.getName()) {
+                case "attack" -> "3";
+                case "analysis" -> "1"; // half a CPU still gets one thread
+                default -> "2";
+            };
+            assertEquals(expected, env(c, "LOGITLAB_THREADS"), d.getMetadata().getName());
+        }
+        String job = HelmChartTestSupport.jobTemplate(Chart.resources(Chart.template(null, Map.of()))).getData().values()
+                .iterator().next();
+        assertTrue(job.contains("LOGITLAB_THREADS") && job.contains("value: \"4\""), "a training Job uses its 4 CPUs");
+    }
+
     private static String env(Container c, String name) {
         return c.getEnv().stream().filter(e -> e.getName().equals(name)).findFirst().orElseThrow().getValue();
     }
