@@ -50,6 +50,7 @@ public class ReportWork {
 
     /** The report of a checkpoint whose shards are all in; throws when the checkpoint cannot be analysed. */
     synchronized ReportPublished report(CheckpointCreated c, Map<Integer, ShardOutcome> outcomes) {
+        long start = System.nanoTime();
         RunSpec.Evaluation e = c.evaluation();
         EvaluationPlan plan = new EvaluationPlan(e.eps(), e.epsL2(), e.attacks(), e.limit(), c.seed(), e.gapLimit());
         TrainTestSplit data = datasets.computeIfAbsent(c.dataset(), n -> Datasets.load(n, dataDir.orElse(null)));
@@ -61,6 +62,7 @@ public class ReportWork {
             report = new AnalysisPhase(model, data.test(), plan).run(results, null);
         }
         ServiceMetrics.REPORTS_PUBLISHED.counter(metrics).increment();
+        ServiceMetrics.REPORT_DURATION.timer(metrics).record(java.time.Duration.ofNanos(System.nanoTime() - start));
         report.worstCase().forEach(w -> robustAccuracy(c.runId(), w.norm(), w.eps(), w.robustAccuracy()));
         return new ReportPublished(ReportPublished.SCHEMA_VERSION, c.runId(), c.checkpointId(), c.epoch(),
                 c.configHash(), c.seed(), c.defense(), report);

@@ -4,6 +4,7 @@ import picocli.CommandLine.Command;
 
 /** {@code ./lab bench}: benchmarks that print numbers. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print numbers.",
-        subcommands = {BenchTrainCommand.class, BenchAttacksCommand.class, BenchScalingCommand.class, BenchPeersCommand.class})
+        subcommands = {BenchTrainCommand.class, BenchAttacksCommand.class, BenchScalingCommand.class, BenchServiceCommand.class,
+                BenchPeersCommand.class})
 final class BenchCommand {
 }

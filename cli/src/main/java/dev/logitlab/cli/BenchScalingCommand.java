@@ -63,15 +63,12 @@ final class BenchScalingCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        StackConfig base = stack.config();
-        StackConfig config = new StackConfig(base.repository(), base.repository().resolve(".lab/bench-scaling"),
-                base.kafkaPort() + 10000, base.controllerPort() + 10000, base.trainerPort() + 10000,
-                base.attackPort() + 10000, base.analysisPort() + 10000, 1, 1);
+        StackConfig config = benchStack(stack.config(), "bench-scaling");
         LocalStack one = new LocalStack(config, out);
         LocalStack two = new LocalStack(config.withReplicas(2, 1), out);
         try {
             one.up();
-            CheckpointCreated checkpoint = trainedCheckpoint(config);
+            CheckpointCreated checkpoint = trainedCheckpoint(config, new RunSpec.Evaluation(List.of(0.1), attacks, limit, 50));
             out.println("warm-up evaluation ...");
             out.flush();
             time(config, checkpoint, 1);
@@ -106,8 +103,15 @@ final class BenchScalingCommand implements Callable<Integer> {
         return rows.stream().filter(r -> r[0] == replicas).mapToDouble(r -> r[column]).min().orElseThrow();
     }
 
+    /** A stack of its own beside the user's (ports + 10000, home {@code .lab/<name>}), one replica of each service. */
+    static StackConfig benchStack(StackConfig base, String name) {
+        return new StackConfig(base.repository(), base.repository().resolve(".lab").resolve(name),
+                base.kafkaPort() + 10000, base.controllerPort() + 10000, base.trainerPort() + 10000,
+                base.attackPort() + 10000, base.analysisPort() + 10000, 1, 1);
+    }
+
     /** A one-epoch small-cnn on 5,000 Fashion-MNIST images, written into the stack's store. */
-    private CheckpointCreated trainedCheckpoint(StackConfig config) {
+    static CheckpointCreated trainedCheckpoint(StackConfig config, RunSpec.Evaluation evaluation) {
         String runId = "bench-scaling";
         TrainingConfig training = new TrainingConfig("fashion-mnist", "small-cnn", "plain", 1, 5000, 1000, 128, 0.001,
                 "adam", 0);
@@ -116,7 +120,7 @@ final class BenchScalingCommand implements Callable<Integer> {
         return new CheckpointCreated(CheckpointCreated.SCHEMA_VERSION, runId, c.manifest().checkpointId(), 1,
                 "file:runs/" + runId + "/" + c.directory().getFileName(), c.manifest().parameters().sha256(),
                 c.manifest().configHash(), 0, "fashion-mnist", "small-cnn", "plain",
-                new RunSpec.Evaluation(List.of(0.1), attacks, limit, 50), null);
+                evaluation, null);
     }
 
     /** Announces the checkpoint under a new seed (a new plan); seconds to its last shard result and to its report. */

@@ -22,6 +22,8 @@ public enum ServiceMetrics {
     ATTACK_FAILURES("logitlab.attack.failures", "Checkpoints or shards the attack service could not attack"),
     ATTACK_SHARD_DURATION("logitlab.attack.shard.duration", "Time to attack one shard, model loading included"),
     REPORTS_PUBLISHED("logitlab.reports.published", "Evaluation reports published on logitlab.reports"),
+    REPORT_DURATION("logitlab.report.duration",
+            "Time to turn one evaluation's shard outcomes into its report: merge, model loading and the analysis phase"),
     ANALYSIS_FAILURES("logitlab.analysis.failures", "Evaluations the analysis service could not analyse"),
     ROBUST_ACCURACY("logitlab.robust.accuracy.ratio",
             "Worst-case robust accuracy of a run's latest report at one budget (norm and eps)");

@@ -272,7 +272,8 @@ public final class LocalStack {
         return pid(name).flatMap(ProcessHandle::of).map(ProcessHandle::isAlive).orElse(false);
     }
 
-    private Optional<Long> pid(String name) {
+    /** The pid of a process of the stack, from its pid file. */
+    public Optional<Long> pid(String name) {
         try {
             Path file = pidFile(name);
             return Files.isRegularFile(file) ? Optional.of(Long.parseLong(Files.readString(file).trim())) : Optional.empty();
