@@ -49,6 +49,7 @@ def main():
     parser.add_argument("--eps", type=float, default=0.1)
     parser.add_argument("--torchattacks")
     parser.add_argument("--autoattack")
+    parser.add_argument("--repeats", type=int, default=1, help="timed runs; the fastest is reported")
     args = parser.parse_args()
     model = torch.jit.load(args.model).eval()
     xt, yt = load("test")
@@ -57,9 +58,11 @@ def main():
     torch.manual_seed(0)
     np.random.seed(0)
     attack(x[:20], y[:20])  # warm-up, as logitlab's side has
-    start = time.time()
-    adversarial = attack(x, y)
-    seconds = time.time() - start
+    seconds = float("inf")
+    for _ in range(args.repeats):
+        start = time.time()
+        adversarial = attack(x, y)
+        seconds = min(seconds, time.time() - start)
     with torch.no_grad():
         robust = (model(adversarial).argmax(1) == y).float().mean().item()
     print(json.dumps({"workload": args.workload, "peer": name, "seconds": seconds, "robust": robust}))

@@ -4,23 +4,39 @@ import ai.djl.ndarray.NDArray;
 
 /**
  * The examples an attack still works on. Broken examples leave the batch at once: each example's trajectory
- * is independent of the others, so dropping them changes no result and saves their compute.
+ * is independent of the others, so dropping them changes no result and saves their compute. Rows may be copies of
+ * an example ({@link #copies}: one per target class, run side by side); an example broken in one copy leaves the
+ * batch in all of them.
  */
 public final class ActiveSet {
 
     private final boolean[] broken;
+    /** The example of each row. */
+    private final int[] example;
     private int[] index;
 
     ActiveSet(boolean[] initiallyBroken) {
+        this(initiallyBroken, 1);
+    }
+
+    private ActiveSet(boolean[] initiallyBroken, int copies) {
+        int n = initiallyBroken.length;
         broken = initiallyBroken.clone();
-        int n = 0;
-        int[] all = new int[broken.length];
-        for (int i = 0; i < broken.length; i++) {
-            if (!broken[i]) {
-                all[n++] = i;
+        example = new int[n * copies];
+        int active = 0;
+        int[] all = new int[n * copies];
+        for (int row = 0; row < n * copies; row++) {
+            example[row] = row % n;
+            if (!broken[row % n]) {
+                all[active++] = row;
             }
         }
-        index = java.util.Arrays.copyOf(all, n);
+        index = java.util.Arrays.copyOf(all, active);
+    }
+
+    /** {@code copies} rows per example, copy-major: row c·n + i is copy c of example i. */
+    static ActiveSet copies(boolean[] initiallyBroken, int copies) {
+        return new ActiveSet(initiallyBroken, copies);
     }
 
     int size() {
@@ -41,16 +57,19 @@ public final class ActiveSet {
     }
 
     /**
-     * Records which active examples are misclassified now. Returns the batch positions that stay active,
-     * or null when none was broken (the caller then keeps its arrays as they are).
+     * Records which active rows are misclassified now. Returns the batch positions that stay active (rows whose
+     * example no copy has broken), or null when none left (the caller then keeps its arrays as they are).
      */
     int[] update(boolean[] misclassifiedNow) {
+        for (int i = 0; i < index.length; i++) {
+            if (misclassifiedNow[i]) {
+                broken[example[index[i]]] = true;
+            }
+        }
         int kept = 0;
         int[] keep = new int[index.length];
         for (int i = 0; i < index.length; i++) {
-            if (misclassifiedNow[i]) {
-                broken[index[i]] = true;
-            } else {
+            if (!broken[example[index[i]]]) {
                 keep[kept++] = i;
             }
         }

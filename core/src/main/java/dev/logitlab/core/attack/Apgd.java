@@ -16,7 +16,8 @@ import java.util.Map;
  * (fewer than ρ = 0.75 of the steps since the last checkpoint improved it, or the best loss did not move),
  * restarting from the best point; momentum α = 0.75. Steps follow sign(∇) in ℓ∞ and ∇/‖∇‖₂ in ℓ2 (AutoAttack's
  * L2 version). Losses: cross-entropy ({@code apgd-ce}), DLR
- * ({@code apgd-dlr}), or targeted DLR towards each of the top-{@code targets} runner-up classes ({@code apgd-t}).
+ * ({@code apgd-dlr}), or targeted DLR towards each of the top-{@code targets} runner-up classes ({@code apgd-t}), all
+ * targets at once.
  */
 public record Apgd(Norm norm, Variant variant, int steps, int restarts, int targets) implements Attack {
 
@@ -74,19 +75,26 @@ public record Apgd(Norm norm, Variant variant, int steps, int restarts, int targ
             Torch.seed(seed);
             NDArray x = Batches.copy(images, scope);
             NDArray cleanLogits = model.logits(x);
-            ActiveSet active = new ActiveSet(Losses.misclassified(cleanLogits, labels));
             // Classes by clean logit, highest first: position 0 is the prediction, 1.. the runner-ups.
             long[] ranking = cleanLogits.argSort(1, false).toLongArray();
             int classes = (int) cleanLogits.getShape().get(1);
             int runs = variant == Variant.TARGETED ? Math.min(targets, classes - 1) : 1;
-            for (int r = 0; r < restarts; r++) {
-                for (int t = 1; t <= runs && !active.isEmpty(); t++) {
-                    int[] target = new int[labels.length];
-                    for (int i = 0; i < labels.length; i++) {
-                        target[i] = (int) ranking[i * classes + t];
-                    }
-                    once(model, x, labels, target, (float) epsilon, active);
+            // The target classes run side by side, one copy of the batch each (AutoAttack runs them in turn): the
+            // copies of an example stop together once one breaks it, and the survivors of a cascade, few per
+            // shard, still fill a batch.
+            int n = labels.length;
+            int[] label = new int[n * runs];
+            int[] target = new int[n * runs];
+            for (int t = 1; t <= runs; t++) {
+                for (int i = 0; i < n; i++) {
+                    label[(t - 1) * n + i] = labels[i];
+                    target[(t - 1) * n + i] = variant == Variant.TARGETED ? (int) ranking[i * classes + t] : 0;
                 }
+            }
+            NDArray copies = runs == 1 ? x : x.tile(new long[] {runs, 1, 1, 1});
+            ActiveSet active = ActiveSet.copies(Losses.misclassified(cleanLogits, labels), runs);
+            for (int r = 0; r < restarts && !active.isEmpty(); r++) {
+                once(model, copies, label, target, (float) epsilon, active);
             }
             return active.broken();
         }

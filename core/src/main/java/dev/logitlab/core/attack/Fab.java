@@ -5,7 +5,9 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.logitlab.core.model.Classifier;
 import java.nio.FloatBuffer;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -54,7 +56,10 @@ public record Fab(Norm norm, int steps, int targets) implements MinimumNormAttac
     }
 
 
-    /** Examples leave once within {@code stopAt}; the next target class runs only on those left. */
+    /**
+     * All target classes side by side, one row per (class, example) (AutoAttack runs them in turn: the survivors of
+     * a cascade, few per shard, still fill a batch); an example's rows leave once it is within {@code stopAt}.
+     */
     @Override
     public float[] minimalNorms(Classifier model, NDArray images, int[] labels, double stopAt) {
         Shape shape = images.getShape();
@@ -65,34 +70,32 @@ public record Fab(Norm norm, int steps, int targets) implements MinimumNormAttac
         try (NDManager scope = model.manager().newSubManager()) {
             float[] logits = logits(model, scope, clean, n, shape);
             int classes = logits.length / n;
-            boolean[] done = new boolean[n];
-            for (int i = 0; i < n; i++) {
-                if (argMax(logits, i, classes) != labels[i]) {
-                    best[i] = 0;
-                    done[i] = true;
+            List<Integer> rows = new ArrayList<>();
+            List<Integer> targetOfRow = new ArrayList<>();
+            for (int rank = 1; rank <= Math.min(targets, classes - 1); rank++) {
+                for (int i = 0; i < n; i++) {
+                    if (argMax(logits, i, classes) == labels[i]) {
+                        rows.add(i);
+                        targetOfRow.add(ranked(logits, i, classes, rank));
+                    } else {
+                        best[i] = 0;
+                    }
                 }
             }
-            for (int rank = 1; rank <= Math.min(targets, classes - 1); rank++) {
-                int[] active = java.util.stream.IntStream.range(0, n).filter(i -> !done[i]).toArray();
-                if (active.length == 0) {
-                    break;
-                }
-                int[] target = new int[active.length];
-                for (int a = 0; a < active.length; a++) {
-                    target[a] = ranked(logits, active[a], classes, rank);
-                }
-                search(model, scope, clean, labels, active, target, best, shape);
-                for (int i : active) {
-                    done[i] = best[i] <= stopAt;
-                }
+            if (!rows.isEmpty()) {
+                search(model, scope, clean, labels, rows.stream().mapToInt(Integer::intValue).toArray(),
+                        targetOfRow.stream().mapToInt(Integer::intValue).toArray(), best, shape, stopAt);
             }
         }
         return best;
     }
 
-    /** One FAB run towards one target class per active example; improves {@code best} in place. */
+    /**
+     * One FAB run per row, row a from example {@code active[a]} towards class {@code target[a]}; improves {@code best}
+     * in place, and drops the rows of an example once it is within {@code stopAt}.
+     */
     private void search(Classifier model, NDManager scope, float[] clean, int[] labels, int[] active, int[] target,
-                        float[] best, Shape shape) {
+                        float[] best, Shape shape, double stopAt) {
         int n = active.length;
         int d = (int) (shape.size() / shape.get(0));
         float[] origin = new float[n * d];
@@ -107,15 +110,17 @@ public record Fab(Norm norm, int steps, int targets) implements MinimumNormAttac
         for (int a = 0; a < n; a++) {
             y[a] = labels[active[a]];
         }
-        Shape batch = new Shape(n, shape.get(1), shape.get(2), shape.get(3));
-        for (int step = 0; step < steps; step++) {
+        for (int step = 0; step < steps && n > 0; step++) {
+            Shape batch = new Shape(n, shape.get(1), shape.get(2), shape.get(3));
             float[] g;
+            int[] yNow = Arrays.copyOf(y, n);
+            int[] targetNow = Arrays.copyOf(target, n);
             try (NDManager local = scope.newSubManager()) {
-                NDArray input = local.create(FloatBuffer.wrap(x), batch);
+                NDArray input = local.create(FloatBuffer.wrap(x, 0, n * d), batch);
                 NDArray[] difference = new NDArray[1];
                 NDArray gradient = model.gradient(input, logits -> {
-                    difference[0] = Losses.trueLogit(logits, Batches.oneHot(y, logits))
-                            .sub(Losses.trueLogit(logits, Batches.oneHot(target, logits)));
+                    difference[0] = Losses.trueLogit(logits, Batches.oneHot(yNow, logits))
+                            .sub(Losses.trueLogit(logits, Batches.oneHot(targetNow, logits)));
                     return difference[0].sum();
                 });
                 g = difference[0].toFloatArray();
@@ -154,6 +159,20 @@ public record Fab(Norm norm, int steps, int targets) implements MinimumNormAttac
                     x[o + k] = (float) (origin[o + k] + BETA * delta[k]);
                 }
             }
+            int kept = 0;
+            for (int a = 0; a < n; a++) {
+                if (best[active[a]] > stopAt || stopAt == Double.POSITIVE_INFINITY) { // +∞: search to the end
+                    if (kept != a) {
+                        System.arraycopy(x, a * d, x, kept * d, d);
+                        System.arraycopy(origin, a * d, origin, kept * d, d);
+                        active[kept] = active[a];
+                        target[kept] = target[a];
+                        y[kept] = y[a];
+                    }
+                    kept++;
+                }
+            }
+            n = kept;
         }
     }
 

@@ -185,9 +185,21 @@ public record SquareAttack(Norm norm, int queries, double p) implements Attack {
         try (NDManager query = scope.newSubManager()) {
             NDArray batch = query.create(java.nio.FloatBuffer.wrap(pixels, 0, idx.length * d),
                     new Shape(idx.length, shape.get(1), shape.get(2), shape.get(3)));
-            NDArray logits = model.logits(batch);
-            int[] y = ActiveSet.rows(labels, idx);
-            return Losses.margin(logits, Batches.oneHot(y, logits)).neg().toFloatArray();
+            // The margin in Java from the logits: one call back from libtorch per query instead of six.
+            float[] z = model.logits(batch).toFloatArray();
+            int classes = z.length / idx.length;
+            float[] margin = new float[idx.length];
+            for (int a = 0; a < idx.length; a++) {
+                int y = labels[idx[a]];
+                float other = Float.NEGATIVE_INFINITY;
+                for (int k = 0; k < classes; k++) {
+                    if (k != y) {
+                        other = Math.max(other, z[a * classes + k]);
+                    }
+                }
+                margin[a] = z[a * classes + y] - other;
+            }
+            return margin;
         }
     }
 
