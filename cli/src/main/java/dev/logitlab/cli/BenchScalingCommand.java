@@ -123,23 +123,37 @@ final class BenchScalingCommand implements Callable<Integer> {
                 evaluation, null);
     }
 
-    /** Announces the checkpoint under a new seed (a new plan); seconds to its last shard result and to its report. */
-    private double[] time(StackConfig config, CheckpointCreated c, long seed) throws Exception {
-        CheckpointCreated event = new CheckpointCreated(c.schemaVersion(), c.runId(), c.checkpointId(), c.epoch(), c.uri(),
-                c.sha256(), c.configHash(), seed, c.dataset(), c.model(), c.defense(), c.evaluation(), c.metrics());
+    /** A consumer of attack results and reports from now on (read_committed), already assigned its partitions. */
+    static KafkaConsumer<String, String> resultsAndReports(StackConfig config) {
         java.util.Properties consumerConfig = config.kafkaClient();
         consumerConfig.putAll(Map.of(ConsumerConfig.GROUP_ID_CONFIG, "bench-" + UUID.randomUUID(),
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest", ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"));
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(consumerConfig, new StringDeserializer(),
+        KafkaConsumer<String, String> consumer = new KafkaConsumer<>(consumerConfig, new StringDeserializer(),
                 new StringDeserializer());
-             KafkaProducer<String, String> producer = new KafkaProducer<>(config.kafkaClient(), new StringSerializer(),
-                     new StringSerializer())) {
-            consumer.subscribe(List.of(Topics.ATTACK_RESULTS, Topics.REPORTS));
-            while (consumer.assignment().isEmpty()) {
-                consumer.poll(Duration.ofMillis(200));
-            }
+        consumer.subscribe(List.of(Topics.ATTACK_RESULTS, Topics.REPORTS));
+        while (consumer.assignment().isEmpty()) {
+            consumer.poll(Duration.ofMillis(200));
+        }
+        return consumer;
+    }
+
+    static KafkaProducer<String, String> producer(StackConfig config) {
+        return new KafkaProducer<>(config.kafkaClient(), new StringSerializer(), new StringSerializer());
+    }
+
+    /** The same checkpoint announced under another seed: a new evaluation plan. */
+    static CheckpointCreated withSeed(CheckpointCreated c, long seed) {
+        return new CheckpointCreated(c.schemaVersion(), c.runId(), c.checkpointId(), c.epoch(), c.uri(), c.sha256(),
+                c.configHash(), seed, c.dataset(), c.model(), c.defense(), c.evaluation(), c.metrics());
+    }
+
+    /** Announces the checkpoint under a new seed (a new plan); seconds to its last shard result and to its report. */
+    private double[] time(StackConfig config, CheckpointCreated c, long seed) throws Exception {
+        try (KafkaConsumer<String, String> consumer = resultsAndReports(config);
+             KafkaProducer<String, String> producer = producer(config)) {
             long start = System.nanoTime();
-            producer.send(new ProducerRecord<>(Topics.CHECKPOINTS, c.runId(), json.writeValueAsString(event))).get();
+            producer.send(new ProducerRecord<>(Topics.CHECKPOINTS, c.runId(), json.writeValueAsString(withSeed(c, seed))))
+                    .get();
             int shards = -1;
             int results = 0;
             double attackDone = 0;

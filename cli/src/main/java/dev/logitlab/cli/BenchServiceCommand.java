@@ -20,16 +20,12 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.stream.LongStream;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -169,20 +165,12 @@ final class BenchServiceCommand implements Callable<Integer> {
      */
     private List<Evaluation> evaluate(StackConfig config, CheckpointCreated c, List<Long> seeds, OnReport onReport)
             throws Exception {
-        java.util.Properties consumerConfig = config.kafkaClient();
-        consumerConfig.putAll(Map.of(ConsumerConfig.GROUP_ID_CONFIG, "bench-" + UUID.randomUUID(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest", ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"));
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(consumerConfig, new StringDeserializer(),
-                new StringDeserializer());
-             KafkaProducer<String, String> producer = new KafkaProducer<>(config.kafkaClient(), new StringSerializer(),
-                     new StringSerializer())) {
-            consumer.subscribe(List.of(Topics.ATTACK_RESULTS, Topics.REPORTS));
-            while (consumer.assignment().isEmpty()) {
-                consumer.poll(Duration.ofMillis(200));
-            }
+        try (KafkaConsumer<String, String> consumer = BenchScalingCommand.resultsAndReports(config);
+             KafkaProducer<String, String> producer = BenchScalingCommand.producer(config)) {
             long start = System.nanoTime();
             for (long seed : seeds) {
-                producer.send(new ProducerRecord<>(Topics.CHECKPOINTS, c.runId(), mapper.writeValueAsString(withSeed(c, seed))));
+                producer.send(new ProducerRecord<>(Topics.CHECKPOINTS, c.runId(),
+                        mapper.writeValueAsString(BenchScalingCommand.withSeed(c, seed))));
             }
             producer.flush();
             Map<Long, double[]> shards = new HashMap<>(); // seed → {compute seconds, count}
@@ -216,11 +204,6 @@ final class BenchServiceCommand implements Callable<Integer> {
             }
             return done;
         }
-    }
-
-    private static CheckpointCreated withSeed(CheckpointCreated c, long seed) {
-        return new CheckpointCreated(c.schemaVersion(), c.runId(), c.checkpointId(), c.epoch(), c.uri(), c.sha256(),
-                c.configHash(), seed, c.dataset(), c.model(), c.defense(), c.evaluation(), c.metrics());
     }
 
     private static double rssMiB(long pid) throws Exception {

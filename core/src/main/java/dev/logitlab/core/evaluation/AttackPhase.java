@@ -84,11 +84,7 @@ public final class AttackPhase {
             long start = System.nanoTime();
             boolean[] broken = attack.run(model, x, y, shard.eps(), seed(attack, shard));
             double seconds = (System.nanoTime() - start) / 1e9;
-            StringBuilder robust = new StringBuilder(y.length);
-            for (int i = 0; i < y.length; i++) {
-                robust.append(wrong[i] ? 'x' : broken[i] ? '0' : '1');
-            }
-            return new ShardOutcome(shard.index(), robust.toString(), seconds);
+            return new ShardOutcome(shard.index(), robust(wrong, broken), seconds);
         }
     }
 
@@ -123,11 +119,16 @@ public final class AttackPhase {
             stages.add(new ShardOutcome.Stage(new String(robust), seconds));
             total += seconds;
         }
-        StringBuilder worst = new StringBuilder(n);
-        for (int i = 0; i < n; i++) {
-            worst.append(wrong[i] ? 'x' : broken[i] ? '0' : '1');
+        return new ShardOutcome(shard.index(), robust(wrong, broken), total, stages);
+    }
+
+    /** Per example: x misclassified before any attack, 0 broken, 1 robust. */
+    private static String robust(boolean[] wrong, boolean[] broken) {
+        StringBuilder robust = new StringBuilder(wrong.length);
+        for (int i = 0; i < wrong.length; i++) {
+            robust.append(wrong[i] ? 'x' : broken[i] ? '0' : '1');
         }
-        return new ShardOutcome(shard.index(), worst.toString(), total, stages);
+        return robust.toString();
     }
 
     private long seed(Attack attack, Shard shard) {
