@@ -1,6 +1,5 @@
 package dev.logitlab.analysis;
 
-import dev.logitlab.core.checkpoint.Checkpoint;
 import dev.logitlab.core.data.Datasets;
 import dev.logitlab.core.data.TrainTestSplit;
 import dev.logitlab.core.evaluation.AnalysisPhase;
@@ -9,7 +8,6 @@ import dev.logitlab.core.evaluation.EvaluationPlan;
 import dev.logitlab.core.evaluation.ShardPlan;
 import dev.logitlab.core.evaluation.WorstCaseMerge;
 import dev.logitlab.core.model.Classifier;
-import dev.logitlab.core.model.NetworkClassifier;
 import dev.logitlab.events.CheckpointCreated;
 import dev.logitlab.events.EvaluationReport;
 import dev.logitlab.events.ReportPublished;
@@ -56,16 +54,15 @@ public class ReportWork {
         TrainTestSplit data = datasets.computeIfAbsent(c.dataset(), n -> Datasets.load(n, dataDir.orElse(null)));
         ShardPlan shards = AttackPhase.plan(plan, data.test());
         var results = WorstCaseMerge.merge(shards, c.checkpointId(), c.dataset(), outcomes);
-        Checkpoint verified = Transient.retry("loading " + c.checkpointId(), ATTEMPTS, () -> store.open(c));
         EvaluationReport report;
-        try (Classifier model = new NetworkClassifier(verified.network(), c.checkpointId())) {
+        try (Classifier model = Transient.retry("loading " + c.checkpointId(), ATTEMPTS, () -> store.classifier(c))) {
             report = new AnalysisPhase(model, data.test(), plan).run(results, null);
         }
         ServiceMetrics.REPORTS_PUBLISHED.counter(metrics).increment();
         ServiceMetrics.REPORT_DURATION.timer(metrics).record(java.time.Duration.ofNanos(System.nanoTime() - start));
         report.worstCase().forEach(w -> robustAccuracy(c.runId(), w.norm(), w.eps(), w.robustAccuracy()));
         return new ReportPublished(ReportPublished.SCHEMA_VERSION, c.runId(), c.checkpointId(), c.epoch(),
-                c.configHash(), c.seed(), c.defense(), report);
+                c.configHash(), c.seed(), c.defense(), report, c.format());
     }
 
     /** The latest worst-case robust accuracy per run, norm and ε, as a gauge. */

@@ -1,12 +1,11 @@
 package dev.logitlab.attack;
 
-import dev.logitlab.core.checkpoint.Checkpoint;
 import dev.logitlab.core.data.Datasets;
 import dev.logitlab.core.data.TrainTestSplit;
 import dev.logitlab.core.evaluation.AttackPhase;
 import dev.logitlab.core.evaluation.ShardPlan;
 import dev.logitlab.core.model.Classifier;
-import dev.logitlab.core.model.NetworkClassifier;
+import dev.logitlab.core.model.ModelContract;
 import dev.logitlab.events.AttackTask;
 import dev.logitlab.events.CheckpointCreated;
 import dev.logitlab.events.ShardOutcome;
@@ -51,9 +50,16 @@ public class AttackWork {
     private record Loaded(String key, Classifier model, AttackPhase phase) {
     }
 
-    /** The tasks of a checkpoint's evaluation; throws (after retries) when the checkpoint does not verify. */
-    List<AttackTask> plan(CheckpointCreated event, String attackConfigHash) {
-        Transient.retry("verifying " + event.checkpointId(), ATTEMPTS, () -> store.open(event));
+    /**
+     * The tasks of a checkpoint's evaluation; throws (after retries) when the checkpoint does not verify, or when a
+     * model from outside breaks the {@link ModelContract} (the reason names the check).
+     */
+    synchronized List<AttackTask> plan(CheckpointCreated event, String attackConfigHash) {
+        if (event.torchScript()) {
+            load(event, attackConfigHash); // checks the contract, and stays loaded for the shards that follow
+        } else {
+            Transient.retry("verifying " + event.checkpointId(), ATTEMPTS, () -> store.open(event));
+        }
         ShardPlan plan = AttackPhase.plan(AttackConfig.plan(event), data(event).test());
         List<AttackTask> tasks = new ArrayList<>();
         for (ShardPlan.Shard s : plan.shards()) {
@@ -66,7 +72,7 @@ public class AttackWork {
 
     /** Attacks one shard; refuses a task that does not match the plan this replica derives. */
     synchronized ShardOutcome run(AttackTask task) {
-        AttackPhase phase = Transient.retry("loading " + task.checkpoint().checkpointId(), ATTEMPTS, () -> load(task));
+        AttackPhase phase = load(task.checkpoint(), task.attackConfigHash()).phase();
         ShardPlan.Shard shard = task.shard() < phase.shards().shards().size() ? phase.shards().shard(task.shard()) : null;
         if (shard == null || phase.shards().shards().size() != task.shards() || !shard.attackName().equals(task.attack())
                 || !shard.norm().label().equals(task.norm()) || shard.eps() != task.eps() || shard.from() != task.from()
@@ -76,22 +82,30 @@ public class AttackWork {
         return phase.run(shard);
     }
 
-    private AttackPhase load(AttackTask task) {
-        CheckpointCreated event = task.checkpoint();
-        String key = event.checkpointId() + "#" + event.sha256() + "#" + task.attackConfigHash();
+    private Loaded load(CheckpointCreated event, String attackConfigHash) {
+        String key = event.checkpointId() + "#" + event.sha256() + "#" + attackConfigHash;
         Loaded hit = loaded.get(key);
         if (hit != null) {
-            return hit.phase();
+            return hit;
         }
-        Checkpoint checkpoint = store.open(event);
-        Classifier model = new NetworkClassifier(checkpoint.network(), event.checkpointId());
-        loaded.put(key, new Loaded(key, model, new AttackPhase(model, data(event).test(), AttackConfig.plan(event), null)));
+        Classifier model = Transient.retry("loading " + event.checkpointId(), ATTEMPTS, () -> store.classifier(event));
+        AttackPhase phase;
+        try {
+            if (event.torchScript()) {
+                ModelContract.check(model, data(event).test());
+            }
+            phase = new AttackPhase(model, data(event).test(), AttackConfig.plan(event), null);
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
+        loaded.put(key, new Loaded(key, model, phase));
         while (loaded.size() > Math.max(1, keepLoaded)) {
             Iterator<Loaded> eldest = loaded.values().iterator();
             eldest.next().model().close();
             eldest.remove();
         }
-        return loaded.get(key).phase();
+        return loaded.get(key);
     }
 
     private TrainTestSplit data(CheckpointCreated event) {

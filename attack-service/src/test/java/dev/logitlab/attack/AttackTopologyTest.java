@@ -119,6 +119,41 @@ class AttackTopologyTest {
         assertEquals(List.of(), EventSchemas.violations(AttackEvent.class, failed));
     }
 
+    @Test
+    void aTorchScriptModelIsAttackedLikeOurOwnAndOneThatBreaksTheContractGetsTheCheckNamed() throws Exception {
+        CheckpointCreated good = torchScript("ext-good", "synthetic_linear.pt");
+        produce(good.runId(), JSON.writeValueAsString(good));
+        for (ConsumerRecord<String, String> record : resultsFor(good.checkpointId(), SHARDS)) {
+            JsonNode result = JSON.readTree(record.value());
+            assertEquals("completed", result.get("kind").asText(), result.toString());
+            assertEquals("torchscript", result.get("checkpoint").get("format").asText());
+        }
+
+        // tiny_cnn.pt takes 1×28×28 images: it cannot run on the synthetic data's 1×8×8.
+        CheckpointCreated wrongShape = torchScript("ext-shape", "tiny_cnn.pt");
+        CheckpointCreated notAModule = torchScript("ext-weights", "state_dict.pt");
+        produce(wrongShape.runId(), JSON.writeValueAsString(wrongShape));
+        produce(notAModule.runId(), JSON.writeValueAsString(notAModule));
+        JsonNode shape = JSON.readTree(resultsFor(wrongShape.checkpointId(), 1).get(0).value());
+        assertEquals("failed", shape.get("kind").asText());
+        assertEquals(-1, shape.get("shard").asInt());
+        assertTrue(shape.get("reason").asText().startsWith("model check 'input-shape' failed"), shape.get("reason").asText());
+        JsonNode weights = JSON.readTree(resultsFor(notAModule.checkpointId(), 1).get(0).value());
+        assertTrue(weights.get("reason").asText().contains("not a TorchScript module"), weights.get("reason").asText());
+    }
+
+    /** A TorchScript fixture of core's tests copied into the store and announced as a producer outside would. */
+    static CheckpointCreated torchScript(String runId, String fixture) throws Exception {
+        java.nio.file.Path source = java.nio.file.Path.of("../core/src/test/resources/torchscript", fixture);
+        java.nio.file.Path target = KafkaBrokerResource.store.resolve("external").resolve(runId).resolve("1")
+                .resolve("model.pt");
+        java.nio.file.Files.createDirectories(target.getParent());
+        java.nio.file.Files.copy(source, target);
+        return new CheckpointCreated(2, runId, runId + "/step-000001", 1, "file:external/" + runId + "/1/model.pt",
+                dev.logitlab.core.checkpoint.Sha256.of(target), "b".repeat(64), 1, "synthetic", "torchscript", "external",
+                PLAN, null, CheckpointCreated.TORCHSCRIPT, "test");
+    }
+
     /** Trains a linear model on the synthetic data for one epoch into the store and describes it as an event. */
     static CheckpointCreated trainedCheckpoint(String runId) {
         TrainingConfig config = new TrainingConfig("synthetic", "linear", "plain", 1, 500, 200, 50, 0.01, "adam", 1);

@@ -24,7 +24,7 @@ public final class EventSchemas {
 
     private static final Map<Class<?>, String> SCHEMAS = Map.of(
             RunEvent.class, "run-event.v1.json",
-            CheckpointCreated.class, "checkpoint-created.v1.json",
+            CheckpointCreated.class, "checkpoint-created.v2.json",
             AttackTask.class, "attack-task.v1.json",
             AttackEvent.class, "attack-event.v2.json",
             ReportPublished.class, "report-published.v1.json",
@@ -32,6 +32,10 @@ public final class EventSchemas {
             ReportProgress.class, "report-progress.v1.json",
             EvaluationReport.class, "evaluation-report.v1.json",
             RunSpec.class, "run-spec.v1.json");
+
+    /** Older schema versions still read, by class and {@code schemaVersion}; events are written in the newest. */
+    private static final Map<Class<?>, Map<Integer, String>> OLDER = Map.of(
+            CheckpointCreated.class, Map.of(1, "checkpoint-created.v1.json"));
 
     private static final JsonSchemaFactory FACTORY = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
     private static final Map<String, JsonSchema> LOADED = new ConcurrentHashMap<>();
@@ -49,10 +53,15 @@ public final class EventSchemas {
         return schema;
     }
 
-    /** Violations of an event's JSON against its class's schema; empty when valid. */
+    /**
+     * Violations of an event's JSON against its class's schema (an older version's when its {@code schemaVersion}
+     * names one this reader still reads); empty when valid.
+     */
     public static List<String> violations(Class<?> event, JsonNode json) {
-        JsonSchema schema = LOADED.computeIfAbsent(schemaOf(event),
-                file -> FACTORY.getSchema(SchemaLocation.of("classpath:" + RESOURCES + file)));
+        String file = OLDER.getOrDefault(event, Map.of()).getOrDefault(json.path("schemaVersion").asInt(-1),
+                schemaOf(event));
+        JsonSchema schema = LOADED.computeIfAbsent(file,
+                name -> FACTORY.getSchema(SchemaLocation.of("classpath:" + RESOURCES + name)));
         Set<ValidationMessage> messages = schema.validate(json);
         return messages.stream().map(ValidationMessage::getMessage).sorted().toList();
     }

@@ -17,7 +17,7 @@ public final class Topics {
     public static final String RUN_PROGRESS = "dev.logitlab.run.progress.v1";
     public static final String RUN_COMPLETED = "dev.logitlab.run.completed.v1";
     public static final String RUN_FAILED = "dev.logitlab.run.failed.v1";
-    public static final String CHECKPOINT_CREATED = "dev.logitlab.checkpoint.created.v1";
+    public static final String CHECKPOINT_CREATED = "dev.logitlab.checkpoint.created.v2";
     public static final String ATTACK_TASK = "dev.logitlab.attack.task.v1";
     public static final String ATTACK_COMPLETED = "dev.logitlab.attack.completed.v2";
     public static final String ATTACK_FAILED = "dev.logitlab.attack.failed.v2";

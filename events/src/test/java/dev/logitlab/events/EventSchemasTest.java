@@ -93,6 +93,49 @@ class EventSchemasTest {
     }
 
     @Test
+    void aVersionOneCheckpointEventIsStillReadAsALogitlabCheckpointOnTheTestSplit() throws Exception {
+        ObjectMapper mapper = new ObjectMapper();
+        ObjectNode v1 = mapper.valueToTree(CHECKPOINT);
+        v1.put("schemaVersion", 1);
+        v1.remove("format");
+        v1.remove("split");
+        assertEquals(List.of(), EventSchemas.violations(CheckpointCreated.class, v1));
+        CheckpointCreated read = mapper.treeToValue(v1, CheckpointCreated.class);
+        assertEquals(CheckpointCreated.LOGITLAB, read.format());
+        assertEquals("test", read.split());
+        assertEquals(2, read.schemaVersion(), "read as the current version");
+        // A version 1 event knows no format: one that names one is not version 1.
+        v1.put("format", "torchscript");
+        assertFalse(EventSchemas.violations(CheckpointCreated.class, v1).isEmpty());
+        // A version 2 event must say its format and split, and only the known ones.
+        ObjectNode v2 = mapper.valueToTree(CHECKPOINT);
+        v2.remove("format");
+        assertFalse(EventSchemas.violations(CheckpointCreated.class, v2).isEmpty(), "format is required in v2");
+        v2 = mapper.valueToTree(CHECKPOINT);
+        v2.put("format", "onnx");
+        assertFalse(EventSchemas.violations(CheckpointCreated.class, v2).isEmpty(), "onnx is not a format");
+        v2 = mapper.valueToTree(CHECKPOINT);
+        v2.put("runId", "../etc");
+        assertFalse(EventSchemas.violations(CheckpointCreated.class, v2).isEmpty(), "a run id is a name, not a path");
+        // An attack task that still carries a version 1 announcement (in flight across an upgrade) is valid.
+        ObjectNode task = mapper.valueToTree(TASK);
+        ObjectNode inner = (ObjectNode) task.get("checkpoint");
+        inner.put("schemaVersion", 1);
+        inner.remove("format");
+        inner.remove("split");
+        assertEquals(List.of(), EventSchemas.violations(AttackTask.class, task));
+    }
+
+    @Test
+    void aTorchScriptAnnouncementIsValid() {
+        CheckpointCreated external = new CheckpointCreated(2, "my-resnet", "my-resnet/step-000003", 3,
+                "file:external/my-resnet/3/model.pt", HASH, HASH, 0, "cifar10", "torchscript", "external",
+                SPEC.evaluation(), null, CheckpointCreated.TORCHSCRIPT, "test");
+        assertEquals(List.of(), EventSchemas.violations(external));
+        assertTrue(external.torchScript());
+    }
+
+    @Test
     void cloudEventTypesAreVersioned() {
         assertEquals(Topics.RUN_PROGRESS, RunEvent.progress("r", HASH, 0, null).type());
         assertEquals(Topics.ATTACK_FAILED, AttackEvent.refused(CHECKPOINT, HASH, "x").type());

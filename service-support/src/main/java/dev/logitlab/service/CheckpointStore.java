@@ -2,6 +2,9 @@ package dev.logitlab.service;
 
 import dev.logitlab.core.checkpoint.Checkpoint;
 import dev.logitlab.core.checkpoint.CheckpointIntegrityException;
+import dev.logitlab.core.model.Classifier;
+import dev.logitlab.core.model.NetworkClassifier;
+import dev.logitlab.core.model.TorchScriptClassifier;
 import dev.logitlab.events.CheckpointCreated;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.file.Files;
@@ -42,6 +45,22 @@ public class CheckpointStore {
                     + sha + " does not match the event's " + event.sha256());
         }
         return checkpoint;
+    }
+
+    /**
+     * The model an event announces, verified: a logitlab checkpoint's network, or a TorchScript file loaded from a
+     * private copy whose SHA-256 is the event's. Throws as {@link #open} does.
+     */
+    public Classifier classifier(CheckpointCreated event) {
+        if (!event.torchScript()) {
+            return new NetworkClassifier(open(event).network(), event.checkpointId());
+        }
+        Path file = resolve(event.uri());
+        if (!Files.isRegularFile(file)) {
+            throw new Transient.TransientException("TorchScript file of " + event.checkpointId() + " is not in the store at "
+                    + event.uri());
+        }
+        return TorchScriptClassifier.verified(file, event.sha256());
     }
 
     /** A {@code file:} URI relative to the root, refusing anything that escapes it, by name or by a symbolic link. */

@@ -37,16 +37,29 @@ public interface SubmissionLimits {
     @WithDefault("30")
     int submissionsPerMinute();
 
+    /** Bytes of a JSON request body (BodyLimits). */
+    @WithDefault("262144")
+    long jsonBytes();
+
+    /** Bytes of an uploaded TorchScript checkpoint; also the HTTP layer's ceiling. */
+    @WithDefault("268435456")
+    long checkpointBytes();
+
     /** Refuses a spec that asks for more than these limits allow. */
     default void check(RunSpec spec) {
         within("epochs", "epochs", spec.epochs(), epochs());
-        RunSpec.Evaluation e = spec.evaluation();
-        if (e != null) {
-            within("evaluation.limit", "test images", e.limit(), evaluationImages());
-            within("evaluation.gapLimit", "gap examples", e.gapLimit(), gapExamples());
-            int budgets = (e.eps() == null ? 0 : e.eps().size()) + (e.epsL2() == null ? 0 : e.epsL2().size());
-            within("evaluation.eps", "budgets (eps and epsL2)", budgets, budgets());
+        check(spec.evaluation());
+    }
+
+    /** Refuses an evaluation plan that asks for more than these limits allow. */
+    default void check(RunSpec.Evaluation e) {
+        if (e == null) {
+            return;
         }
+        within("evaluation.limit", "test images", e.limit(), evaluationImages());
+        within("evaluation.gapLimit", "gap examples", e.gapLimit(), gapExamples());
+        int budgets = (e.eps() == null ? 0 : e.eps().size()) + (e.epsL2() == null ? 0 : e.epsL2().size());
+        within("evaluation.eps", "budgets (eps and epsL2)", budgets, budgets());
     }
 
     /** Refuses a sweep of more points than allowed. */

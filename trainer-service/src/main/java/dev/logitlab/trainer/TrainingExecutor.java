@@ -63,6 +63,9 @@ public class TrainingExecutor {
     RunJournal journal;
 
     @Inject
+    dev.logitlab.trainer.external.ExternalCheckpoints uploads;
+
+    @Inject
     MeterRegistry metrics;
 
     static final String OWNER_SERVICE = "service";
@@ -109,6 +112,7 @@ public class TrainingExecutor {
                 announcements.add(() -> announcePending(run));
             }
         }
+        announcements.add(this::announcePendingUploads);
         if (!announcements.isEmpty() || !resumptions.isEmpty()) {
             executor.execute(() -> {
                 for (Runnable step : concat(announcements, resumptions)) {
@@ -217,6 +221,16 @@ public class TrainingExecutor {
             run.fail(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
             save(run);
             publisher.run(RunEvent.failed(run.getRunId(), run.getConfigHash(), config.seed(), run.getError()));
+        }
+    }
+
+    /** Announces the uploaded checkpoints whose upload stopped between storing and the broker's ack. */
+    private void announcePendingUploads() {
+        for (CheckpointCreated upload : uploads.unannounced()) {
+            LOG.infof("announcing uploaded %s, which the broker never acknowledged", upload.checkpointId());
+            if (publisher.checkpoint(upload, () -> false)) {
+                uploads.markAnnounced(upload);
+            }
         }
     }
 

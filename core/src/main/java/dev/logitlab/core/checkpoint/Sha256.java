@@ -30,6 +30,17 @@ public final class Sha256 {
         return HexFormat.of().formatHex(digest.digest());
     }
 
+    /** Copies {@code from} to {@code to} and returns the SHA-256 of the bytes copied: the bytes hashed are the bytes kept. */
+    public static String copy(Path from, Path to) {
+        MessageDigest digest = digest();
+        try (InputStream in = new DigestInputStream(Files.newInputStream(from), digest)) {
+            Files.copy(in, to, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot copy " + from + " to " + to, e);
+        }
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
     private static MessageDigest digest() {
         try {
             return MessageDigest.getInstance("SHA-256");
