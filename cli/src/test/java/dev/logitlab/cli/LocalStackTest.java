@@ -68,7 +68,7 @@ class LocalStackTest {
             assertEquals(202, response.statusCode(), response.body());
             String runId = new ObjectMapper().readTree(response.body()).get("runId").asText();
 
-            JsonNode report = awaitReport(config, runId + "/epoch-001");
+            JsonNode report = TestStacks.awaitReport(config.kafkaClient(), runId + "/epoch-001");
             assertEquals(List.of(), EventSchemas.violations(ReportPublished.class, report));
             assertEquals(runId, report.get("runId").asText());
         } finally {
@@ -90,26 +90,5 @@ class LocalStackTest {
             assertTrue(error.getMessage().contains("port " + ports[3] + " is already in use"), error.getMessage());
         }
         assertTrue(TestStacks.free(ports[0]), "the broker must not have been started");
-    }
-
-    private static JsonNode awaitReport(StackConfig config, String checkpointId) throws Exception {
-        Properties p = new Properties();
-        p.putAll(config.kafkaClient());
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "smoke-" + UUID.randomUUID());
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
-            consumer.subscribe(List.of("logitlab.reports"));
-            long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
-            while (System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofSeconds(1))) {
-                    JsonNode value = new ObjectMapper().readTree(record.value());
-                    if (checkpointId.equals(record.key()) && !value.has("progress")) {
-                        return value;
-                    }
-                }
-            }
-        }
-        throw new AssertionError("no report for " + checkpointId + " on logitlab.reports within 180 s");
     }
 }

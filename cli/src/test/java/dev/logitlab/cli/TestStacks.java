@@ -43,4 +43,32 @@ final class TestStacks {
             return false;
         }
     }
+
+    /**
+     * The final report (published or failed) of a checkpoint on logitlab.reports, read committed with the given client
+     * settings; consumer groups are named {@code logitlab-producer-test-*}, which the producer's user may use too.
+     */
+    static com.fasterxml.jackson.databind.JsonNode awaitReport(java.util.Map<?, ?> client, String checkpointId)
+            throws Exception {
+        java.util.Properties p = new java.util.Properties();
+        p.putAll(client);
+        p.put("group.id", "logitlab-producer-test-" + java.util.UUID.randomUUID());
+        p.put("auto.offset.reset", "earliest");
+        p.put("isolation.level", "read_committed");
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        var string = new org.apache.kafka.common.serialization.StringDeserializer();
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(p, string, string)) {
+            consumer.subscribe(List.of("logitlab.reports"));
+            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(240).toNanos();
+            while (System.nanoTime() < deadline) {
+                for (var record : consumer.poll(java.time.Duration.ofSeconds(1))) {
+                    var value = json.readTree(record.value());
+                    if (checkpointId.equals(record.key()) && !value.has("progress")) {
+                        return value;
+                    }
+                }
+            }
+        }
+        throw new AssertionError("no report for " + checkpointId + " on logitlab.reports within 240 s");
+    }
 }

@@ -102,6 +102,9 @@ final class LocalBroker {
     /** Gives each service its ACLs (creating one that exists changes nothing); writes the admin's client settings. */
     void grantAcls() {
         try (Admin admin = admin()) {
+            // The producer's user came after the first stacks were formatted: (re)give it its password.
+            admin.alterUserScramCredentials(List.of(security.upsertion(LocalKafkaSecurity.PRODUCER))).all()
+                    .get(30, TimeUnit.SECONDS);
             admin.createAcls(LocalKafkaSecurity.acls()).all().get(30, TimeUnit.SECONDS);
             security.writeClientConfigs(config);
         } catch (ExecutionException | InterruptedException | java.util.concurrent.TimeoutException | IOException e) {

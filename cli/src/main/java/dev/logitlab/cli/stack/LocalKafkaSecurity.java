@@ -29,6 +29,8 @@ public final class LocalKafkaSecurity {
 
     public static final String ADMIN = "admin";
     public static final List<String> SERVICES = List.of("trainer", "attack", "analysis");
+    /** Producers outside the services (a training Job sharing the store): announce checkpoints, read reports. */
+    public static final String PRODUCER = "producer";
     static final String BROKER_PRINCIPAL = "CN=logitlab-broker";
     private static final String MECHANISM = "SCRAM-SHA-512";
 
@@ -50,10 +52,13 @@ public final class LocalKafkaSecurity {
 
     /** Makes what is missing: the CA, the broker's certificate for 127.0.0.1 and localhost, every user's password. */
     synchronized void ensure() {
-        if (ready()) {
-            return;
-        }
         try {
+            if (ready()) {
+                for (String user : users()) {
+                    secret("users/" + user); // a user added since this .lab was made
+                }
+                return;
+            }
             Files.createDirectories(dir.resolve("users"));
             String storePassword = secret("keystore");
             Path ca = dir.resolve("ca.p12");
@@ -148,6 +153,11 @@ public final class LocalKafkaSecurity {
         clientProperties(ADMIN).forEach((k, v) -> java.append(k).append('=').append(v).append('\n'));
         LocalFiles.writeOwnerOnly(config.home().resolve("kafka-client.properties"), java.toString());
         Path file = config.home().resolve("kcat.conf");
+        StringBuilder producer = new StringBuilder("# a producer of checkpoints outside the services: writes "
+                + "logitlab.checkpoints, reads logitlab.reports (consumer groups logitlab-producer*), nothing else\n"
+                + "bootstrap.servers=" + config.bootstrap() + "\n");
+        clientProperties(PRODUCER).forEach((k, v) -> producer.append(k).append('=').append(v).append('\n'));
+        LocalFiles.writeOwnerOnly(config.home().resolve("producer-client.properties"), producer.toString());
         LocalFiles.writeOwnerOnly(file, String.join("\n", "# kcat -F " + file + " -L   (the local stack's admin; librdkafka >= 2.6.1)",
                 "bootstrap.servers=" + config.bootstrap(), "security.protocol=SASL_SSL", "sasl.mechanisms=" + MECHANISM,
                 "sasl.username=" + ADMIN, "sasl.password=" + read("users/" + ADMIN),
@@ -155,13 +165,17 @@ public final class LocalKafkaSecurity {
     }
 
     /**
-     * What each service may do, and nothing more: the trainer writes runs and checkpoints and reads reports; the attack
+     * What each service may do, and nothing more: an outside producer announces checkpoints and reads reports; the trainer writes runs and checkpoints and reads reports; the attack
      * service reads checkpoints and its work topic and writes shard results; the analysis service reads results, runs
      * and reports and writes reports. The Kafka Streams services also own the internal topics, consumer group and
      * transactional ids named after their application id; each writes its own dead-letter topic.
      */
     public static List<AclBinding> acls() {
         List<AclBinding> acls = new ArrayList<>();
+        allow(acls, PRODUCER, ResourceType.TOPIC, "logitlab.checkpoints", PatternType.LITERAL, AclOperation.WRITE, AclOperation.DESCRIBE);
+        allow(acls, PRODUCER, ResourceType.TOPIC, "logitlab.reports", PatternType.LITERAL, AclOperation.READ, AclOperation.DESCRIBE);
+        allow(acls, PRODUCER, ResourceType.GROUP, "logitlab-producer", PatternType.PREFIXED, AclOperation.READ,
+                AclOperation.DESCRIBE);
         allow(acls, "trainer", ResourceType.TOPIC, "logitlab.runs", PatternType.LITERAL, AclOperation.WRITE, AclOperation.DESCRIBE);
         allow(acls, "trainer", ResourceType.TOPIC, "logitlab.checkpoints", PatternType.LITERAL, AclOperation.WRITE, AclOperation.DESCRIBE);
         allow(acls, "trainer", ResourceType.TOPIC, "logitlab.reports", PatternType.LITERAL, AclOperation.READ, AclOperation.DESCRIBE);
@@ -193,10 +207,18 @@ public final class LocalKafkaSecurity {
         }
     }
 
-    private static List<String> users() {
+    static List<String> users() {
         List<String> users = new ArrayList<>(List.of(ADMIN));
         users.addAll(SERVICES);
+        users.add(PRODUCER);
         return users;
+    }
+
+    /** A user's SCRAM credential as the admin API takes it, for users added after the storage was formatted. */
+    org.apache.kafka.clients.admin.UserScramCredentialUpsertion upsertion(String user) {
+        return new org.apache.kafka.clients.admin.UserScramCredentialUpsertion(user,
+                new org.apache.kafka.clients.admin.ScramCredentialInfo(
+                        org.apache.kafka.clients.admin.ScramMechanism.SCRAM_SHA_512, 8192), read("users/" + user));
     }
 
     private String jaas(String user) {
