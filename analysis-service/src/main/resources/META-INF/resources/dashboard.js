@@ -42,7 +42,7 @@ function experiment() {
   const byRun = new Map();
   for (const r of reports.values()) {
     if (!r.report) continue;
-    if (!byRun.has(r.runId)) byRun.set(r.runId, { runId: r.runId, defense: r.defense, checkpoints: [] });
+    if (!byRun.has(r.runId)) byRun.set(r.runId, { runId: r.runId, defense: r.defense, format: r.format, checkpoints: [] });
     byRun.get(r.runId).checkpoints.push(Object.assign({ epoch: r.epoch, checkpointId: r.checkpointId }, r.report));
   }
   const list = [...byRun.values()].sort((a, b) => a.runId.localeCompare(b.runId));
@@ -80,13 +80,15 @@ function renderRuns(exp) {
       `<td class="num reports">${run ? run.checkpoints.length : 0}${attackProgressOf(id)}</td><td></td>`;
     tr.children[0].textContent = id;
     tr.children[1].textContent = run ? run.defense : (event && event.spec ? event.spec.defense : "");
-    tr.children[2].textContent = event ? event.kind : "reported";
+    // A run from another training loop (a TorchScript upload or announcement) has no run events, only reports.
+    const external = run && run.format === "torchscript";
+    tr.children[2].textContent = event ? event.kind : external ? "external (TorchScript)" : "reported";
     if (run) {
       const select = document.createElement("select");
       for (const c of run.checkpoints) {
         const option = document.createElement("option");
         option.value = c.epoch;
-        option.textContent = `epoch ${c.epoch}`;
+        option.textContent = `${external ? "step" : "epoch"} ${c.epoch}`;
         select.appendChild(option);
       }
       select.value = shown.get(id) || run.checkpoints[run.checkpoints.length - 1].epoch;

@@ -105,6 +105,19 @@ class DashboardTest {
             wait.until(b -> b.findElement(By.cssSelector("#report [data-part=summary] tr[data-run='" + runId + "']"))
                     .getText().contains("ls=0.5,gn=0.1 1 "));
             assertEquals(true, ((JavascriptExecutor) browser).executeScript("return window.sameDocument === true;"));
+
+            // A model from another training loop, uploaded, is a run like the others, marked by where it came from.
+            var upload = java.net.http.HttpRequest.newBuilder(java.net.URI.create(config.url("trainer")
+                            + "/api/checkpoints?runId=ext-dash&step=1&dataset=synthetic&attacks=fgsm&limit=30&gaps=5"))
+                    .header("Authorization", "Bearer " + stack.tokens().token("ci", Duration.ofMinutes(5), "submitter"))
+                    .header("Content-Type", "application/octet-stream").POST(java.net.http.HttpRequest.BodyPublishers
+                            .ofFile(config.repository().resolve("core/src/test/resources/torchscript/synthetic_linear.pt")))
+                    .build();
+            assertEquals(201, java.net.http.HttpClient.newHttpClient().send(upload,
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode());
+            new WebDriverWait(browser, Duration.ofMinutes(2)).until(b -> reportsOf(b, "ext-dash").equals("1"));
+            assertEquals("external (TorchScript)", ((JavascriptExecutor) browser).executeScript("return document"
+                    + ".querySelector(\"#runs tr[data-run='ext-dash'] td.status-cell\").textContent"));
             Files.write(Path.of("target", "dashboard.png"), browser.getScreenshotAs(OutputType.BYTES));
         } catch (Exception | AssertionError e) {
             throw new AssertionError(e.getMessage() + "\nstack log:\n" + log, e);
