@@ -116,9 +116,12 @@ class CheckpointUploadTest {
 
     @Test
     void aFileOverTheLimitIs413AndOnlySubmittersMayUpload() throws Exception {
-        // The test profile's limit is 1,000,000 bytes (application.properties).
+        // The test profile's limit is 1,000,000 bytes, its HTTP ceiling 2 MiB (application.properties).
         uploader().body(new byte[1_000_001]).post("/api/checkpoints?runId=huge&step=1&dataset=mnist")
-                .then().statusCode(413);
+                .then().statusCode(413).contentType("application/problem+json")
+                .body("detail", containsString("logitlab.limits.checkpoint-bytes"));
+        RestAssured.given().auth().oauth2(TestTokens.of("viewer", Roles.VIEWER)).get("/api/checkpoints/huge/1")
+                .then().statusCode(404);
         as("viewer", Roles.VIEWER).body(Files.readAllBytes(FIXTURES.resolve("tiny_cnn.pt")))
                 .post("/api/checkpoints?runId=mine&step=1&dataset=mnist").then().statusCode(403);
         RestAssured.given().contentType("application/octet-stream").body(new byte[] {1})

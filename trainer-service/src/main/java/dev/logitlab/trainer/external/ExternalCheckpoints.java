@@ -193,11 +193,13 @@ public class ExternalCheckpoints {
         long total = 0;
         for (int n; (n = in.read(buffer)) > 0; ) {
             total += n;
-            if (total > maxBytes) {
-                throw new ClientErrorException("the file is over the limit of " + maxBytes + " bytes "
-                        + "(logitlab.limits.checkpoint-bytes)", 413);
-            }
-            out.write(buffer, 0, n);
+            if (total <= maxBytes) {
+                out.write(buffer, 0, n);
+            } // past the limit: read on without keeping, so the client hears the 413 instead of a cut connection
+        }
+        if (total > maxBytes) {
+            throw new ClientErrorException("the file is over the limit of " + maxBytes + " bytes "
+                    + "(logitlab.limits.checkpoint-bytes)", 413);
         }
         return total;
     }
