@@ -14,16 +14,18 @@ final class EvaluationSummary {
     }
 
     void print(EvaluationReport r) {
-        out.printf("%nmodel %s on %s: %d examples, seed %d, clean accuracy %.3f%n%n", r.model(), r.dataset(),
-                r.examples(), r.seed(), r.cleanAccuracy());
-        out.printf("%-12s %-5s %6s %8s %9s%n", "attack", "norm", "eps", "robust", "seconds");
+        out.printf("%nmodel %s on %s: %d examples, seed %d, clean accuracy %.3f %s%n%n", r.model(), r.dataset(),
+                r.examples(), r.seed(), r.cleanAccuracy(), interval(r.cleanInterval()));
+        out.printf("%-12s %-5s %6s %8s %-16s %9s%n", "attack", "norm", "eps", "robust", "95% interval", "seconds");
         for (EvaluationReport.AttackRun a : r.attacks()) {
-            out.printf("%-12s %-5s %6s %8.3f %9.2f%n", a.name(), a.norm(), DefenseTerm.format(a.eps()),
-                    a.robustAccuracy(), a.seconds());
+            out.printf("%-12s %-5s %6s %8.3f %-16s %9.2f%n", a.name(), a.norm(), DefenseTerm.format(a.eps()),
+                    a.robustAccuracy(), interval(a.interval()), a.seconds());
         }
         for (EvaluationReport.WorstCase w : r.worstCase()) {
-            out.printf("%-12s %-5s %6s %8.3f%n", "worst case", w.norm(), DefenseTerm.format(w.eps()), w.robustAccuracy());
+            out.printf("%-12s %-5s %6s %8.3f %-16s%n", "worst case", w.norm(), DefenseTerm.format(w.eps()),
+                    w.robustAccuracy(), interval(w.interval()));
         }
+        out.printf("(95%% intervals are exact binomial, Clopper–Pearson, over the %d examples)%n", r.examples());
         EvaluationReport.GapSummary g = r.gaps();
         if (g != null) {
             out.printf("%ngaps over %d correctly classified examples (medians):%n", g.examples());
@@ -49,6 +51,12 @@ final class EvaluationSummary {
                     c.passed() || c.fix() == null ? "" : " → fix: " + c.fix());
         }
         out.flush();
+    }
+
+    /** {@code [0.090, 0.210]}, or nothing for reports written before intervals. */
+    static String interval(java.util.List<Double> bounds) {
+        return bounds == null || bounds.size() != 2 ? ""
+                : String.format(java.util.Locale.ROOT, "[%.3f, %.3f]", bounds.get(0), bounds.get(1));
     }
 
     /** A quantile, or "> ε_max" where the censoring hides it. */

@@ -95,6 +95,10 @@ class DashboardTest {
             assertTrue(canvases.stream().allMatch(c -> "true".equals(c.getAttribute("data-rendered"))), "every chart drawn");
             assertTrue(browser.findElement(By.cssSelector("#report [data-part=summary] thead")).getText()
                     .contains("ℓ2 ε=1"), "the ℓ2 budget has its own column");
+            assertTrue(browser.findElement(By.cssSelector("#report [data-part=summary] tr[data-run='" + runId + "']"))
+                    .getText().matches("(?s).*\\[0\\.\\d{3}, [01]\\.\\d{3}\\].*"), "every accuracy with its 95% interval");
+            assertEquals("3", browser.findElement(By.cssSelector("#report canvas#accuracy")).getAttribute("data-error-bars"),
+                    "an error bar on each of the run's bars: clean, ε=0.1 and ℓ2 ε=1");
             assertTrue(browser.findElements(By.cssSelector("#report [data-part=summary] tbody td.num")).stream()
                     .noneMatch(td -> td.getText().equals("–")), "gap statistics were measured (gapLimit from the form)");
             assertTrue(browser.findElements(By.cssSelector("#report [data-part=masking] tbody tr")).size() >= 10,

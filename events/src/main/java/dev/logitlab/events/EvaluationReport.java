@@ -18,9 +18,16 @@ public record EvaluationReport(
         List<AttackRun> attacks,
         List<WorstCase> worstCase,
         GapSummary gaps,
-        Masking masking) {
+        Masking masking,
+        List<Double> cleanInterval) {
 
     public static final String SCHEMA = "logitlab.evaluation/v1";
+
+    /** A report without intervals (written before they were added). */
+    public EvaluationReport(String schema, String model, String dataset, int examples, long seed, double cleanAccuracy,
+                            List<AttackRun> attacks, List<WorstCase> worstCase, GapSummary gaps, Masking masking) {
+        this(schema, model, dataset, examples, seed, cleanAccuracy, attacks, worstCase, gaps, masking, null);
+    }
 
     /** The norms budgets are measured in; reports written before ℓ2 existed have none, which reads as ℓ∞. */
     public static final String LINF = "linf";
@@ -37,10 +44,16 @@ public record EvaluationReport(
      * evaluation order: {@code 1} robust, {@code 0} broken by this attack, {@code x} misclassified before any attack.
      */
     public record AttackRun(String name, String norm, double eps, double robustAccuracy, double seconds,
-                            Map<String, Object> params, String robust) {
+                            Map<String, Object> params, String robust, List<Double> interval) {
 
         public AttackRun {
             norm = norm == null ? LINF : norm;
+        }
+
+        /** An attack run without its interval. */
+        public AttackRun(String name, String norm, double eps, double robustAccuracy, double seconds,
+                         Map<String, Object> params, String robust) {
+            this(name, norm, eps, robustAccuracy, seconds, params, robust, null);
         }
 
         public String budget() {
@@ -48,11 +61,19 @@ public record EvaluationReport(
         }
     }
 
-    /** Robust accuracy at one budget when an example counts as robust only if no attack at that budget broke it. */
-    public record WorstCase(String norm, double eps, double robustAccuracy) {
+    /**
+     * Robust accuracy at one budget when an example counts as robust only if no attack at that budget broke it;
+     * {@code robust} per example as in {@link AttackRun}, {@code interval} its exact 95% interval (both absent in
+     * reports written before them).
+     */
+    public record WorstCase(String norm, double eps, double robustAccuracy, String robust, List<Double> interval) {
 
         public WorstCase {
             norm = norm == null ? LINF : norm;
+        }
+
+        public WorstCase(String norm, double eps, double robustAccuracy) {
+            this(norm, eps, robustAccuracy, null, null);
         }
 
         public String budget() {

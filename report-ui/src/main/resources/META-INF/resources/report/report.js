@@ -48,6 +48,31 @@ the logit gap z<sub>y</sub> − z<sub>j</sub> to the runner-up and the gradient 
 <div data-plot="masking"><table data-part="masking"><thead><tr><th>defense</th><th>check</th><th>result</th>
   <th>evidence</th></tr></thead><tbody></tbody></table></div>`;
 
+  // Draws each bar's 95% interval (a dataset's `intervals`, [lower, upper] per bar) as an error bar, and counts
+  // them on the canvas (data-error-bars) so a test can see they were drawn.
+  const ERROR_BARS = {
+    id: "errorBars",
+    afterDatasetsDraw(chart) {
+      const { ctx, scales: { y } } = chart;
+      let drawn = 0;
+      chart.data.datasets.forEach((dataset, i) => (dataset.intervals || []).forEach((interval, j) => {
+        const bar = chart.getDatasetMeta(i).data[j];
+        if (!interval || !bar) return;
+        const [top, bottom] = [y.getPixelForValue(interval[1]), y.getPixelForValue(interval[0])];
+        ctx.save();
+        ctx.strokeStyle = "#222";
+        ctx.beginPath();
+        ctx.moveTo(bar.x, top); ctx.lineTo(bar.x, bottom);
+        ctx.moveTo(bar.x - 3, top); ctx.lineTo(bar.x + 3, top);
+        ctx.moveTo(bar.x - 3, bottom); ctx.lineTo(bar.x + 3, bottom);
+        ctx.stroke();
+        ctx.restore();
+        drawn++;
+      }));
+      chart.canvas.dataset.errorBars = String(drawn);
+    }
+  };
+
   function render(container, experiment, options = {}) {
     if (!container.dataset.built) {
       container.innerHTML = SECTIONS;
@@ -70,6 +95,13 @@ the logit gap z<sub>y</sub> − z<sub>j</sub> to the runner-up and the gradient 
       const w = c.worstCase.find(w => w.eps === b.eps && normOf(w) === b.norm);
       return w ? w.robustAccuracy : NaN;
     };
+    const intervalAt = (c, b) => {
+      const w = c.worstCase.find(w => w.eps === b.eps && normOf(w) === b.norm);
+      return w && w.interval ? w.interval : null;
+    };
+    // An accuracy with its exact 95% interval under it (reports written before intervals have none).
+    const withInterval = (value, interval) => fmt(value) +
+      (interval ? `<br><span class="ci">[${fmt(interval[0])}, ${fmt(interval[1])}]</span>` : "");
     function chart(id, config) {
       const canvas = container.querySelector(`canvas[id="${id}"]`);
       config.options = Object.assign({ animation: false, responsive: true, maintainAspectRatio: false }, config.options || {});
@@ -97,8 +129,8 @@ the logit gap z<sub>y</sub> − z<sub>j</sub> to the runner-up and the gradient 
       const c = shown(run);
       const tr = document.createElement("tr");
       tr.dataset.run = run.runId || run.defense;
-      tr.innerHTML = `<td></td><td class="num">${c.epoch}</td><td class="num">${fmt(c.cleanAccuracy)}</td>` +
-        budgets.map(b => `<td class="num">${fmt(robustAt(c, b))}</td>`).join("") +
+      tr.innerHTML = `<td></td><td class="num">${c.epoch}</td><td class="num">${withInterval(c.cleanAccuracy, c.cleanInterval)}</td>` +
+        budgets.map(b => `<td class="num">${withInterval(robustAt(c, b), intervalAt(c, b))}</td>`).join("") +
         `<td class="${c.masking.suspected ? "fail" : "pass"}">${c.masking.suspected ? "suspected" : "not suspected"}</td>` +
         `<td class="num">${fmt(c.gaps && c.gaps.logitGapMedian)}</td><td class="num">${fmt(c.gaps && c.gaps.gradientGapL1Median, 2)}</td>` +
         `<td class="num">${fmt(c.gaps && c.gaps.spearmanPredictedVsFgsm, 2)}</td>`;
@@ -110,11 +142,13 @@ the logit gap z<sub>y</sub> − z<sub>j</sub> to the runner-up and the gradient 
       type: "bar",
       data: {
         labels: runs.map(r => r.defense),
-        datasets: [{ label: "clean", data: runs.map(r => shown(r).cleanAccuracy), backgroundColor: "#999" }]
+        datasets: [{ label: "clean", data: runs.map(r => shown(r).cleanAccuracy), backgroundColor: "#999",
+          intervals: runs.map(r => shown(r).cleanInterval) }]
           .concat(budgets.map((b, i) => ({ label: `robust ${budgetLabel(b)}`, data: runs.map(r => robustAt(shown(r), b)),
-            backgroundColor: color(i) })))
+            backgroundColor: color(i), intervals: runs.map(r => intervalAt(shown(r), b)) })))
       },
-      options: { scales: { y: axis("accuracy", { min: 0, max: 1 }) } }
+      options: { scales: { y: axis("accuracy", { min: 0, max: 1 }) } },
+      plugins: [ERROR_BARS]
     });
 
     // Robust accuracy against ε per attack: one chart per defense and norm.

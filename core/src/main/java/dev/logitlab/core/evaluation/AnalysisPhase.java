@@ -89,7 +89,8 @@ public final class AnalysisPhase {
         stages.done();
         return new EvaluationReport(EvaluationReport.SCHEMA, attacks.model(), attacks.dataset(), attacks.examples(),
                 attacks.seed(), attacks.cleanAccuracy(), attacks.attacks(), attacks.worstCase(), gaps,
-                new EvaluationReport.Masking(checks.stream().anyMatch(c -> !c.passed()), checks));
+                new EvaluationReport.Masking(checks.stream().anyMatch(c -> !c.passed()), checks),
+                dev.logitlab.core.verdict.ClopperPearson.of(attacks.clean()).toList());
     }
 
     /** Correct examples with an exactly zero DLR gradient, the share of probability rows, relative output jitter. */

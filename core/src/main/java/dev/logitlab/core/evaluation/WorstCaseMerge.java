@@ -8,6 +8,7 @@ import dev.logitlab.events.AttackResults;
 import dev.logitlab.events.EvaluationReport.AttackRun;
 import dev.logitlab.events.EvaluationReport.RobustAt;
 import dev.logitlab.events.EvaluationReport.WorstCase;
+import dev.logitlab.core.verdict.ClopperPearson;
 import dev.logitlab.events.ShardOutcome;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,6 +43,8 @@ public final class WorstCaseMerge {
             }
         }
         int n = plan.examples();
+        // Every example is in the unbounded run: 'x' there is misclassified before any attack.
+        String unboundedRun = join(plan, outcomes, s -> s.kind() == Kind.UNBOUNDED).robust;
         List<AttackRun> runs = new ArrayList<>();
         List<WorstCase> worstCase = new ArrayList<>();
         for (Budget budget : plan.plan().budgets()) {
@@ -58,16 +61,18 @@ public final class WorstCaseMerge {
                         ? joinStage(plan, outcomes, budget, plan.chain(budget.norm()).indexOf(a))
                         : join(plan, outcomes, s -> s.kind() == Kind.ATTACK && s.attack() == attack && s.eps() == eps);
                 runs.add(new AttackRun(spec.name(), budget.norm().label(), eps, accuracy(joined.robust),
-                        joined.seconds, spec.params(eps), joined.robust));
+                        joined.seconds, spec.params(eps), joined.robust, ClopperPearson.of(joined.robust).toList()));
                 for (int i = 0; i < n; i++) {
                     robust[i] &= joined.robust.charAt(i) == '1';
                 }
             }
-            int count = 0;
-            for (boolean r : robust) {
-                count += r ? 1 : 0;
+            StringBuilder worst = new StringBuilder(n);
+            for (int i = 0; i < n; i++) {
+                worst.append(robust[i] ? '1' : unboundedRun.charAt(i) == 'x' ? 'x' : '0');
             }
-            worstCase.add(new WorstCase(budget.norm().label(), budget.eps(), (double) count / n));
+            String outcome = worst.toString();
+            worstCase.add(new WorstCase(budget.norm().label(), budget.eps(), accuracy(outcome), outcome,
+                    ClopperPearson.of(outcome).toList()));
         }
         List<RobustAt> sweep = new ArrayList<>();
         for (double eps : plan.sweepEps()) {
@@ -76,9 +81,8 @@ public final class WorstCaseMerge {
                     ? accuracy(join(plan, outcomes, s -> s.kind() == Kind.ATTACK && s.attack() == pgd && s.eps() == eps).robust)
                     : accuracy(join(plan, outcomes, s -> s.kind() == Kind.SWEEP && s.eps() == eps).robust)));
         }
-        RobustAt unbounded = new RobustAt(ShardPlan.UNBOUNDED_EPS,
-                accuracy(join(plan, outcomes, s -> s.kind() == Kind.UNBOUNDED).robust));
-        String clean = join(plan, outcomes, s -> s.kind() == Kind.UNBOUNDED).robust.replaceAll("[01]", "1");
+        RobustAt unbounded = new RobustAt(ShardPlan.UNBOUNDED_EPS, accuracy(unboundedRun));
+        String clean = unboundedRun.replaceAll("[01]", "1");
         return new AttackResults(model, dataset, n, plan.plan().seed(), clean, runs, worstCase, sweep, unbounded);
     }
 

@@ -1,0 +1,103 @@
+package dev.logitlab.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.logitlab.cli.stack.LocalTokens;
+import dev.logitlab.cli.stack.StackConfig;
+import dev.logitlab.core.Json;
+import dev.logitlab.core.data.Datasets;
+import dev.logitlab.core.evaluation.Evaluation;
+import dev.logitlab.core.evaluation.EvaluationPlan;
+import dev.logitlab.core.model.Classifier;
+import dev.logitlab.core.model.Classifiers;
+import dev.logitlab.events.EvaluationReport;
+import dev.logitlab.events.Roles;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/**
+ * Where {@code compare} and {@code gate} get a report from: a report file ({@code ./lab evaluate --json}, or a report
+ * event as the analysis service serves it), a checkpoint directory or TorchScript file evaluated here with the options
+ * below, or a checkpoint id whose report the analysis service holds.
+ */
+final class ReportSource {
+
+    @Option(names = "--dataset", defaultValue = "fashion-mnist", description = "for models evaluated here (default: ${DEFAULT-VALUE})")
+    String dataset;
+
+    @Option(names = "--eps", defaultValue = "0.1", split = ",", description = "for models evaluated here: ℓ∞ budgets")
+    List<Double> eps;
+
+    @Option(names = "--eps-l2", split = ",", description = "for models evaluated here: ℓ2 budgets")
+    List<Double> epsL2;
+
+    @Option(names = "--attacks", defaultValue = "default", description = "for models evaluated here: attack spec or suite")
+    String attacks;
+
+    @Option(names = "--limit", defaultValue = "500", description = "for models evaluated here: test images")
+    int limit;
+
+    @Option(names = "--seed", defaultValue = "0", description = "for models evaluated here: seed")
+    long seed;
+
+    @Option(names = "--analysis-url", description = "for checkpoint ids: default $LOGITLAB_ANALYSIS_URL, else the local stack's")
+    String analysisUrl;
+
+    @Option(names = "--token", description = "for checkpoint ids: default $LOGITLAB_TOKEN, else one of the local stack's")
+    String token;
+
+    /** The report {@code source} names; {@link IllegalArgumentException} saying why when there is none. */
+    EvaluationReport load(String source) throws Exception {
+        Path path = Path.of(source);
+        if (Files.isRegularFile(path) && source.endsWith(".json")) {
+            JsonNode node = Json.MAPPER.readTree(path.toFile());
+            return Json.MAPPER.treeToValue(node.has("report") ? node.get("report") : node, EvaluationReport.class);
+        }
+        if (Files.exists(path)) {
+            try (Classifier model = Classifiers.open(path)) {
+                EvaluationPlan plan = new EvaluationPlan(eps, epsL2, attacks, limit, seed, 0);
+                return new Evaluation(model, Datasets.load(dataset, null).test(), plan, null, null).run(model.description());
+            }
+        }
+        if (source.contains("/") && !source.startsWith(".") && !source.startsWith("/")) {
+            return fetch(source);
+        }
+        throw new IllegalArgumentException(source + " is neither a report (.json), a model, nor a checkpoint id "
+                + "(<run>/epoch-NNN or <run>/step-NNNNNN)");
+    }
+
+    private EvaluationReport fetch(String checkpointId) throws Exception {
+        StackConfig local = StackConfig.defaults();
+        String base = analysisUrl != null ? analysisUrl : System.getenv().getOrDefault("LOGITLAB_ANALYSIS_URL",
+                local.url("analysis"));
+        String bearer = token != null ? token : System.getenv("LOGITLAB_TOKEN");
+        if (bearer == null) {
+            bearer = new LocalTokens(local.home()).token("cli", Duration.ofMinutes(10), Roles.VIEWER);
+        }
+        URI uri = URI.create(base + "/api/reports/" + URLEncoder.encode(checkpointId, StandardCharsets.UTF_8)
+                .replace("%2F", "/"));
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri)
+                .header("Authorization", "Bearer " + bearer).GET().build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() == 404) {
+            throw new IllegalArgumentException("no report for checkpoint " + checkpointId + " at " + base);
+        }
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("the analysis service answered " + response.statusCode() + ": "
+                    + SubmitCommand.detail(response.body()));
+        }
+        JsonNode event = Json.MAPPER.readTree(response.body());
+        if (!event.has("report")) {
+            throw new IllegalArgumentException("checkpoint " + checkpointId + " has no report yet"
+                    + (event.has("reason") ? ": its evaluation failed: " + event.get("reason").asText() : ""));
+        }
+        return Json.MAPPER.treeToValue(event.get("report"), EvaluationReport.class);
+    }
+}

@@ -1,0 +1,51 @@
+package dev.logitlab.core.verdict;
+
+import dev.logitlab.events.EvaluationReport;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+
+/**
+ * What makes two results comparable (RobustBench's rule): the data set, the examples (how many, in file order), the
+ * threat models (norm and ε of each budget) and the attack suite (each attack with its parameters). Results under
+ * different protocols are never compared or ranked together; the seed of the random starts may differ.
+ */
+public record Protocol(String dataset, int examples, List<String> budgets, List<String> suite) {
+
+    public static Protocol of(EvaluationReport r) {
+        List<String> budgets = r.worstCase().stream().map(EvaluationReport.WorstCase::budget).toList();
+        TreeSet<String> suite = new TreeSet<>();
+        for (EvaluationReport.AttackRun a : r.attacks()) {
+            suite.add(a.name() + " " + a.budget() + " " + new java.util.TreeMap<>(a.params()));
+        }
+        return new Protocol(r.dataset(), r.examples(), budgets, List.copyOf(suite));
+    }
+
+    /** What differs between two protocols, in words; empty when they are the same. */
+    public List<String> differences(Protocol other) {
+        List<String> differences = new ArrayList<>();
+        if (!dataset.equals(other.dataset)) {
+            differences.add("data set: " + dataset + " against " + other.dataset);
+        }
+        if (examples != other.examples) {
+            differences.add("examples: " + examples + " against " + other.examples);
+        }
+        if (!budgets.equals(other.budgets)) {
+            differences.add("budgets: " + budgets + " against " + other.budgets);
+        }
+        if (!suite.equals(other.suite)) {
+            List<String> onlyHere = suite.stream().filter(s -> !other.suite.contains(s)).limit(3).toList();
+            List<String> onlyThere = other.suite.stream().filter(s -> !suite.contains(s)).limit(3).toList();
+            differences.add("attack suite: " + (onlyHere.isEmpty() ? "" : onlyHere + " only in the first")
+                    + (onlyHere.isEmpty() || onlyThere.isEmpty() ? "" : ", ")
+                    + (onlyThere.isEmpty() ? "" : onlyThere + " only in the second"));
+        }
+        return differences;
+    }
+
+    /** A short stable key: results with equal keys are ranked together. */
+    public String key() {
+        return dataset + "|" + examples + "|" + String.join(",", budgets) + "|"
+                + Integer.toHexString(suite.hashCode());
+    }
+}
