@@ -5,6 +5,7 @@ const reports = new Map();   // checkpointId → ReportPublished or ReportFailed
 const attacking = new Map(); // checkpointId → ReportProgress, until its report replaces it
 const runs = new Map();      // runId → latest run event, with the spec of its submission
 const shown = new Map();     // runId → the epoch whose checkpoint the report sections show (default: the latest)
+const verdicts = new Map();  // checkpointId → its verdict (logitlab.verdicts)
 let trainerUrl = null;
 
 // The bearer token: from the link ./lab stack up prints (#token=…, then dropped from the address bar), else from
@@ -77,31 +78,73 @@ function renderRuns(exp) {
     const tr = document.createElement("tr");
     tr.dataset.run = id;
     tr.innerHTML = `<td></td><td></td><td class="status-cell"></td><td>${progressOf(event)}</td>` +
-      `<td class="num reports">${run ? run.checkpoints.length : 0}${attackProgressOf(id)}</td><td></td>`;
+      `<td class="num reports">${run ? run.checkpoints.length : 0}${attackProgressOf(id)}</td><td></td>` +
+      `<td class="verdict"></td>`;
     tr.children[0].textContent = id;
     tr.children[1].textContent = run ? run.defense : (event && event.spec ? event.spec.defense : "");
     // A run from another training loop (a TorchScript upload or announcement) has no run events, only reports.
     const external = run && run.format === "torchscript";
     tr.children[2].textContent = event ? event.kind : external ? "external (TorchScript)" : "reported";
     if (run) {
+      // The run's latest verdict names its best checkpoint so far; that option is starred.
+      const latest = run.checkpoints.map(c => verdicts.get(c.checkpointId)).filter(v => v).pop();
       const select = document.createElement("select");
       for (const c of run.checkpoints) {
         const option = document.createElement("option");
         option.value = c.epoch;
-        option.textContent = `${external ? "step" : "epoch"} ${c.epoch}`;
+        const best = latest && latest.best === c.checkpointId;
+        option.textContent = `${external ? "step" : "epoch"} ${c.epoch}${best ? " ★ best" : ""}`;
+        if (best) option.dataset.best = "true";
         select.appendChild(option);
       }
       select.value = shown.get(id) || run.checkpoints[run.checkpoints.length - 1].epoch;
       select.addEventListener("change", () => { shown.set(id, Number(select.value)); render(); });
-      tr.lastChild.appendChild(select);
+      tr.children[5].appendChild(select);
+      const checkpoint = run.checkpoints.find(c => c.epoch === Number(select.value));
+      const verdict = checkpoint && verdicts.get(checkpoint.checkpointId);
+      if (verdict) {
+        tr.lastChild.textContent = verdict.kind;
+        tr.lastChild.title = verdict.reason;
+        tr.lastChild.className = "verdict " + (verdict.kind === "passed" ? "pass" : "fail");
+      }
     }
     body.appendChild(tr);
   }
 }
 
+// The leaderboard as the analysis service ranks it, drawn as text only (run ids and defenses come from outside).
+async function renderLeaderboard() {
+  const container = document.getElementById("leaderboard");
+  const tables = await api("/api/leaderboard");
+  container.replaceChildren();
+  const interval = i => i ? ` [${i[0].toFixed(3)}, ${i[1].toFixed(3)}]` : "";
+  for (const t of tables) {
+    const caption = document.createElement("p");
+    caption.textContent = `${t.protocol.dataset}, ${t.protocol.examples} examples, ${t.protocol.budgets.join(" ")}`;
+    const table = document.createElement("table");
+    table.className = "leaderboard";
+    const head = table.createTHead().insertRow();
+    for (const h of ["rank", "run", "defense", "best checkpoint", "clean [95%]", "robust [95%]", "masking"]) {
+      head.appendChild(document.createElement("th")).textContent = h;
+    }
+    const body = table.createTBody();
+    for (const r of t.rows) {
+      const tr = body.insertRow();
+      tr.dataset.run = r.runId;
+      const cells = [`${r.rank}${r.separable ? "" : " ≈"}`, r.runId, r.defense || "", `epoch ${r.epoch}`,
+        r.clean.toFixed(3) + interval(r.cleanInterval), `${r.budget} ${r.robust.toFixed(3)}${interval(r.robustInterval)}`,
+        r.maskingSuspected ? "suspected" : "no"];
+      for (const text of cells) tr.insertCell().textContent = text;
+    }
+    container.append(caption, table);
+  }
+  document.body.dataset.leaderboard = String(tables.reduce((n, t) => n + t.rows.length, 0));
+}
+
 function render() {
   const exp = experiment();
   renderRuns(exp);
+  renderLeaderboard().catch(() => {});
   const container = document.getElementById("report");
   if (exp.runs.length > 0) {
     LogitlabReport.render(container, exp, {
@@ -127,6 +170,11 @@ function listen() {
   source.onopen = () => { live.classList.add("on"); document.body.dataset.live = "true"; };
   source.onerror = () => { live.classList.remove("on"); document.body.dataset.live = "false"; };
   source.addEventListener("report", e => { received(JSON.parse(e.data)); render(); });
+  source.addEventListener("verdict", e => {
+    const v = JSON.parse(e.data);
+    verdicts.set(v.checkpointId, v);
+    renderRuns(experiment());
+  });
   source.addEventListener("run", e => {
     const r = JSON.parse(e.data);
     runs.set(r.runId, r);
@@ -180,6 +228,7 @@ async function load() {
         epoch: e.epoch, progress: { shardsDone: e.shardsDone, shards: e.shards } });
     }
     for (const r of await api("/api/run-events")) runs.set(r.runId, r);
+    for (const v of await api("/api/verdicts")) verdicts.set(v.checkpointId, v);
   } catch (error) {
     if (!(error instanceof SignInNeeded)) throw error;
     document.getElementById("sign-in").hidden = false;

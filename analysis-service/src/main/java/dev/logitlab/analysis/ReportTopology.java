@@ -20,17 +20,21 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 /**
  * The analysis service as a Kafka Streams topology with exactly-once processing: shard outcomes are merged per
  * evaluation and the report published once (see {@link ShardMerger}); every replica also keeps a read-only copy of
- * the compacted {@code logitlab.reports} (a global store) to serve the REST API, whichever replica wrote a report,
- * and of the latest event of every run on {@code logitlab.runs}; both pass what they read on to the dashboards.
+ * the compacted {@code logitlab.reports} and {@code logitlab.verdicts} (global stores) to serve the REST API, whichever
+ * replica wrote them, and of the latest event of every run on {@code logitlab.runs}; all pass what they read on to the
+ * dashboards.
  */
 @ApplicationScoped
 public class ReportTopology {
 
     static final String SERVICE = "analysis-service";
     static final String REPORTS = "reports";
+    static final String VERDICTS = "verdicts";
     static final String DEAD_LETTERS = "dead-letters";
     /** The global store of published reports, by checkpointId. */
     static final String PUBLISHED = "published-reports";
+    /** The global store of verdicts, by checkpointId. */
+    static final String VERDICT_COPY = "verdicts-by-checkpoint";
     /** The global store of the latest event of every run (carrying its submitted spec), by runId. */
     static final String RUN_EVENTS = "latest-run-events";
 
@@ -39,6 +43,9 @@ public class ReportTopology {
 
     @ConfigProperty(name = "logitlab.topics.reports")
     String reports;
+
+    @ConfigProperty(name = "logitlab.topics.verdicts")
+    String verdicts;
 
     @ConfigProperty(name = "logitlab.topics.dead-letters")
     String deadLetters;
@@ -74,10 +81,14 @@ public class ReportTopology {
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(ShardMerger.EVALUATIONS),
                 Serdes.String(), Serdes.String()), "merger");
         topology.addSink(REPORTS, reports, out, out, "merger");
+        topology.addSink(VERDICTS, verdicts, out, out, "merger");
         topology.addSink(DEAD_LETTERS, deadLetters, out, out, "merger");
         topology.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PUBLISHED), Serdes.String(),
                         Serdes.String()).withLoggingDisabled(), "published-source", in, in, reports, "published-copy",
                 () -> new GlobalCopy(PUBLISHED, "report", false));
+        topology.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(VERDICT_COPY), Serdes.String(),
+                        Serdes.String()).withLoggingDisabled(), "verdicts-source", in, in, verdicts, "verdicts-copy",
+                () -> new GlobalCopy(VERDICT_COPY, "verdict", false));
         topology.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(RUN_EVENTS), Serdes.String(),
                         Serdes.String()).withLoggingDisabled(), "runs-source", in, in, runs, "runs-copy",
                 () -> new GlobalCopy(RUN_EVENTS, "run", true));

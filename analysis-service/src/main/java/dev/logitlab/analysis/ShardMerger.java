@@ -7,7 +7,13 @@ import dev.logitlab.events.ReportFailed;
 import dev.logitlab.events.ReportProgress;
 import dev.logitlab.events.ReportPublished;
 import dev.logitlab.events.ShardOutcome;
+import dev.logitlab.events.RunSpec;
 import dev.logitlab.events.Topics;
+import dev.logitlab.events.Verdict;
+import dev.logitlab.core.verdict.BestCheckpoint.Judged;
+import dev.logitlab.core.verdict.RunVerdicts;
+import java.util.List;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import dev.logitlab.service.ServiceMetrics;
 import dev.logitlab.service.StreamRecords;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -31,7 +37,8 @@ import org.jboss.logging.Logger;
  * Until then each shard that arrives publishes the evaluation's progress under the same key, which the report
  * replaces.
  * A finished evaluation leaves a {@code /done} marker, so a late duplicate is dropped; a failed shard or a refused
- * checkpoint becomes {@code report.failed}.
+ * checkpoint becomes {@code report.failed}. With each report goes its verdict ({@code logitlab.verdicts}), in the
+ * same transaction.
  */
 final class ShardMerger implements Processor<String, String, String, String> {
 
@@ -95,12 +102,45 @@ final class ShardMerger implements Processor<String, String, String, String> {
             out = StreamRecords.event(json, event.checkpointId(), report, ReportTopology.SERVICE,
                     Topics.REPORT_PUBLISHED, event.checkpointId(), evaluation, record.timestamp());
             LOG.infof("report of %s published (%d shards)", event.checkpointId(), event.shards());
+            publishVerdict(report, event.checkpoint(), evaluation, record.timestamp());
         } catch (RuntimeException e) {
             LOG.warnf(e, "checkpoint %s cannot be analysed", event.checkpointId());
             out = failed(event, "analysis failed: " + (e.getMessage() == null ? e.toString() : e.getMessage()),
                     record.timestamp());
         }
         finish(evaluation, record, out);
+    }
+
+    /** The verdict goes with the report, in its transaction; a verdict that cannot be made never costs the report. */
+    private void publishVerdict(ReportPublished report, dev.logitlab.events.CheckpointCreated checkpoint,
+                                String evaluation, long timestamp) {
+        Verdict verdict;
+        try {
+            verdict = verdict(report, checkpoint);
+        } catch (RuntimeException e) {
+            LOG.warnf(e, "no verdict for %s", report.checkpointId());
+            return;
+        }
+        context.forward(StreamRecords.event(json, report.checkpointId(), verdict, ReportTopology.SERVICE,
+                Topics.VERDICT, report.checkpointId(), evaluation, timestamp), ReportTopology.VERDICTS);
+        ServiceMetrics.VERDICTS.counter(metrics, "kind", verdict.kind()).increment();
+        LOG.infof("verdict on %s: %s (%s)", report.checkpointId(), verdict.kind(), verdict.reason());
+    }
+
+    /**
+     * The report's verdict for its run: against the baseline the run names (a checkpoint id, or the best so far) and
+     * the run's other reports, read from this replica's copy of logitlab.reports.
+     */
+    private Verdict verdict(ReportPublished report, dev.logitlab.events.CheckpointCreated checkpoint) {
+        ReadOnlyKeyValueStore<String, String> published = context.getStateStore(ReportTopology.PUBLISHED);
+        Judged current = new Judged(report.runId(), report.checkpointId(), report.epoch(), report.defense(),
+                report.report());
+        List<Judged> others = RunReports.ofRun(published, json, report.runId()).stream()
+                .filter(j -> !j.checkpointId().equals(report.checkpointId())).toList();
+        String baseline = checkpoint.evaluation().baseline();
+        Optional<Judged> named = baseline == null || baseline.equals(RunSpec.Evaluation.BEST) ? Optional.empty()
+                : RunReports.one(published, json, baseline);
+        return RunVerdicts.judge(current, others, checkpoint.evaluation(), named);
     }
 
     /** Publishes the evaluation's one outcome and forgets its shards, in the transaction of this record. */

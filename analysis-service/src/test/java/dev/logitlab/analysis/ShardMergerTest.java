@@ -128,8 +128,26 @@ class ShardMergerTest {
                 .get("/api/reports").then().statusCode(200).body("checkpointId", hasItem(f.checkpoint.checkpointId()));
         given().get("/api/dashboard").then().statusCode(200).body("trainerUrl", Matchers.startsWith("http"));
         given().get("/api/run-events").then().statusCode(200);
+        // With the report, in its transaction, its verdict: the run names no baseline and this is its only checkpoint.
+        List<ConsumerRecord<String, String>> verdicts = KafkaBrokerResource.committed("logitlab.verdicts",
+                Duration.ofSeconds(3)).stream().filter(r -> f.checkpoint.checkpointId().equals(r.key())).toList();
+        assertEquals(1, verdicts.size());
+        JsonNode verdict = JSON.readTree(verdicts.get(0).value());
+        assertEquals(List.of(), EventSchemas.violations(dev.logitlab.events.Verdict.class, verdict));
+        assertEquals("dev.logitlab.verdict.v1", KafkaBrokerResource.header(verdicts.get(0), "ce_type"));
+        assertEquals(f.checkpoint.checkpointId(), verdict.get("best").asText());
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                given().get("/api/verdicts?runId=run-r1").then().statusCode(200).body("[0].checkpointId",
+                        equalTo(f.checkpoint.checkpointId())));
+        given().get("/api/runs/run-r1/best").then().statusCode(200).body("checkpointId",
+                equalTo(f.checkpoint.checkpointId()));
+        given().get("/api/runs/nope/best").then().statusCode(404);
+        given().get("/api/leaderboard").then().statusCode(200).body("[0].rows.runId", hasItem("run-r1"));
+        given().get("/api/leaderboard?format=csv").then().statusCode(200).contentType(Matchers.startsWith("text/csv"))
+                .body(Matchers.containsString("\"run-r1\""));
         String metrics = given().get("/q/metrics").then().statusCode(200)
                 .body(Matchers.containsString("logitlab_reports_published_total"))
+                .body(Matchers.containsString("logitlab_verdicts_total{kind=\""))
                 .body(Matchers.containsString("logitlab_robust_accuracy_ratio{")).extract().asString();
         assertEquals(List.of(), PrometheusLint.problems(metrics));
     }

@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** {@code ./lab}: the command line of logitlab. */
 @Command(name = "lab", mixinStandardHelpOptions = true, versionProvider = Lab.Version.class,
         description = "Robustness CI for adversarial defenses.",
-        subcommands = {TrainCommand.class, EvaluateCommand.class, SubmitCommand.class, CompareCommand.class, GateCommand.class, StackCommand.class, BenchCommand.class, DemoCommand.class, ImagesCommand.class, TokenCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {TrainCommand.class, EvaluateCommand.class, SubmitCommand.class, CompareCommand.class, GateCommand.class, LeaderboardCommand.class, StackCommand.class, BenchCommand.class, DemoCommand.class, ImagesCommand.class, TokenCommand.class, CommandLine.HelpCommand.class})
 public final class Lab {
 
     public static void main(String[] args) {

@@ -1,8 +1,6 @@
 package dev.logitlab.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.logitlab.cli.stack.LocalTokens;
-import dev.logitlab.cli.stack.StackConfig;
 import dev.logitlab.core.Json;
 import dev.logitlab.core.data.Datasets;
 import dev.logitlab.core.evaluation.Evaluation;
@@ -10,16 +8,9 @@ import dev.logitlab.core.evaluation.EvaluationPlan;
 import dev.logitlab.core.model.Classifier;
 import dev.logitlab.core.model.Classifiers;
 import dev.logitlab.events.EvaluationReport;
-import dev.logitlab.events.Roles;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import picocli.CommandLine.Option;
 
@@ -75,19 +66,10 @@ final class ReportSource {
     }
 
     private EvaluationReport fetch(String checkpointId) throws Exception {
-        StackConfig local = StackConfig.defaults();
-        String base = analysisUrl != null ? analysisUrl : System.getenv().getOrDefault("LOGITLAB_ANALYSIS_URL",
-                local.url("analysis"));
-        String bearer = token != null ? token : System.getenv("LOGITLAB_TOKEN");
-        if (bearer == null) {
-            bearer = new LocalTokens(local.home()).token("cli", Duration.ofMinutes(10), Roles.VIEWER);
-        }
-        URI uri = URI.create(base + "/api/reports/" + URLEncoder.encode(checkpointId, StandardCharsets.UTF_8)
-                .replace("%2F", "/"));
-        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri)
-                .header("Authorization", "Bearer " + bearer).GET().build(), HttpResponse.BodyHandlers.ofString());
+        AnalysisClient analysis = AnalysisClient.of(analysisUrl, token);
+        HttpResponse<String> response = analysis.get(AnalysisClient.reportPath(checkpointId), "application/json");
         if (response.statusCode() == 404) {
-            throw new IllegalArgumentException("no report for checkpoint " + checkpointId + " at " + base);
+            throw new IllegalArgumentException("no report for checkpoint " + checkpointId + " at " + analysis.baseUrl());
         }
         if (response.statusCode() != 200) {
             throw new IllegalStateException("the analysis service answered " + response.statusCode() + ": "

@@ -76,6 +76,13 @@ final class SubmitCommand implements Callable<Integer> {
     @Option(names = "--label", description = "how reports name the model (default: external)")
     String label;
 
+    @Option(names = "--baseline", description = "what the verdict compares with: a checkpoint id, or 'best' (the run's "
+            + "best so far)")
+    String baseline;
+
+    @Option(names = "--max-drop", description = "the verdict's margin in [0, 1] (default: 0.01)")
+    Double maxDrop;
+
     @Option(names = "--wait", description = "wait for the report and print it")
     boolean waitForReport;
 
@@ -160,6 +167,12 @@ final class SubmitCommand implements Callable<Integer> {
         q.put("seed", seed);
         if (label != null) {
             q.put("label", label);
+        }
+        if (baseline != null) {
+            q.put("baseline", baseline);
+        }
+        if (maxDrop != null) {
+            q.put("maxDrop", maxDrop);
         }
         return q.entrySet().stream().map(e -> e.getKey() + "=" + URLEncoder.encode(String.valueOf(e.getValue()),
                 StandardCharsets.UTF_8)).collect(Collectors.joining("&"));

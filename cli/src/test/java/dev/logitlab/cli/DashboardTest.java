@@ -103,6 +103,15 @@ class DashboardTest {
                     .noneMatch(td -> td.getText().equals("–")), "gap statistics were measured (gapLimit from the form)");
             assertTrue(browser.findElements(By.cssSelector("#report [data-part=masking] tbody tr")).size() >= 10,
                     "the indicators with their evidence");
+            // Its verdict names the best checkpoint, starred in the runs table; the leaderboard has the run.
+            wait.until(b -> !b.findElements(By.cssSelector("#runs tr[data-run='" + runId + "'] option[data-best=true]"))
+                    .isEmpty());
+            wait.until(b -> !b.findElements(By.cssSelector("#leaderboard table.leaderboard tr[data-run='" + runId + "']"))
+                    .isEmpty());
+            String row = browser.findElement(By.cssSelector("#leaderboard tr[data-run='" + runId + "']")).getText();
+            assertTrue(row.startsWith("1 ") && row.contains("ls=0.5,gn=0.1") && row.contains("["), row);
+            assertTrue(!browser.findElement(By.cssSelector("#runs tr[data-run='" + runId + "'] td.verdict")).getText()
+                    .isBlank(), "the shown checkpoint's verdict");
 
             // Another epoch's checkpoint, chosen in the runs table, redraws the report in place.
             new Select(browser.findElement(By.cssSelector("#runs tr[data-run='" + runId + "'] select"))).selectByValue("1");

@@ -220,6 +220,26 @@ class HelmChartTest {
     }
 
     @Test
+    void aPrometheusRuleAlertsOnRegressionsMaskingAndOverfittingWhenEnabled() {
+        assertTrue(Chart.resources(Chart.template(null, Map.of())).stream()
+                .noneMatch(r -> r.getKind().equals("PrometheusRule")), "off by default: it needs the monitoring CRDs");
+        List<HasMetadata> resources = Chart.resources(Chart.template(null, Map.of("metrics.prometheusRule.enabled", "true")));
+        var rule = (io.fabric8.kubernetes.api.model.GenericKubernetesResource) resources.stream()
+                .filter(r -> r.getKind().equals("PrometheusRule")).findFirst().orElseThrow();
+        Map<?, ?> spec = (Map<?, ?>) rule.getAdditionalProperties().get("spec");
+        List<?> rules = (List<?>) ((Map<?, ?>) ((List<?>) spec.get("groups")).get(0)).get("rules");
+        Set<String> watched = new java.util.TreeSet<>();
+        for (Object r : rules) {
+            String expr = (String) ((Map<?, ?>) r).get("expr");
+            assertTrue(expr.contains("logitlab_verdicts_total"), expr);
+            watched.add(expr.replaceAll(".*kind=\"([a-z-]+)\".*", "$1"));
+        }
+        assertEquals(Set.of("regressed", "masking-suspected", "robust-overfitting"), watched);
+        // The counter the rules read is the one the analysis service exports, kinds included.
+        assertTrue(dev.logitlab.events.Verdict.KINDS.containsAll(watched));
+    }
+
+    @Test
     void theValuesSchemaRefusesNonsense() {
         var e = assertThrows(IllegalStateException.class, () -> Chart.template(null, Map.of("trainer.port", "http")));
         assertTrue(e.getMessage().contains("trainer") && e.getMessage().contains("port"), e.getMessage());

@@ -31,7 +31,8 @@ public final class EventSchemas {
             ReportFailed.class, "report-failed.v1.json",
             ReportProgress.class, "report-progress.v1.json",
             EvaluationReport.class, "evaluation-report.v1.json",
-            RunSpec.class, "run-spec.v1.json");
+            RunSpec.class, "run-spec.v1.json",
+            Verdict.class, "verdict.v1.json");
 
     /** Older schema versions still read, by class and {@code schemaVersion}; events are written in the newest. */
     private static final Map<Class<?>, Map<Integer, String>> OLDER = Map.of(

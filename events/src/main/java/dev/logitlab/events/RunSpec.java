@@ -1,5 +1,6 @@
 package dev.logitlab.events;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 
 /**
@@ -21,17 +22,34 @@ public record RunSpec(
 
     /**
      * How every checkpoint of the run is attacked and analysed: ℓ∞ budgets {@code eps}, ℓ2 budgets {@code epsL2}
-     * (absent or empty: none), the attack spec, how many test images, and on how many to measure gaps.
+     * (absent or empty: none), the attack spec, how many test images, on how many to measure gaps, and what each
+     * checkpoint's verdict compares it with ({@code baseline}: a checkpoint id or {@value #BEST}; {@code maxDrop}: the
+     * margin).
      */
-    public record Evaluation(List<Double> eps, List<Double> epsL2, String attacks, int limit, int gapLimit) {
+    public record Evaluation(List<Double> eps, List<Double> epsL2, String attacks, int limit, int gapLimit,
+                             @JsonInclude(JsonInclude.Include.NON_NULL) String baseline,
+                             @JsonInclude(JsonInclude.Include.NON_NULL) Double maxDrop) {
+
+        /** What a verdict compares with when {@code baseline} names no checkpoint: the run's best so far. */
+        public static final String BEST = "best";
+        public static final double DEFAULT_MAX_DROP = 0.01;
 
         public Evaluation {
             epsL2 = epsL2 == null ? List.of() : epsL2;
         }
 
+        /** An evaluation without a baseline (absent fields stay out of the JSON, so plan hashes do not change). */
+        public Evaluation(List<Double> eps, List<Double> epsL2, String attacks, int limit, int gapLimit) {
+            this(eps, epsL2, attacks, limit, gapLimit, null, null);
+        }
+
         /** An ℓ∞-only evaluation. */
         public Evaluation(List<Double> eps, String attacks, int limit, int gapLimit) {
             this(eps, List.of(), attacks, limit, gapLimit);
+        }
+
+        public double margin() {
+            return maxDrop == null ? DEFAULT_MAX_DROP : maxDrop;
         }
     }
 }

@@ -10,6 +10,7 @@ public final class Topics {
     public static final String ATTACK_TASKS = "logitlab.attack-tasks";
     public static final String ATTACK_RESULTS = "logitlab.attack-results";
     public static final String REPORTS = "logitlab.reports";
+    public static final String VERDICTS = "logitlab.verdicts";
     public static final String DLQ_PREFIX = "logitlab.dlq.";
 
     /** CloudEvents {@code type}s, versioned: a breaking change gets a new version, never a new meaning. */
@@ -24,6 +25,7 @@ public final class Topics {
     public static final String REPORT_PUBLISHED = "dev.logitlab.report.published.v1";
     public static final String REPORT_FAILED = "dev.logitlab.report.failed.v1";
     public static final String REPORT_PROGRESS = "dev.logitlab.report.progress.v1";
+    public static final String VERDICT = "dev.logitlab.verdict.v1";
 
     /** The CloudEvents {@code source} of each service. */
     public static final String SOURCE_PREFIX = "/logitlab/";
@@ -42,6 +44,7 @@ public final class Topics {
             new TopicSpec(ATTACK_TASKS, 12, false),
             new TopicSpec(ATTACK_RESULTS, 6, false),
             new TopicSpec(REPORTS, 6, true),
+            new TopicSpec(VERDICTS, 6, true),
             new TopicSpec(DLQ_PREFIX + "attack-service", 1, false),
             new TopicSpec(DLQ_PREFIX + "analysis-service", 1, false));
 

@@ -25,6 +25,8 @@ public enum ServiceMetrics {
     REPORT_DURATION("logitlab.report.duration",
             "Time to turn one evaluation's shard outcomes into its report: merge, model loading and the analysis phase"),
     ANALYSIS_FAILURES("logitlab.analysis.failures", "Evaluations the analysis service could not analyse"),
+    VERDICTS("logitlab.verdicts", "Verdicts published on logitlab.verdicts, by kind (passed, regressed, "
+            + "masking-suspected, robust-overfitting)"),
     ROBUST_ACCURACY("logitlab.robust.accuracy.ratio",
             "Worst-case robust accuracy of a run's latest report at one budget (norm and eps)");
 
@@ -36,8 +38,8 @@ public enum ServiceMetrics {
         this.help = help;
     }
 
-    public Counter counter(MeterRegistry registry) {
-        return Counter.builder(name).description(help).register(registry);
+    public Counter counter(MeterRegistry registry, String... tags) {
+        return Counter.builder(name).description(help).tags(tags).register(registry);
     }
 
     public Timer timer(MeterRegistry registry) {

@@ -41,7 +41,8 @@ public class CheckpointResource {
 
     /** The query parameter behind each field of the evaluation plan, so a 400 names what the caller sent. */
     static final Map<String, String> PARAMETERS = Map.of("evaluation.eps", "eps", "evaluation.epsL2", "epsL2",
-            "evaluation.attacks", "attacks", "evaluation.limit", "limit", "evaluation.gapLimit", "gaps");
+            "evaluation.attacks", "attacks", "evaluation.limit", "limit", "evaluation.gapLimit", "gaps",
+            "evaluation.baseline", "baseline", "evaluation.maxDrop", "maxDrop");
 
     @Inject
     ExternalCheckpoints checkpoints;
@@ -68,13 +69,14 @@ public class CheckpointResource {
                            @QueryParam("attacks") @DefaultValue("default") String attacks,
                            @QueryParam("limit") @DefaultValue("500") int limit,
                            @QueryParam("gaps") @DefaultValue("200") int gaps,
+                           @QueryParam("baseline") String baseline, @QueryParam("maxDrop") Double maxDrop,
                            @jakarta.ws.rs.core.Context UriInfo uri) {
         rate.admit(caller.getPrincipal().getName());
         if (step == null) {
             throw new InvalidFieldException("step", "step is required: the epoch or training step of this checkpoint");
         }
         RunSpec.Evaluation evaluation = new RunSpec.Evaluation(budgets("eps", eps), budgets("epsL2", epsL2), attacks,
-                limit, gaps);
+                limit, gaps, baseline, maxDrop);
         try {
             RunSpecs.plan(evaluation);
             limits.check(evaluation);

@@ -44,7 +44,8 @@ public final class RunSpecs {
                 spec.optimizer() == null ? "adam" : spec.optimizer(), spec.seed(),
                 new RunSpec.Evaluation(evaluation.eps(), evaluation.epsL2(),
                         evaluation.attacks() == null ? "default" : evaluation.attacks(),
-                        evaluation.limit() == 0 ? 500 : evaluation.limit(), evaluation.gapLimit()));
+                        evaluation.limit() == 0 ? 500 : evaluation.limit(), evaluation.gapLimit(),
+                        evaluation.baseline(), evaluation.maxDrop()));
         trainingConfig(normalized);
         plan(normalized.evaluation());
         return normalized;
@@ -59,7 +60,18 @@ public final class RunSpecs {
         }
     }
 
+    /** A checkpoint id ({@code <run>/epoch-NNN}, {@code <run>/step-NNNNNN}) or {@value RunSpec.Evaluation#BEST}. */
+    static final java.util.regex.Pattern BASELINE =
+            java.util.regex.Pattern.compile("best|[A-Za-z0-9][A-Za-z0-9._-]{0,63}/(epoch-\\d{3,}|step-\\d{6,})");
+
     static EvaluationPlan plan(RunSpec.Evaluation evaluation) {
+        if (evaluation.baseline() != null && !BASELINE.matcher(evaluation.baseline()).matches()) {
+            throw new InvalidFieldException("evaluation.baseline", "baseline must be a checkpoint id (<run>/epoch-NNN or "
+                    + "<run>/step-NNNNNN) or 'best' (the run's best so far)");
+        }
+        if (evaluation.maxDrop() != null && !(evaluation.maxDrop() >= 0 && evaluation.maxDrop() <= 1)) {
+            throw new InvalidFieldException("evaluation.maxDrop", "maxDrop must be in [0, 1], got " + evaluation.maxDrop());
+        }
         try {
             AttackSuite.validate(evaluation.attacks(), false);
         } catch (IllegalArgumentException e) {

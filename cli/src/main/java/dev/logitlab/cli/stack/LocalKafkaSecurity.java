@@ -166,8 +166,8 @@ public final class LocalKafkaSecurity {
 
     /**
      * What each service may do, and nothing more: an outside producer announces checkpoints and reads reports; the trainer writes runs and checkpoints and reads reports; the attack
-     * service reads checkpoints and its work topic and writes shard results; the analysis service reads results, runs
-     * and reports and writes reports. The Kafka Streams services also own the internal topics, consumer group and
+     * service reads checkpoints and its work topic and writes shard results; the analysis service reads results, runs,
+     * reports and verdicts and writes reports and verdicts. The Kafka Streams services also own the internal topics, consumer group and
      * transactional ids named after their application id; each writes its own dead-letter topic.
      */
     public static List<AclBinding> acls() {
@@ -188,6 +188,8 @@ public final class LocalKafkaSecurity {
         allow(acls, "analysis", ResourceType.TOPIC, "logitlab.attack-results", PatternType.LITERAL, AclOperation.READ, AclOperation.DESCRIBE);
         allow(acls, "analysis", ResourceType.TOPIC, "logitlab.runs", PatternType.LITERAL, AclOperation.READ, AclOperation.DESCRIBE);
         allow(acls, "analysis", ResourceType.TOPIC, "logitlab.reports", PatternType.LITERAL, AclOperation.READ,
+                AclOperation.WRITE, AclOperation.DESCRIBE);
+        allow(acls, "analysis", ResourceType.TOPIC, "logitlab.verdicts", PatternType.LITERAL, AclOperation.READ,
                 AclOperation.WRITE, AclOperation.DESCRIBE);
         allow(acls, "analysis", ResourceType.TOPIC, "logitlab.dlq.analysis-service", PatternType.LITERAL, AclOperation.WRITE, AclOperation.DESCRIBE);
         for (String streams : List.of("attack", "analysis")) {

@@ -1,0 +1,102 @@
+package dev.logitlab.analysis;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.logitlab.core.verdict.BestCheckpoint;
+import dev.logitlab.core.verdict.BestCheckpoint.Judged;
+import dev.logitlab.core.verdict.Leaderboard;
+import dev.logitlab.events.Roles;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.ServiceUnavailableException;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+
+/**
+ * Decisions from the reports: every checkpoint's verdict ({@code logitlab.verdicts}), a run's best checkpoint, and
+ * the leaderboard (one row per run, ranked only among runs judged under the same protocol), as JSON or CSV.
+ */
+@Path("/api")
+@Produces(MediaType.APPLICATION_JSON)
+public class VerdictResource {
+
+    @Inject
+    KafkaStreams streams;
+
+    @Inject
+    ObjectMapper json;
+
+    @GET
+    @RolesAllowed({Roles.VIEWER, Roles.SUBMITTER, Roles.OPERATOR})
+    @Path("verdicts")
+    public List<JsonNode> verdicts(@QueryParam("runId") String runId) {
+        List<JsonNode> found = new ArrayList<>();
+        try (KeyValueIterator<String, String> all = store(ReportTopology.VERDICT_COPY).all()) {
+            all.forEachRemaining(kv -> {
+                try {
+                    JsonNode v = json.readTree(kv.value);
+                    if (v != null && (runId == null || runId.equals(v.path("runId").asText()))) {
+                        found.add(v);
+                    }
+                } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                    // not a verdict: the copy mirrors the topic, the list shows what it can read
+                }
+            });
+        }
+        found.sort(java.util.Comparator.comparing((JsonNode v) -> v.path("runId").asText())
+                .thenComparingInt(v -> v.path("epoch").asInt()));
+        return found;
+    }
+
+    @GET
+    @RolesAllowed({Roles.VIEWER, Roles.SUBMITTER, Roles.OPERATOR})
+    @Path("runs/{runId}/best")
+    public Map<String, Object> best(@PathParam("runId") String runId) {
+        Judged best = BestCheckpoint.of(RunReports.ofRun(store(ReportTopology.PUBLISHED), json, runId))
+                .orElseThrow(() -> new NotFoundException("no reports for run " + runId));
+        var headline = BestCheckpoint.headline(best.report());
+        return Map.of("runId", runId, "checkpointId", best.checkpointId(), "epoch", best.epoch(),
+                "budget", headline.budget(), "robustAccuracy", headline.robustAccuracy(),
+                "cleanAccuracy", best.report().cleanAccuracy());
+    }
+
+    /** JSON by default; CSV with {@code ?format=csv} (or {@code Accept: text/csv}). */
+    @GET
+    @RolesAllowed({Roles.VIEWER, Roles.SUBMITTER, Roles.OPERATOR})
+    @Path("leaderboard")
+    @Produces({MediaType.APPLICATION_JSON, "text/csv"})
+    public Response leaderboard(@QueryParam("format") String format,
+                                @jakarta.ws.rs.core.Context jakarta.ws.rs.core.HttpHeaders headers) {
+        List<Leaderboard.Table> tables = Leaderboard.of(RunReports.all(store(ReportTopology.PUBLISHED), json));
+        boolean csv = "csv".equals(format) || (format == null && headers.getAcceptableMediaTypes().stream()
+                .anyMatch(m -> m.isCompatible(MediaType.valueOf("text/csv")) && !m.isWildcardType()));
+        if (csv) {
+            return Response.ok(Leaderboard.csv(tables), "text/csv")
+                    .header("Content-Disposition", "attachment; filename=\"leaderboard.csv\"").build();
+        }
+        return Response.ok(tables, MediaType.APPLICATION_JSON).build();
+    }
+
+    private ReadOnlyKeyValueStore<String, String> store(String name) {
+        try {
+            return streams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.keyValueStore()));
+        } catch (InvalidStateStoreException e) {
+            throw new ServiceUnavailableException("reports are being loaded from Kafka; try again shortly");
+        }
+    }
+}
