@@ -26,17 +26,28 @@ public record Defense(List<DefenseTerm> terms) {
         return terms.isEmpty() ? "plain" : terms.stream().map(DefenseTerm::spec).collect(Collectors.joining(","));
     }
 
-    /** The inputs to train on: noise first, then PGD around the noisy point. */
-    public NDArray trainingInputs(Network network, NDArray images, NDArray oneHot) {
+    /**
+     * What one step trains on: the inputs and their one-hot labels. Noise first, then PGD around the noisy point
+     * ({@code at} replaces the images, {@code alp} appends them: a mixed batch of 2N, clean first). {@code clean}
+     * is how many of the rows are the batch's own images, the ones training accuracy is counted on.
+     */
+    public record TrainingBatch(NDArray inputs, NDArray oneHot, int clean) {
+    }
+
+    public TrainingBatch trainingBatch(Network network, NDArray images, NDArray oneHot) {
         NDArray inputs = images;
+        NDArray labels = oneHot;
         for (DefenseTerm term : terms) {
             if (term instanceof GaussianNoise noise) {
                 inputs = noise.apply(inputs);
             } else if (term instanceof AdversarialTraining at) {
                 inputs = at.apply(network, inputs, oneHot);
+            } else if (term instanceof AdversarialLogitPairing alp) {
+                inputs = alp.apply(network, inputs, oneHot);
+                labels = oneHot.concat(oneHot, 0);
             }
         }
-        return inputs;
+        return new TrainingBatch(inputs, labels, (int) images.getShape().get(0));
     }
 
     /** The soft targets t (N×K) for one-hot labels and the batch's logits. */
@@ -55,8 +66,8 @@ public record Defense(List<DefenseTerm> terms) {
     public NDArray loss(NDArray logits, NDArray targets) {
         NDArray loss = crossEntropy(logits, targets).mean();
         for (DefenseTerm term : terms) {
-            if (term instanceof LogitSqueezing lsq) {
-                loss = loss.add(lsq.penalty(logits));
+            if (term instanceof DefenseTerm.PenaltyTerm penalty) {
+                loss = loss.add(penalty.penalty(logits));
             }
         }
         return loss;

@@ -100,19 +100,19 @@ public final class Training {
                 NDArray labels = step.create(Arrays.copyOfRange(shuffled.labels(), from, to)).toType(
                         ai.djl.ndarray.types.DataType.INT64, false);
                 NDArray oneHot = labels.oneHot(shuffled.classes()).toType(images.getDataType(), false);
-                NDArray inputs = defense.trainingInputs(network, images, oneHot);
+                Defense.TrainingBatch batchToTrain = defense.trainingBatch(network, images, oneHot);
                 NDArray logits;
                 Torch.AUTOGRAD.lock();
                 try (GradientCollector collector = Torch.engine().newGradientCollector()) {
-                    logits = network.forward(inputs, true);
-                    NDArray loss = defense.loss(logits, defense.targets(oneHot, logits));
+                    logits = network.forward(batchToTrain.inputs(), true);
+                    NDArray loss = defense.loss(logits, defense.targets(batchToTrain.oneHot(), logits));
                     collector.backward(loss);
                     lossSum += loss.getFloat() * (to - from);
                 } finally {
                     Torch.AUTOGRAD.unlock();
                 }
                 optimizer.step(parameters);
-                correct += logits.argMax(1).eq(labels).sum().getLong();
+                correct += logits.get("0:" + batchToTrain.clean()).argMax(1).eq(labels).sum().getLong();
             }
             seen += to - from;
             double seconds = (System.nanoTime() - start) / 1e9;

@@ -20,6 +20,12 @@ class DefenseParserTest {
         "at=0.1 | at=0.1",
         "at=0.1:steps=7 | at=0.1",
         "at=0.1:steps=3,gn=0.2 | gn=0.2,at=0.1:steps=3",
+        "clp=0.5,gn=0.3 | clp=0.5,gn=0.3",
+        "alp=0.5 | alp=0.5",
+        "alp=0.5:eps=0.1:steps=7 | alp=0.5",
+        "alp=0.5:steps=3:eps=0.2,gn=0.1 | gn=0.1,alp=0.5:eps=0.2:steps=3",
+        "lsqk=0.05,gn=0.3 | lsqk=0.05,gn=0.3",
+        "lsq=0.05,lsqk=0.05 | lsq=0.05,lsqk=0.05",
     })
     void parsesToACanonicalSpec(String spec, String canonical) {
         assertEquals(canonical, Defense.parse(spec).spec());
@@ -45,6 +51,15 @@ class DefenseParserTest {
         "ls=0.5,als=0.3 | both set the targets",
         "plain,gn=0.3 | 'plain'",
         "ls=0.5, | malformed",
+        "clp=-1 | 'clp=-1'",
+        "alp=0 | 'alp=0'",
+        "alp=0.5:eps=2 | 'alp=0.5:eps=2'",
+        "alp=0.5:foo=1 | 'alp=0.5:foo=1'",
+        "at=0.1:eps=0.2 | 'at=0.1:eps=0.2'",
+        "alp=0.5,at=0.1 | already trains on PGD examples",
+        "alp=0.5,clp=0.5 | choose one of alp and clp",
+        "clp=0.5:steps=3 | only at and alp take options",
+        "lsqk=x | 'lsqk=x'",
     })
     void errorsNameTheOffendingTerm(String spec, String named) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Defense.parse(spec));

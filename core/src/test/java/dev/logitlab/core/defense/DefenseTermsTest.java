@@ -95,4 +95,40 @@ class DefenseTermsTest {
         }
         return s;
     }
+
+    @Test
+    void cleanLogitPairingAddsLambdaTimesTheMeanSquaredDistanceOfPairedLogits() {
+        // Pairs (0, 2) and (1, 3): ‖(1, 2) − (3, 0)‖² = 8, ‖(0, 0) − (1, 1)‖² = 2; mean 5, λ = 0.1 adds 0.5.
+        NDArray logits = manager.create(new float[] {1, 2, 0, 0, 3, 0, 1, 1}, new Shape(4, 2));
+        assertEquals(0.5, new CleanLogitPairing(0.1).penalty(logits).getFloat(), 1e-6);
+        // An odd last image sits out; a single image has no pair.
+        NDArray odd = manager.create(new float[] {1, 2, 0, 0, 3, 0, 1, 1, 9, 9}, new Shape(5, 2));
+        assertEquals(0.5, new CleanLogitPairing(0.1).penalty(odd).getFloat(), 1e-6);
+        assertEquals(0, new CleanLogitPairing(0.1).penalty(manager.create(new float[] {5, 5}, new Shape(1, 2)))
+                .getFloat(), 0);
+    }
+
+    @Test
+    void kannansLogitSqueezingIsTheMeanSquaredNormPerExampleNotShafahisBatchNorm() {
+        // Z = [[3, 4], [0, 0]]: per example ‖z‖² = 25 and 0, mean 12.5, λ = 0.1 adds 1.25; Shafahi's β‖Z‖_F adds 0.5.
+        NDArray logits = manager.create(new float[] {3, 4, 0, 0}, new Shape(2, 2));
+        assertEquals(1.25, new PerExampleLogitSqueezing(0.1).penalty(logits).getFloat(), 1e-6);
+        assertEquals(0.5, new LogitSqueezing(0.1).penalty(logits).getFloat(), 1e-6);
+        // Doubling the logits quadruples Kannan's penalty and only doubles Shafahi's.
+        assertEquals(5.0, new PerExampleLogitSqueezing(0.1).penalty(logits.mul(2)).getFloat(), 1e-5);
+        assertEquals(1.0, new LogitSqueezing(0.1).penalty(logits.mul(2)).getFloat(), 1e-6);
+    }
+
+    @Test
+    void adversarialLogitPairingIsTheMixedBatchCrossEntropyPlusLambdaTimesTheCleanAdversarialDistance() {
+        // Clean logits [[1, 0], [0, 1]], their counterparts [[0, 0], [0, 3]]: ‖(1, 0)‖² = 1, ‖(0, −2)‖² = 4, mean 2.5;
+        // λ = 0.2 adds 0.5.
+        NDArray logits = manager.create(new float[] {1, 0, 0, 1, 0, 0, 0, 3}, new Shape(4, 2));
+        assertEquals(0.5, new AdversarialLogitPairing(0.2, 0.1, 7).penalty(logits).getFloat(), 1e-6);
+        // The whole objective: the mean cross-entropy over the mixed batch (labels 0, 1 for both halves) plus it.
+        NDArray oneHot = manager.create(new float[] {1, 0, 0, 1, 1, 0, 0, 1}, new Shape(4, 2));
+        double ce = (Math.log(1 + Math.exp(-1)) + Math.log(1 + Math.exp(-1)) + Math.log(2) + Math.log(1 + Math.exp(-3))) / 4;
+        Defense alp = Defense.parse("alp=0.2");
+        assertEquals(ce + 0.5, alp.loss(logits, alp.targets(oneHot, logits)).getFloat(), 1e-5);
+    }
 }

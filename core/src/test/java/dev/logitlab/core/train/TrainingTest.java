@@ -23,6 +23,31 @@ class TrainingTest {
     Path dir;
 
     @Test
+    void theLogitPairingTermsTrainAndAlpTrainsOnAMixedBatchWithinItsBall() {
+        for (String defense : List.of("clp=0.5,gn=0.1", "lsqk=0.05,gn=0.1", "alp=0.5:eps=0.1:steps=2")) {
+            TrainingConfig config = new TrainingConfig("synthetic", "linear", defense, 3, 600, 200, 50, 0.01, "adam", 0);
+            Training.Result result = new Training(config, null, dir.resolve(defense.replace(',', '_')), null).run(SYNTHETIC);
+            double accuracy = result.lastCheckpoint().manifest().metrics().cleanAccuracy();
+            assertTrue(accuracy > 0.5, defense + ": accuracy " + accuracy);
+        }
+        var spec = dev.logitlab.core.model.ModelSpec.of("linear", SYNTHETIC.train());
+        try (var network = dev.logitlab.core.model.Network.create(spec, 0);
+             var scope = network.manager().newSubManager()) {
+            var images = SYNTHETIC.train().images(scope, 0, 8);
+            var oneHot = scope.create(java.util.Arrays.copyOf(SYNTHETIC.train().labels(), 8)).toType(
+                    ai.djl.ndarray.types.DataType.INT64, false).oneHot(10).toType(images.getDataType(), false);
+            var batch = dev.logitlab.core.defense.Defense.parse("alp=0.5:eps=0.1:steps=2").trainingBatch(network, images,
+                    oneHot);
+            assertEquals(16, batch.inputs().getShape().get(0), "clean and adversarial halves");
+            assertEquals(8, batch.clean());
+            assertEquals(16, batch.oneHot().getShape().get(0));
+            float moved = batch.inputs().get("8:16").sub(images).abs().max().getFloat();
+            assertTrue(moved > 0.05 && moved <= 0.1 + 1e-6, "the counterparts lie within ε = 0.1: " + moved);
+            assertEquals(0, batch.inputs().get("0:8").sub(images).abs().max().getFloat(), 0, "the clean half is the batch");
+        }
+    }
+
+    @Test
     void aLinearModelLearnsSeparableSyntheticData() {
         TrainingConfig config = new TrainingConfig("synthetic", "linear", "plain", 5, 0, 0, 32, 0.01, "adam", 0);
         Training.Result result = new Training(config, null, dir, null).run(SYNTHETIC);
