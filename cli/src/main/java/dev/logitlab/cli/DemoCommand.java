@@ -1,6 +1,7 @@
 package dev.logitlab.cli;
 
 import dev.logitlab.cli.demo.DemoRunner;
+import dev.logitlab.cli.demo.LogitPairingExperiment;
 import dev.logitlab.cli.stack.LocalStack;
 import dev.logitlab.cli.stack.StackConfig;
 import java.io.PrintWriter;
@@ -34,10 +35,25 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--reports", description = "where reports go (default: <repo>/reports)")
     Path reports;
 
+    @Option(names = "--experiment", defaultValue = "defenses", description = "defenses: the seed's defenses on the "
+            + "local stack; logit-pairing: Mosbach et al.'s check (CLP, ALP, logit squeezing judged by a weak attack and "
+            + "by the full suite), in one process (default: ${DEFAULT-VALUE})")
+    String experiment;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         StackConfig config = stackOptions.config();
+        if (experiment.equals("logit-pairing")) {
+            Path html = new LogitPairingExperiment(out).run(LogitPairingExperiment.Settings.of(quick),
+                    reports != null ? reports : config.repository().resolve("reports"), null);
+            out.println("\nreport: " + html.toAbsolutePath() + "  (and report.json beside it)");
+            return 0;
+        }
+        if (!experiment.equals("defenses")) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--experiment: '" + experiment
+                    + "' is none of defenses, logit-pairing");
+        }
         LocalStack stack = new LocalStack(config, out);
         boolean started = false;
         if (!stack.isUp()) {

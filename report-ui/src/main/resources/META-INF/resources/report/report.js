@@ -14,6 +14,12 @@ const LogitlabReport = (() => {
 
   const SECTIONS = `
 <p class="lead" data-part="lead"></p>
+<div data-part="breach-section" hidden>
+<h2>A weak attack against the full suite</h2>
+<table data-part="breach"><thead><tr><th>defense</th><th>budget</th><th>weak attack [95%]</th><th>full suite [95%]</th>
+  <th>lost</th><th>indicators that fired</th><th>masking verdict</th></tr></thead><tbody></tbody></table>
+<p class="note" data-part="breach-note"></p>
+</div>
 <h2>Summary</h2>
 <table data-part="summary"><thead></thead><tbody></tbody></table>
 <p class="note">Robust accuracy is the worst case per example over every attack at that budget (an example counts as
@@ -119,6 +125,27 @@ the logit gap z<sub>y</sub> − z<sub>j</sub> to the runner-up and the gradient 
     part("lead").textContent = `${runs.length} defenses` + (experiment.createdAt ? `, created ${experiment.createdAt}` : "")
       + ". Budgets: " + norms.map(n => `${NORM_NAMES[n]} ε ∈ {${budgets.filter(b => b.norm === n).map(b => b.eps).join(", ")}}`)
         .join("; ") + " (images in [0, 1]).";
+
+    // Mosbach et al.'s check, when the experiment ran it: each defense under a weak configuration and the full suite.
+    const breach = experiment.weakAgainstFull || [];
+    part("breach-section").hidden = breach.length === 0;
+    part("breach").tBodies[0].replaceChildren();
+    for (const defense of breach) {
+      for (const r of defense.rows) {
+        const tr = part("breach").tBodies[0].insertRow();
+        tr.dataset.run = defense.runId;
+        const ci = i => i ? ` [${fmt(i[0])}, ${fmt(i[1])}]` : "";
+        const cells = [defense.defense, r.budget, fmt(r.weak) + ci(r.weakInterval), fmt(r.full) + ci(r.fullInterval),
+          `${fmt(r.lost)} (${Math.round(100 * r.lostShare)}%)`, r.indicators.join(", ") || "none",
+          r.caught ? "caught (suspected)" : "not suspected"];
+        for (const text of cells) tr.insertCell().textContent = text;
+        tr.lastChild.className = r.caught ? "fail" : "pass";
+      }
+    }
+    if (breach.length) {
+      part("breach-note").textContent = `Weak: ${breach[0].weakAttacks}. Full: ${breach[0].fullAttacks}. "Lost" is the `
+        + "robust accuracy the weak configuration claimed and the full suite took away (its share of the weak figure).";
+    }
 
     const summary = part("summary");
     summary.tHead.innerHTML = "<tr><th>defense</th><th>epoch</th><th>clean</th>" +

@@ -1,27 +1,44 @@
 package dev.logitlab.cli.report;
 
+import dev.logitlab.core.evaluation.AttackStrengthGap;
 import dev.logitlab.events.EvaluationReport;
 import dev.logitlab.events.ReportPublished;
 import java.util.Comparator;
 import java.util.List;
 
-/** {@code report.json} of a demo experiment: per run (defense), per checkpoint, what the analysis published. */
-public record ExperimentReport(String experiment, String createdAt, List<Run> runs) {
+/**
+ * {@code report.json} of a demo experiment: per run (defense), per checkpoint, what the analysis published; for the
+ * logit pairing experiment also each defense under a weak configuration against the full suite.
+ */
+public record ExperimentReport(String experiment, String createdAt, List<Run> runs, List<WeakAgainstFull> weakAgainstFull) {
+
+    public ExperimentReport(String experiment, String createdAt, List<Run> runs) {
+        this(experiment, createdAt, runs, null);
+    }
+
+    /** One defense's last checkpoint under both configurations (see {@link AttackStrengthGap}). */
+    public record WeakAgainstFull(String runId, String defense, String weakAttacks, String fullAttacks,
+                                  List<AttackStrengthGap.Row> rows) {
+    }
 
     /** One defense's run and its checkpoints in epoch order. */
     public record Run(String runId, String defense, List<Checkpoint> checkpoints) {
     }
 
     /** One checkpoint's evaluation. */
-    public record Checkpoint(int epoch, String checkpointId, double cleanAccuracy,
+    public record Checkpoint(int epoch, String checkpointId, double cleanAccuracy, List<Double> cleanInterval,
                              List<EvaluationReport.WorstCase> worstCase, List<EvaluationReport.AttackRun> attacks,
                              EvaluationReport.GapSummary gaps, EvaluationReport.Masking masking) {
+
+        public static Checkpoint of(int epoch, String checkpointId, EvaluationReport r) {
+            return new Checkpoint(epoch, checkpointId, r.cleanAccuracy(), r.cleanInterval(), r.worstCase(), r.attacks(),
+                    r.gaps(), r.masking());
+        }
     }
 
     public static Run run(String runId, String defense, List<ReportPublished> reports) {
         return new Run(runId, defense, reports.stream().sorted(Comparator.comparingInt(ReportPublished::epoch))
-                .map(r -> new Checkpoint(r.epoch(), r.checkpointId(), r.report().cleanAccuracy(), r.report().worstCase(),
-                        r.report().attacks(), r.report().gaps(), r.report().masking()))
+                .map(r -> Checkpoint.of(r.epoch(), r.checkpointId(), r.report()))
                 .toList());
     }
 }

@@ -1,0 +1,61 @@
+package dev.logitlab.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.logitlab.cli.demo.LogitPairingExperiment;
+import dev.logitlab.core.Json;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The logit pairing experiment's two evaluations on a tiny CLP + noise model (a linear model on the synthetic data):
+ * the report holds, per defense, the weak configuration's and the full suite's robust accuracy, what was lost between
+ * them, and the indicators the full evaluation raised, with the evidence in the full report's masking checks. The
+ * finding itself is the experiment's table on Fashion-MNIST, not asserted here.
+ */
+class LogitPairingExperimentTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void theReportHoldsBothEvaluationsPerDefenseWithTheDifferenceAndTheIndicators() throws Exception {
+        var settings = new LogitPairingExperiment.Settings("synthetic", "linear", List.of("clp=0.5,gn=0.1"), 2, 600,
+                List.of(0.05, 0.1), 60, "pgd:steps=2:restarts=1", "fgsm,pgd,pgd-margin,square:queries=50", 10);
+        StringWriter printed = new StringWriter();
+        Path html = new LogitPairingExperiment(new PrintWriter(printed, true)).run(settings, dir, null);
+
+        JsonNode report = Json.MAPPER.readTree(html.resolveSibling("report.json").toFile());
+        JsonNode defense = report.get("weakAgainstFull").get(0);
+        assertEquals("clp=0.5,gn=0.1", defense.get("defense").asText());
+        assertEquals("pgd:steps=2:restarts=1", defense.get("weakAttacks").asText());
+        JsonNode rows = defense.get("rows");
+        assertEquals(2, rows.size(), "one row per budget");
+        JsonNode fullReport = report.get("runs").get(0).get("checkpoints").get(0);
+        List<String> fired = new java.util.ArrayList<>();
+        fullReport.get("masking").get("checks").forEach(c -> {
+            if (!c.get("passed").asBoolean()) {
+                fired.add(c.get("name").asText());
+            }
+        });
+        for (int i = 0; i < rows.size(); i++) {
+            JsonNode row = rows.get(i);
+            assertEquals(row.get("weak").asDouble() - row.get("full").asDouble(), row.get("lost").asDouble(), 1e-12);
+            assertEquals(fullReport.get("worstCase").get(i).get("robustAccuracy").asDouble(), row.get("full").asDouble());
+            assertEquals(2, row.get("weakInterval").size());
+            assertEquals(fired, Json.MAPPER.convertValue(row.get("indicators"), List.class));
+            assertEquals(fullReport.get("masking").get("suspected").asBoolean(), row.get("caught").asBoolean());
+        }
+        // The full report has the suite's attacks; the weak one's robust figure came from its PGD alone.
+        assertTrue(fullReport.get("attacks").toString().contains("\"square\""));
+        assertTrue(printed.toString().contains("clp=0.5,gn=0.1"), printed.toString());
+        assertTrue(Files.readString(html).contains("weakAgainstFull"), "the HTML report carries the comparison");
+    }
+}
