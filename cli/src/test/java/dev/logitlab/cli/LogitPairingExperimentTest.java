@@ -50,8 +50,10 @@ class LogitPairingExperimentTest {
             assertEquals(row.get("weak").asDouble() - row.get("full").asDouble(), row.get("lost").asDouble(), 1e-12);
             assertEquals(fullReport.get("worstCase").get(i).get("robustAccuracy").asDouble(), row.get("full").asDouble());
             assertEquals(2, row.get("weakInterval").size());
-            assertEquals(fired, Json.MAPPER.convertValue(row.get("indicators"), List.class));
-            assertEquals(fullReport.get("masking").get("suspected").asBoolean(), row.get("caught").asBoolean());
+            assertEquals(fired, Json.MAPPER.convertValue(row.get("fullIndicators"), List.class));
+            assertEquals(fullReport.get("masking").get("suspected").asBoolean(), row.get("fullSuspected").asBoolean());
+            assertEquals(row.get("weakSuspected").asBoolean(), !row.get("weakIndicators").isEmpty(),
+                    "the weak evaluation's verdict is its own indicators'");
         }
         // The full report has the suite's attacks; the weak one's robust figure came from its PGD alone.
         assertTrue(fullReport.get("attacks").toString().contains("\"square\""));

@@ -17,8 +17,9 @@ const LogitlabReport = (() => {
 <div data-part="breach-section" hidden>
 <h2>A weak attack against the full suite</h2>
 <table data-part="breach"><thead><tr><th>defense</th><th>budget</th><th>weak attack [95%]</th><th>full suite [95%]</th>
-  <th>lost</th><th>indicators that fired</th><th>masking verdict</th></tr></thead><tbody></tbody></table>
+  <th>lost</th><th>weak evaluation's verdict</th><th>full suite's verdict</th></tr></thead><tbody></tbody></table>
 <p class="note" data-part="breach-note"></p>
+<ul class="note" data-part="breach-evidence"></ul>
 </div>
 <h2>Summary</h2>
 <table data-part="summary"><thead></thead><tbody></tbody></table>
@@ -135,13 +136,20 @@ the logit gap z<sub>y</sub> − z<sub>j</sub> to the runner-up and the gradient 
         const tr = part("breach").tBodies[0].insertRow();
         tr.dataset.run = defense.runId;
         const ci = i => i ? ` [${fmt(i[0])}, ${fmt(i[1])}]` : "";
+        const verdict = (suspected, fired) => suspected ? `suspected: ${fired.join(", ")}` : "not suspected";
         const cells = [defense.defense, r.budget, fmt(r.weak) + ci(r.weakInterval), fmt(r.full) + ci(r.fullInterval),
-          `${fmt(r.lost)} (${Math.round(100 * r.lostShare)}%)`, r.indicators.join(", ") || "none",
-          r.caught ? "caught (suspected)" : "not suspected"];
+          `${fmt(r.lost)} (${Math.round(100 * r.lostShare)}%)`, verdict(r.weakSuspected, r.weakIndicators),
+          verdict(r.fullSuspected, r.fullIndicators)];
         for (const text of cells) tr.insertCell().textContent = text;
-        tr.lastChild.className = r.caught ? "fail" : "pass";
+        tr.children[5].className = r.weakSuspected ? "fail" : "pass";
+        tr.children[6].className = r.fullSuspected ? "fail" : "pass";
       }
     }
+    part("breach-evidence").replaceChildren(...breach.flatMap(d => (d.weakEvidence || []).map(c => {
+      const li = document.createElement("li");
+      li.textContent = `${d.defense}, weak evaluation: ${c.name}: ${c.detail}${c.fix ? " → " + c.fix : ""}`;
+      return li;
+    })));
     if (breach.length) {
       part("breach-note").textContent = `Weak: ${breach[0].weakAttacks}. Full: ${breach[0].fullAttacks}. "Lost" is the `
         + "robust accuracy the weak configuration claimed and the full suite took away (its share of the weak figure).";

@@ -76,12 +76,14 @@ public final class LogitPairingExperiment {
                 gap = AttackStrengthGap.evaluate(model, data.test(), weak, full, null);
             }
             var row = gap.rows().get(0);
-            out.printf(Locale.ROOT, "  %-18s weak %.3f, full suite %.3f: %s%n", defense, row.weak(), row.full(),
-                    row.caught() ? "masking suspected (" + String.join(", ", row.indicators()) + ")" : "not suspected");
+            out.printf(Locale.ROOT, "  %-18s weak %.3f (%s), full suite %.3f (%s)%n", defense, row.weak(),
+                    verdict(row.weakSuspected(), row.weakIndicators()), row.full(),
+                    verdict(row.fullSuspected(), row.fullIndicators()));
             out.flush();
             runs.add(new ExperimentReport.Run(runId, defense, List.of(ExperimentReport.Checkpoint.of(
                     last.manifest().epoch(), last.manifest().checkpointId(), gap.full()))));
-            comparisons.add(new ExperimentReport.WeakAgainstFull(runId, defense, s.weak(), s.full(), gap.rows()));
+            comparisons.add(new ExperimentReport.WeakAgainstFull(runId, defense, s.weak(), s.full(), gap.rows(),
+                    gap.weak().masking().checks().stream().filter(c -> !c.passed()).toList()));
         }
         ExperimentReport report = new ExperimentReport(id, Instant.now().toString(), runs, comparisons);
         printTable(comparisons, s);
@@ -89,18 +91,22 @@ public final class LogitPairingExperiment {
     }
 
     private void printTable(List<ExperimentReport.WeakAgainstFull> comparisons, Settings s) {
-        out.printf("%n%-18s %8s %8s %8s %6s  %-10s %s%n", "defense", "weak", "full", "lost", "share", "masking",
-                "indicators that fired");
+        out.printf("%n%-18s %8s %8s %8s %6s  %-30s %s%n", "defense", "weak", "full", "lost", "share",
+                "weak evaluation's verdict", "full suite's verdict");
         for (ExperimentReport.WeakAgainstFull c : comparisons) {
             for (AttackStrengthGap.Row r : c.rows()) {
-                out.printf(Locale.ROOT, "%-18s %8.3f %8.3f %8.3f %5.0f%%  %-10s %s%n", c.defense(), r.weak(), r.full(),
-                        r.lost(), 100 * r.lostShare(), r.caught() ? "SUSPECTED" : "no",
-                        r.indicators().isEmpty() ? "none" : String.join(", ", r.indicators()));
+                out.printf(Locale.ROOT, "%-18s %8.3f %8.3f %8.3f %5.0f%%  %-30s %s%n", c.defense(), r.weak(), r.full(),
+                        r.lost(), 100 * r.lostShare(), verdict(r.weakSuspected(), r.weakIndicators()),
+                        verdict(r.fullSuspected(), r.fullIndicators()));
             }
         }
         out.println("(weak: " + s.weak() + ", cross-entropy; full: the suite's worst case per example; lost: robust accuracy "
                 + "the weak configuration claimed and the full suite took away)");
         out.flush();
+    }
+
+    private static String verdict(boolean suspected, List<String> indicators) {
+        return suspected ? "SUSPECTED: " + String.join(", ", indicators) : "not suspected";
     }
 
     private TrainingListener progress(String defense) {

@@ -16,9 +16,12 @@ public record ExperimentReport(String experiment, String createdAt, List<Run> ru
         this(experiment, createdAt, runs, null);
     }
 
-    /** One defense's last checkpoint under both configurations (see {@link AttackStrengthGap}). */
+    /**
+     * One defense's last checkpoint under both configurations (see {@link AttackStrengthGap}), with the evidence of
+     * each indicator the weak evaluation raised (the full evaluation's is in its checkpoint's masking checks).
+     */
     public record WeakAgainstFull(String runId, String defense, String weakAttacks, String fullAttacks,
-                                  List<AttackStrengthGap.Row> rows) {
+                                  List<AttackStrengthGap.Row> rows, List<EvaluationReport.Check> weakEvidence) {
     }
 
     /** One defense's run and its checkpoints in epoch order. */
