@@ -18,7 +18,7 @@ import java.time.Duration;
 record AnalysisClient(String baseUrl, String bearer, HttpClient http) {
 
     static AnalysisClient of(String url, String token) {
-        StackConfig local = StackConfig.defaults();
+        StackConfig local = StackConfig.current();
         String base = url != null ? url : System.getenv().getOrDefault("LOGITLAB_ANALYSIS_URL", local.url("analysis"));
         String bearer = token != null ? token : System.getenv("LOGITLAB_TOKEN");
         if (bearer == null) {

@@ -54,6 +54,22 @@ final class StackCommand {
         }
     }
 
+    /**
+     * For the commands that act on a running stack: only where it lives. Its ports and replicas are what {@code up}
+     * recorded ({@code .lab/stack.json}), never the defaults; with nothing recorded, the defaults' shape.
+     */
+    static final class Running {
+        @Option(names = "--home", description = "state directory (default: <repo>/.lab)")
+        Path home;
+
+        StackConfig config() {
+            StackConfig d = StackConfig.defaults();
+            Path where = home != null ? home.toAbsolutePath() : d.home();
+            return StackConfig.recorded(d.repository(), where).orElse(new StackConfig(d.repository(), where,
+                    d.kafkaPort(), d.controllerPort(), d.trainerPort(), d.attackPort(), d.analysisPort()));
+        }
+    }
+
     @Command(name = "up", mixinStandardHelpOptions = true,
             description = "Start the broker and the services (only what is not running yet); wait until ready.")
     static final class Up implements Callable<Integer> {
@@ -78,7 +94,7 @@ final class StackCommand {
     @Command(name = "down", mixinStandardHelpOptions = true, description = "Stop the services and the broker.")
     static final class Down implements Callable<Integer> {
         @picocli.CommandLine.Mixin
-        Options options = new Options();
+        Running options = new Running();
         @Spec
         CommandSpec spec;
 
@@ -93,7 +109,7 @@ final class StackCommand {
             description = "Role, pid, port and health of the broker and every service process.")
     static final class Status implements Callable<Integer> {
         @picocli.CommandLine.Mixin
-        Options options = new Options();
+        Running options = new Running();
         @Spec
         CommandSpec spec;
 
@@ -111,7 +127,7 @@ final class StackCommand {
     @Command(name = "logs", mixinStandardHelpOptions = true, description = "Show the last lines of a component's log.")
     static final class Logs implements Callable<Integer> {
         @picocli.CommandLine.Mixin
-        Options options = new Options();
+        Running options = new Running();
         @Spec
         CommandSpec spec;
 

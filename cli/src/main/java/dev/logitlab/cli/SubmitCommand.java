@@ -116,7 +116,7 @@ final class SubmitCommand implements Callable<Integer> {
             err.println("error: " + model + " is not a file");
             return 2;
         }
-        StackConfig local = StackConfig.defaults();
+        StackConfig local = StackConfig.current();
         String bearer = token != null ? token : System.getenv("LOGITLAB_TOKEN");
         if (bearer == null) {
             // A submitter may also read reports: one token does both.

@@ -5,6 +5,7 @@ import dev.logitlab.events.Topics;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -113,8 +114,16 @@ final class LocalBroker {
     }
 
     boolean reachable() {
-        try (Admin admin = admin()) {
-            admin.describeCluster().clusterId().get(2, TimeUnit.SECONDS);
+        return reachable(Duration.ofSeconds(2));
+    }
+
+    /**
+     * True when the broker answers its admin over SASL_SSL within {@code wait}. A fresh JVM's first TLS handshake
+     * and SCRAM exchange can take seconds: status waits longer than the polls during start-up.
+     */
+    boolean reachable(Duration wait) {
+        try (Admin admin = admin(wait)) {
+            admin.describeCluster().clusterId().get(wait.toMillis(), TimeUnit.MILLISECONDS);
             return true;
         } catch (Exception e) {
             return false;
@@ -122,10 +131,14 @@ final class LocalBroker {
     }
 
     private Admin admin() {
+        return admin(Duration.ofSeconds(5));
+    }
+
+    private Admin admin(Duration timeout) {
         Properties p = new Properties();
         p.putAll(config.kafkaClient());
-        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "3000");
-        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "5000");
+        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(Math.min(3000, timeout.toMillis())));
+        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Long.toString(Math.max(5000, timeout.toMillis())));
         return Admin.create(p);
     }
 

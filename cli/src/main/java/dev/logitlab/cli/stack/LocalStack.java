@@ -97,6 +97,7 @@ public final class LocalStack {
             for (Component c : config.services()) {
                 awaitReady(c);
             }
+            config.record();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (RuntimeException e) {
@@ -147,33 +148,54 @@ public final class LocalStack {
         deletePidFile(name);
     }
 
-    /** One line per process: role, pid, port, alive, health; or the same as JSON. */
+    /**
+     * One line per process of the stack as it was started (its recorded shape): name, role, replica, pid, port,
+     * alive, health and start time; or the same as JSON. The broker's health is asked the way clients connect
+     * (SASL_SSL as the admin); a service's is its readiness.
+     */
     public void status(boolean asJson) {
         List<Map<String, Object>> rows = new ArrayList<>();
-        Optional<Long> brokerPid = pid("kafka");
-        rows.add(Map.of("name", "kafka", "role", "kafka", "pid", brokerPid.orElse(-1L), "port", config.kafkaPort(),
-                "alive", alive("kafka"), "health", broker.reachable() ? "reachable" : "unreachable"));
+        rows.add(row("kafka", "kafka", 1, config.kafkaPort(), broker.reachable(Duration.ofSeconds(15)) ? "ready"
+                : "unreachable"));
         for (Component c : config.services()) {
             int code = health(c);
-            rows.add(Map.of("name", c.name(), "role", c.role(), "pid", pid(c.name()).orElse(-1L), "port", c.port(),
-                    "alive", alive(c.name()), "health", code == 200 ? "ready" : code < 0 ? "down" : "not ready (" + code + ")"));
+            int replica = c.name().contains("-") ? Integer.parseInt(c.name().substring(c.name().lastIndexOf('-') + 1)) : 1;
+            rows.add(row(c.name(), c.role(), replica, c.port(), code == 200 ? "ready" : code < 0 ? "down"
+                    : "not ready (" + code + ")"));
         }
         if (asJson) {
             ObjectMapper json = new ObjectMapper();
             ArrayNode array = json.createArrayNode();
             rows.forEach(r -> array.add(json.valueToTree(r)));
-            ObjectNode root = json.createObjectNode().put("bootstrap", config.bootstrap());
+            ObjectNode root = json.createObjectNode().put("bootstrap", config.bootstrap())
+                    .put("home", config.home().toString());
             root.set("processes", array);
             out.println(root.toPrettyString());
         } else {
-            out.printf("%-11s %-8s %8s %6s %6s  %s%n", "name", "role", "pid", "port", "alive", "health");
+            out.printf("%-11s %-8s %7s %8s %6s %6s  %-18s %s%n", "name", "role", "replica", "pid", "port", "alive",
+                    "health", "started");
             for (Map<String, Object> r : rows) {
                 long pid = (Long) r.get("pid");
-                out.printf("%-11s %-8s %8s %6d %6s  %s%n", r.get("name"), r.get("role"), pid < 0 ? "-" : pid,
-                        (Integer) r.get("port"), (Boolean) r.get("alive") ? "yes" : "no", r.get("health"));
+                out.printf("%-11s %-8s %7d %8s %6d %6s  %-18s %s%n", r.get("name"), r.get("role"), r.get("replica"),
+                        pid < 0 ? "-" : pid, (Integer) r.get("port"), (Boolean) r.get("alive") ? "yes" : "no",
+                        r.get("health"), r.get("startedAt") == null ? "-" : r.get("startedAt"));
             }
         }
         out.flush();
+    }
+
+    private Map<String, Object> row(String name, String role, int replica, int port, String health) {
+        Map<String, Object> row = new java.util.LinkedHashMap<>();
+        Optional<ProcessHandle> process = pid(name).flatMap(ProcessHandle::of);
+        row.put("name", name);
+        row.put("role", role);
+        row.put("replica", replica);
+        row.put("pid", pid(name).orElse(-1L));
+        row.put("port", port);
+        row.put("alive", process.map(ProcessHandle::isAlive).orElse(false));
+        row.put("health", health);
+        row.put("startedAt", process.flatMap(p -> p.info().startInstant()).map(Object::toString).orElse(null));
+        return row;
     }
 
     public Path log(String component) {

@@ -32,6 +32,53 @@ public record StackConfig(Path repository, Path home, int kafkaPort, int control
         return new StackConfig(repository, repository.resolve(".lab"), 9092, 9093, 8081, 8082, 8083);
     }
 
+    /** The stack recorded under the default home at its last {@code up}, else the defaults: what clients talk to. */
+    public static StackConfig current() {
+        StackConfig d = defaults();
+        return recorded(d.repository(), d.home()).orElse(d);
+    }
+
+    /** Where {@link #record} keeps the shape a stack was started with. */
+    public Path shapeFile() {
+        return home.resolve("stack.json");
+    }
+
+    /** Writes the ports and replica counts this stack is started with, for the commands that act on it later. */
+    public void record() {
+        var shape = new java.util.LinkedHashMap<String, Integer>();
+        shape.put("kafkaPort", kafkaPort);
+        shape.put("controllerPort", controllerPort);
+        shape.put("trainerPort", trainerPort);
+        shape.put("attackPort", attackPort);
+        shape.put("analysisPort", analysisPort);
+        shape.put("attackReplicas", attackReplicas);
+        shape.put("analysisReplicas", analysisReplicas);
+        try {
+            java.nio.file.Files.createDirectories(home);
+            new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter()
+                    .writeValue(shapeFile().toFile(), shape);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot record the stack's shape in " + shapeFile(), e);
+        }
+    }
+
+    /** The stack recorded under {@code home} at its last {@code up}, if any: what status, logs and down act on. */
+    public static java.util.Optional<StackConfig> recorded(Path repository, Path home) {
+        Path file = home.resolve("stack.json");
+        if (!java.nio.file.Files.isRegularFile(file)) {
+            return java.util.Optional.empty();
+        }
+        try {
+            var n = new com.fasterxml.jackson.databind.ObjectMapper().readTree(file.toFile());
+            return java.util.Optional.of(new StackConfig(repository, home, n.get("kafkaPort").asInt(),
+                    n.get("controllerPort").asInt(), n.get("trainerPort").asInt(), n.get("attackPort").asInt(),
+                    n.get("analysisPort").asInt(), n.get("attackReplicas").asInt(), n.get("analysisReplicas").asInt()));
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new IllegalStateException("cannot read the stack's shape from " + file + " (" + e.getMessage()
+                    + "): remove it and run ./lab stack up again", e);
+        }
+    }
+
     public StackConfig withReplicas(int attack, int analysis) {
         return new StackConfig(repository, home, kafkaPort, controllerPort, trainerPort, attackPort, analysisPort,
                 attack, analysis);
