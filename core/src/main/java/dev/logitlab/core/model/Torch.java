@@ -28,6 +28,12 @@ public final class Torch {
     public static Engine engine() {
         // The CPU libtorch ships in a jar on the class path: never look for a download.
         System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
+        // LOGITLAB_THREADS limits every JVM that loads the engine without being told otherwise: the services, the CLI
+        // and the tests (LOGITLAB_THREADS=1 ./lab test runs the suite as a one-core machine would).
+        String env = System.getenv("LOGITLAB_THREADS");
+        if (System.getProperty("ai.djl.pytorch.num_threads") == null && env != null && env.matches("[1-9][0-9]{0,3}")) {
+            threads(Integer.parseInt(env));
+        }
         return Engine.getEngine("PyTorch");
     }
 

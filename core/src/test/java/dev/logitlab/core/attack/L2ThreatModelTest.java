@@ -135,9 +135,22 @@ class L2ThreatModelTest {
         assertEquals(5.0, fmnL2.maxEps());
         assertTrue(fmnL2.median() != null && fmnL2.median() < 5, "FMN reaches most examples within ℓ2 5: " + fmnL2);
         assertTrue(fmnL2.spearmanWithPredicted() > 0.3, "ℓ2 prediction ranks FMN's ℓ2 distances: " + fmnL2);
+        // FGSM and PGD are compared at both budgets; which wins at each depends on the CPU's floating point (one
+        // example either way), so the detail is checked against the report's own counts: the budgets where FGSM broke
+        // more are named, and when there is none, both comparisons are.
         String comparisons = report.masking().checks().stream().filter(c -> c.name().equals("single-step-beats-iterative"))
                 .findFirst().orElseThrow().detail();
-        assertTrue(comparisons.contains("ε=0.1:") && comparisons.contains("ℓ2 ε=1:"), comparisons);
+        List<String> fgsmAhead = new java.util.ArrayList<>();
+        for (EvaluationReport.WorstCase budget : report.worstCase()) {
+            long fgsm = brokenIn(report, "fgsm", budget);
+            long pgd = brokenIn(report, "pgd", budget);
+            if (fgsm > pgd) {
+                fgsmAhead.add(budget.budget() + ":");
+            }
+        }
+        for (String budget : fgsmAhead.isEmpty() ? List.of("ε=0.1:", "ℓ2 ε=1:") : fgsmAhead) {
+            assertTrue(comparisons.contains(budget), budget + " in " + comparisons);
+        }
     }
 
     @Test
@@ -170,5 +183,11 @@ class L2ThreatModelTest {
             count += b ? 1 : 0;
         }
         return count;
+    }
+
+    /** Examples an attack broke at a budget, counted from the report's outcome string as the check counts them. */
+    private static long brokenIn(EvaluationReport report, String attack, EvaluationReport.WorstCase budget) {
+        return report.attacks().stream().filter(a -> a.name().equals(attack) && a.norm().equals(budget.norm())
+                && a.eps() == budget.eps()).findFirst().orElseThrow().robust().chars().filter(c -> c == '0').count();
     }
 }
