@@ -51,21 +51,34 @@ function experiment() {
   return { runs: list };
 }
 
+// Training progress and attack progress as DOM nodes: reasons, run ids and checkpoint ids come from Kafka and are
+// only ever text.
 function progressOf(event) {
-  if (!event) return "";
-  if (event.kind === "progress" && event.progress) {
+  const cell = document.createElement("span");
+  if (event && event.kind === "progress" && event.progress) {
     const p = event.progress;
-    return `<progress max="1" value="${p.fraction}"></progress> epoch ${p.epoch}/${p.epochs}, ` +
-      `${Math.round(p.imagesPerSecond)} img/s`;
+    const bar = cell.appendChild(document.createElement("progress"));
+    bar.max = 1;
+    bar.value = Number(p.fraction) || 0;
+    cell.append(` epoch ${Number(p.epoch)}/${Number(p.epochs)}, ${Math.round(Number(p.imagesPerSecond))} img/s`);
+  } else if (event && event.kind === "failed") {
+    cell.textContent = String(event.reason || "");
   }
-  return event.kind === "failed" ? (event.reason || "") : "";
+  return cell;
 }
 
 function attackProgressOf(runId) {
-  const parts = [...attacking.values()].filter(p => p.runId === runId).sort((a, b) => a.epoch - b.epoch)
-    .map(p => `<span class="attacking" data-checkpoint="${p.checkpointId}"><progress max="${p.progress.shards}" ` +
-      `value="${p.progress.shardsDone}"></progress> epoch ${p.epoch}: ${p.progress.shardsDone}/${p.progress.shards} shards</span>`);
-  return parts.length ? "<br>" + parts.join("<br>") : "";
+  const parts = [...attacking.values()].filter(p => p.runId === runId).sort((a, b) => a.epoch - b.epoch);
+  return parts.map(p => {
+    const span = document.createElement("span");
+    span.className = "attacking";
+    span.dataset.checkpoint = p.checkpointId;
+    const bar = span.appendChild(document.createElement("progress"));
+    bar.max = Number(p.progress.shards) || 1;
+    bar.value = Number(p.progress.shardsDone) || 0;
+    span.append(` epoch ${p.epoch}: ${p.progress.shardsDone}/${p.progress.shards} shards`);
+    return span;
+  });
 }
 
 function renderRuns(exp) {
@@ -77,9 +90,11 @@ function renderRuns(exp) {
     const run = exp.runs.find(r => r.runId === id);
     const tr = document.createElement("tr");
     tr.dataset.run = id;
-    tr.innerHTML = `<td></td><td></td><td class="status-cell"></td><td>${progressOf(event)}</td>` +
-      `<td class="num reports">${run ? run.checkpoints.length : 0}${attackProgressOf(id)}</td><td></td>` +
+    tr.innerHTML = `<td></td><td></td><td class="status-cell"></td><td></td><td class="num reports"></td><td></td>` +
       `<td class="verdict"></td>`;
+    tr.children[3].appendChild(progressOf(event));
+    tr.children[4].textContent = String(run ? run.checkpoints.length : 0);
+    for (const span of attackProgressOf(id)) tr.children[4].append(document.createElement("br"), span);
     tr.children[0].textContent = id;
     tr.children[1].textContent = run ? run.defense : (event && event.spec ? event.spec.defense : "");
     // A run from another training loop (a TorchScript upload or announcement) has no run events, only reports.

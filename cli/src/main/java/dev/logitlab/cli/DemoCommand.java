@@ -43,10 +43,10 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        StackConfig config = stackOptions.config();
+        StackConfig asked = stackOptions.config();
         if (experiment.equals("logit-pairing")) {
             Path html = new LogitPairingExperiment(out).run(LogitPairingExperiment.Settings.of(quick),
-                    reports != null ? reports : config.repository().resolve("reports"), null);
+                    reports != null ? reports : asked.repository().resolve("reports"), null);
             out.println("\nreport: " + html.toAbsolutePath() + "  (and report.json beside it)");
             return 0;
         }
@@ -54,6 +54,9 @@ final class DemoCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--experiment: '" + experiment
                     + "' is none of defenses, logit-pairing");
         }
+        // A stack that is up is used as it was started (its recorded shape), whatever the defaults say.
+        StackConfig config = StackConfig.recorded(asked.repository(), asked.home())
+                .filter(recorded -> new LocalStack(recorded, out).isUp()).orElse(asked);
         LocalStack stack = new LocalStack(config, out);
         boolean started = false;
         if (!stack.isUp()) {

@@ -131,6 +131,20 @@ class DashboardTest {
             new WebDriverWait(browser, Duration.ofMinutes(2)).until(b -> reportsOf(b, "ext-dash").equals("1"));
             assertEquals("external (TorchScript)", ((JavascriptExecutor) browser).executeScript("return document"
                     + ".querySelector(\"#runs tr[data-run='ext-dash'] td.status-cell\").textContent"));
+            // Data from Kafka is text: a run event whose reason is markup shows the markup and runs nothing.
+            String evil = "<img src=x onerror=\"window.pwned=1\">";
+            try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, String>(config.kafkaClient(),
+                    new org.apache.kafka.common.serialization.StringSerializer(),
+                    new org.apache.kafka.common.serialization.StringSerializer())) {
+                producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>("logitlab.runs", "evil-run",
+                        "{\"schemaVersion\":1,\"kind\":\"failed\",\"runId\":\"evil-run\",\"seed\":0,\"reason\":"
+                                + new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(evil) + "}"))
+                        .get(30, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            wait.until(b -> !b.findElements(By.cssSelector("#runs tr[data-run='evil-run']")).isEmpty());
+            assertTrue(browser.findElement(By.cssSelector("#runs tr[data-run='evil-run']")).getText().contains(evil));
+            assertEquals(true, ((JavascriptExecutor) browser).executeScript("return window.pwned === undefined;"),
+                    "the reason's markup must not run");
             Files.write(Path.of("target", "dashboard.png"), browser.getScreenshotAs(OutputType.BYTES));
         } catch (Exception | AssertionError e) {
             throw new AssertionError(e.getMessage() + "\nstack log:\n" + log, e);

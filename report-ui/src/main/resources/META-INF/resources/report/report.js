@@ -156,20 +156,25 @@ the logit gap z<sub>y</sub> − z<sub>j</sub> to the runner-up and the gradient 
     }
 
     const summary = part("summary");
-    summary.tHead.innerHTML = "<tr><th>defense</th><th>epoch</th><th>clean</th>" +
-      budgets.map(b => `<th>robust ${budgetLabel(b)}</th>`).join("") +
-      "<th>masking</th><th>logit gap</th><th>gradient gap</th><th>Spearman (Eq. 4 vs FGSM)</th></tr>";
+    // Everything from a report goes in as text: a defense, an ε or a check name is data, never markup.
+    const head = document.createElement("tr");
+    for (const h of ["defense", "epoch", "clean", ...budgets.map(b => `robust ${budgetLabel(b)}`), "masking", "logit gap",
+      "gradient gap", "Spearman (Eq. 4 vs FGSM)"]) {
+      head.appendChild(document.createElement("th")).textContent = h;
+    }
+    summary.tHead.replaceChildren(head);
     summary.tBodies[0].innerHTML = "";
     for (const run of runs) {
       const c = shown(run);
       const tr = document.createElement("tr");
       tr.dataset.run = run.runId || run.defense;
-      tr.innerHTML = `<td></td><td class="num">${c.epoch}</td><td class="num">${withInterval(c.cleanAccuracy, c.cleanInterval)}</td>` +
+      tr.innerHTML = `<td></td><td class="num"></td><td class="num">${withInterval(c.cleanAccuracy, c.cleanInterval)}</td>` +
         budgets.map(b => `<td class="num">${withInterval(robustAt(c, b), intervalAt(c, b))}</td>`).join("") +
         `<td class="${c.masking.suspected ? "fail" : "pass"}">${c.masking.suspected ? "suspected" : "not suspected"}</td>` +
         `<td class="num">${fmt(c.gaps && c.gaps.logitGapMedian)}</td><td class="num">${fmt(c.gaps && c.gaps.gradientGapL1Median, 2)}</td>` +
         `<td class="num">${fmt(c.gaps && c.gaps.spearmanPredictedVsFgsm, 2)}</td>`;
       tr.firstChild.textContent = run.defense;
+      tr.children[1].textContent = c.epoch;
       summary.tBodies[0].appendChild(tr);
     }
 
@@ -190,7 +195,7 @@ the logit gap z<sub>y</sub> − z<sub>j</sub> to the runner-up and the gradient 
     const epsGrid = part("eps-grid");
     epsGrid.innerHTML = "";
     runs.forEach((run, i) => norms.forEach(norm => {
-      const id = `eps-${i}-${norm}`;
+      const id = `eps-${i}-${norm === "l2" ? "l2" : "linf"}`; // an id from data would be markup from data
       figure(epsGrid, id, `${run.defense} (epoch ${shown(run).epoch}), ${NORM_NAMES[norm]}`);
       const inNorm = shown(run).attacks.filter(a => normOf(a) === norm);
       const names = [...new Set(inNorm.map(a => a.name))];
@@ -265,9 +270,10 @@ the logit gap z<sub>y</sub> − z<sub>j</sub> to the runner-up and the gradient 
     for (const run of runs) {
       for (const check of shown(run).masking.checks) {
         const tr = document.createElement("tr");
-        tr.innerHTML = `<td></td><td>${check.name}</td>` +
+        tr.innerHTML = `<td></td><td></td>` +
           `<td class="${check.passed ? "pass" : "fail"}">${check.passed ? "pass" : "FAIL"}</td><td></td>`;
         tr.firstChild.textContent = run.defense;
+        tr.children[1].textContent = check.name;
         tr.lastChild.textContent = check.detail + (!check.passed && check.fix ? " → fix: " + check.fix : "");
         masking.appendChild(tr);
       }
