@@ -11,16 +11,12 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
-import jakarta.ws.rs.ServiceUnavailableException;
 import jakarta.ws.rs.core.MediaType;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StoreQueryParameters;
-import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
@@ -111,12 +107,7 @@ public class ReportResource {
     }
 
     private ReadOnlyKeyValueStore<String, String> store() {
-        try {
-            return streams.store(StoreQueryParameters.fromNameAndType(ReportTopology.PUBLISHED,
-                    QueryableStoreTypes.keyValueStore()));
-        } catch (InvalidStateStoreException e) {
-            throw new ServiceUnavailableException("reports are being loaded from Kafka; try again shortly");
-        }
+        return RunReports.queryable(streams, ReportTopology.PUBLISHED);
     }
 
     private JsonNode parse(String value) {

@@ -28,8 +28,27 @@ final class RunReports {
         return all;
     }
 
+    /**
+     * A run's reports: its checkpoint ids start with {@code <runId>/}, so a prefix scan reads only them. This runs in
+     * the stream thread for every report (its verdict), where parsing the whole store would grow with it.
+     */
     static List<Judged> ofRun(ReadOnlyKeyValueStore<String, String> store, ObjectMapper json, String runId) {
-        return all(store, json).stream().filter(j -> j.runId().equals(runId)).toList();
+        List<Judged> run = new ArrayList<>();
+        try (KeyValueIterator<String, String> records = store.prefixScan(runId + "/",
+                new org.apache.kafka.common.serialization.StringSerializer())) {
+            records.forEachRemaining(kv -> read(kv.value, json).filter(j -> j.runId().equals(runId)).ifPresent(run::add));
+        }
+        return run;
+    }
+
+    /** A store every replica keeps, for REST: 503 while it is still being loaded from Kafka. */
+    static ReadOnlyKeyValueStore<String, String> queryable(org.apache.kafka.streams.KafkaStreams streams, String name) {
+        try {
+            return streams.store(org.apache.kafka.streams.StoreQueryParameters.fromNameAndType(name,
+                    org.apache.kafka.streams.state.QueryableStoreTypes.keyValueStore()));
+        } catch (org.apache.kafka.streams.errors.InvalidStateStoreException e) {
+            throw new jakarta.ws.rs.ServiceUnavailableException("reports are being loaded from Kafka; try again shortly");
+        }
     }
 
     static Optional<Judged> one(ReadOnlyKeyValueStore<String, String> store, ObjectMapper json, String checkpointId) {
