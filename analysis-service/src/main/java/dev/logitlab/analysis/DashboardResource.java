@@ -59,7 +59,7 @@ public class DashboardResource {
         List<JsonNode> events = new ArrayList<>();
         try (KeyValueIterator<String, String> all = streams.store(StoreQueryParameters.fromNameAndType(
                 ReportTopology.RUN_EVENTS, QueryableStoreTypes.<String, String>keyValueStore())).all()) {
-            all.forEachRemaining(kv -> events.add(parse(kv.value)));
+            all.forEachRemaining(kv -> parse(kv.value).ifPresent(events::add));
         } catch (InvalidStateStoreException e) {
             throw new ServiceUnavailableException("run events are being loaded from Kafka; try again shortly");
         }
@@ -75,11 +75,12 @@ public class DashboardResource {
         live.register(sse, sink);
     }
 
-    private JsonNode parse(String value) {
+    /** The store holds only checked events (ReportTopology); should one not parse, the view goes on without it. */
+    private java.util.Optional<JsonNode> parse(String value) {
         try {
-            return json.readTree(value);
+            return java.util.Optional.of(json.readTree(value));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException("unreadable run event: " + e.getOriginalMessage(), e);
+            return java.util.Optional.empty();
         }
     }
 }

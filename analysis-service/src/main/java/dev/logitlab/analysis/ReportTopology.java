@@ -16,6 +16,15 @@ import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.apache.kafka.streams.state.Stores;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+import dev.logitlab.events.ReportFailed;
+import dev.logitlab.events.ReportProgress;
+import dev.logitlab.events.ReportPublished;
+import dev.logitlab.events.RunEvent;
+import dev.logitlab.events.Verdict;
+import dev.logitlab.service.ServiceMetrics;
+import dev.logitlab.service.StreamRecords;
+import java.util.List;
 
 /**
  * The analysis service as a Kafka Streams topology with exactly-once processing: shard outcomes are merged per
@@ -27,6 +36,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 @ApplicationScoped
 public class ReportTopology {
 
+    private static final Logger LOG = Logger.getLogger(ReportTopology.class);
     static final String SERVICE = "analysis-service";
     static final String REPORTS = "reports";
     static final String VERDICTS = "verdicts";
@@ -85,46 +95,94 @@ public class ReportTopology {
         topology.addSink(DEAD_LETTERS, deadLetters, out, out, "merger");
         topology.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PUBLISHED), Serdes.String(),
                         Serdes.String()).withLoggingDisabled(), "published-source", in, in, reports, "published-copy",
-                () -> new GlobalCopy(PUBLISHED, "report", false));
+                () -> new GlobalCopy(PUBLISHED, "report", false, ReportPublished.class, ReportFailed.class,
+                        ReportProgress.class));
         topology.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(VERDICT_COPY), Serdes.String(),
                         Serdes.String()).withLoggingDisabled(), "verdicts-source", in, in, verdicts, "verdicts-copy",
-                () -> new GlobalCopy(VERDICT_COPY, "verdict", false));
+                () -> new GlobalCopy(VERDICT_COPY, "verdict", false, Verdict.class));
         topology.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(RUN_EVENTS), Serdes.String(),
                         Serdes.String()).withLoggingDisabled(), "runs-source", in, in, runs, "runs-copy",
-                () -> new GlobalCopy(RUN_EVENTS, "run", true));
+                () -> new GlobalCopy(RUN_EVENTS, "run", true, RunEvent.class));
         return topology;
     }
 
     /**
      * Keeps the latest record of each key (a tombstone removes it) and passes it on to live dashboards; for run
-     * events, a later event without a spec keeps the spec of the one before (the submission's).
+     * events, a later event without a spec keeps the spec of the one before (the submission's). A global store is
+     * fed by Kafka Streams' global thread, which cannot be replaced: a record without a key, with a key longer than
+     * {@value #MAX_KEY} characters, or whose value is not one of the topic's events is skipped and counted, never
+     * thrown on, and never reaches the REST views or the dashboards.
      */
     private final class GlobalCopy implements Processor<String, String, Void, Void> {
+        private static final int MAX_KEY = 512;
         private final String storeName;
         private final String eventName;
         private final boolean keepSpec;
+        private final List<Class<?>> events;
         private KeyValueStore<String, String> store;
+        private ProcessorContext<Void, Void> context;
+        private String topic = "?";
 
-        GlobalCopy(String storeName, String eventName, boolean keepSpec) {
+        GlobalCopy(String storeName, String eventName, boolean keepSpec, Class<?>... events) {
             this.storeName = storeName;
             this.eventName = eventName;
             this.keepSpec = keepSpec;
+            this.events = List.of(events);
         }
 
         @Override
         public void init(ProcessorContext<Void, Void> context) {
             store = context.getStateStore(storeName);
+            this.context = context;
         }
 
         @Override
         public void process(Record<String, String> record) {
-            if (record.value() == null) {
-                store.delete(record.key());
-                return;
+            context.recordMetadata().ifPresent(m -> topic = m.topic());
+            try {
+                String problem = problem(record);
+                if (problem != null) {
+                    skip(problem);
+                    return;
+                }
+                if (record.value() == null) {
+                    store.delete(record.key());
+                    return;
+                }
+                String value = keepSpec ? withSpec(record.value(), store.get(record.key())) : record.value();
+                store.put(record.key(), value);
+                live.publish(eventName, value);
+            } catch (RuntimeException e) {
+                skip(StreamRecords.reason(e));
             }
-            String value = keepSpec ? withSpec(record.value(), store.get(record.key())) : record.value();
-            store.put(record.key(), value);
-            live.publish(eventName, value);
+        }
+
+        /** Why the record is not one of the topic's events, or null when it is. */
+        private String problem(Record<String, String> record) {
+            if (record.key() == null) {
+                return "no key";
+            }
+            if (record.key().length() > MAX_KEY) {
+                return "a key of " + record.key().length() + " characters";
+            }
+            if (record.value() == null) {
+                return null;
+            }
+            String problem = null;
+            for (Class<?> event : events) {
+                try {
+                    StreamRecords.read(json, record.value(), event);
+                    return null;
+                } catch (IllegalArgumentException e) {
+                    problem = StreamRecords.reason(e);
+                }
+            }
+            return problem;
+        }
+
+        private void skip(String why) {
+            ServiceMetrics.RECORDS_SKIPPED.counter(metrics, "topic", topic).increment();
+            LOG.warnf("skipped a record on %s: %s", topic, why);
         }
 
         private String withSpec(String event, String previous) {

@@ -3,18 +3,21 @@ package dev.logitlab.attack;
 import dev.logitlab.core.data.Datasets;
 import dev.logitlab.core.data.TrainTestSplit;
 import dev.logitlab.core.evaluation.AttackPhase;
+import dev.logitlab.core.evaluation.EvaluationPlan;
+import dev.logitlab.core.evaluation.ShardTimeLimit;
 import dev.logitlab.core.evaluation.ShardPlan;
-import dev.logitlab.core.model.Classifier;
 import dev.logitlab.core.model.ModelContract;
 import dev.logitlab.events.AttackTask;
 import dev.logitlab.events.CheckpointCreated;
 import dev.logitlab.events.ShardOutcome;
 import dev.logitlab.service.CheckpointStore;
+import dev.logitlab.service.EvaluationLimits;
 import dev.logitlab.service.Transient;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -43,24 +46,36 @@ public class AttackWork {
     @ConfigProperty(name = "logitlab.attack.loaded-checkpoints", defaultValue = "4")
     int keepLoaded;
 
+    /** Below the consumer's max.poll.interval.ms, so a shard stopped at its limit never costs the group membership. */
+    @ConfigProperty(name = "logitlab.attack.shard-timeout", defaultValue = "PT10M")
+    Duration shardTimeout;
+
+    @Inject
+    EvaluationLimits limits;
+
     private final Map<String, TrainTestSplit> datasets = new ConcurrentHashMap<>();
     /** Access-ordered: the first entry is the least recently used. */
     private final Map<String, Loaded> loaded = new LinkedHashMap<>(16, 0.75f, true);
 
-    private record Loaded(String key, Classifier model, AttackPhase phase) {
+    private record Loaded(String key, ShardTimeLimit model, AttackPhase phase) {
     }
 
     /**
      * The tasks of a checkpoint's evaluation; throws (after retries) when the checkpoint does not verify, or when a
-     * model from outside breaks the {@link ModelContract} (the reason names the check).
+     * model from outside breaks the {@link ModelContract} (the reason names the check), or when the evaluation asks
+     * for more than {@link EvaluationLimits} allow (the reason names the limit).
      */
     synchronized List<AttackTask> plan(CheckpointCreated event, String attackConfigHash) {
+        int draws = 1;
         if (event.torchScript()) {
-            load(event, attackConfigHash); // checks the contract, and stays loaded for the shards that follow
+            // checks the contract, and stays loaded for the shards that follow
+            draws = load(event, attackConfigHash).phase().draws();
         } else {
             Transient.retry("verifying " + event.checkpointId(), ATTEMPTS, () -> store.open(event));
         }
-        ShardPlan plan = AttackPhase.plan(AttackConfig.plan(event), data(event).test());
+        EvaluationPlan evaluation = AttackConfig.plan(event);
+        ShardPlan plan = AttackPhase.planWithin(evaluation, data(event).test().limit(evaluation.limit()).size(),
+                limits.costLimits(), draws);
         List<AttackTask> tasks = new ArrayList<>();
         for (ShardPlan.Shard s : plan.shards()) {
             tasks.add(new AttackTask(AttackTask.SCHEMA_VERSION, AttackTask.taskId(event.checkpointId(), attackConfigHash,
@@ -72,14 +87,15 @@ public class AttackWork {
 
     /** Attacks one shard; refuses a task that does not match the plan this replica derives. */
     synchronized ShardOutcome run(AttackTask task) {
-        AttackPhase phase = load(task.checkpoint(), task.attackConfigHash()).phase();
+        Loaded loaded = load(task.checkpoint(), task.attackConfigHash());
+        AttackPhase phase = loaded.phase();
         ShardPlan.Shard shard = task.shard() < phase.shards().shards().size() ? phase.shards().shard(task.shard()) : null;
         if (shard == null || phase.shards().shards().size() != task.shards() || !shard.attackName().equals(task.attack())
                 || !shard.norm().label().equals(task.norm()) || shard.eps() != task.eps() || shard.from() != task.from()
                 || shard.to() != task.to()) {
             throw new IllegalArgumentException("task " + task.taskId() + " does not match the plan's shard " + shard);
         }
-        return phase.run(shard);
+        return loaded.model().within(shardTimeout, () -> phase.run(shard));
     }
 
     private Loaded load(CheckpointCreated event, String attackConfigHash) {
@@ -88,7 +104,8 @@ public class AttackWork {
         if (hit != null) {
             return hit;
         }
-        Classifier model = Transient.retry("loading " + event.checkpointId(), ATTEMPTS, () -> store.classifier(event));
+        ShardTimeLimit model = new ShardTimeLimit(Transient.retry("loading " + event.checkpointId(), ATTEMPTS,
+                () -> store.classifier(event)));
         AttackPhase phase;
         try {
             if (event.torchScript()) {

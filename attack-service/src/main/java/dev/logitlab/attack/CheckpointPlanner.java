@@ -64,10 +64,10 @@ final class CheckpointPlanner implements Processor<String, String, String, Strin
         List<AttackTask> tasks;
         try {
             tasks = work.plan(event, hash);
-        } catch (RuntimeException e) {
-            LOG.warnf("checkpoint %s refused: %s", event.checkpointId(), e.getMessage());
+        } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
+            LOG.warnf("checkpoint %s refused: %s", event.checkpointId(), StreamRecords.reason(e));
             ServiceMetrics.ATTACK_FAILURES.counter(metrics).increment();
-            AttackEvent refused = AttackEvent.refused(event, hash, e.getMessage());
+            AttackEvent refused = AttackEvent.refused(event, hash, StreamRecords.reason(e));
             context.forward(StreamRecords.event(json, event.checkpointId(), refused, AttackTopology.SERVICE,
                     refused.type(), event.checkpointId(), key, record.timestamp()), AttackTopology.RESULTS);
             planned.put(key, "refused");

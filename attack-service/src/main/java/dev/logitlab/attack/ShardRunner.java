@@ -53,10 +53,12 @@ final class ShardRunner implements Processor<String, String, String, String> {
             ShardOutcome outcome = work.run(task);
             ServiceMetrics.ATTACK_SHARD_DURATION.timer(metrics).record(Duration.ofNanos(System.nanoTime() - start));
             result = AttackEvent.completed(task, outcome);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
+            // An error the model causes (a native allocation, a deep graph, a time limit) fails the shard, not the
+            // replica: rethrown, it would be replayed by exactly-once on every replica in turn.
             LOG.warnf(e, "shard %s failed", task.taskId());
             ServiceMetrics.ATTACK_FAILURES.counter(metrics).increment();
-            result = AttackEvent.failed(task, e.getMessage() == null ? e.toString() : e.getMessage());
+            result = AttackEvent.failed(task, StreamRecords.reason(e));
         }
         String checkpointId = task.checkpoint().checkpointId();
         context.forward(StreamRecords.event(json, checkpointId, result, AttackTopology.SERVICE, result.type(),

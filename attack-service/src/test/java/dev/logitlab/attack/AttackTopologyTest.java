@@ -120,6 +120,22 @@ class AttackTopologyTest {
     }
 
     @Test
+    void anAnnouncementOverTheCostLimitsIsRefusedWithTheLimitNamed() throws Exception {
+        // A producer may write logitlab.checkpoints directly: the attack service checks what the trainer checks.
+        CheckpointCreated good = trainedCheckpoint("run-costly");
+        RunSpec.Evaluation costly = new RunSpec.Evaluation(List.of(0.1), "pgd:steps=900000:restarts=5000", 150, 0);
+        CheckpointCreated event = new CheckpointCreated(1, good.runId(), good.checkpointId(), good.epoch(), good.uri(),
+                good.sha256(), good.configHash(), good.seed(), good.dataset(), good.model(), good.defense(), costly,
+                good.metrics());
+        produce(event.runId(), JSON.writeValueAsString(event));
+
+        JsonNode refused = JSON.readTree(resultsFor(event.checkpointId(), 1).get(0).value());
+        assertEquals("failed", refused.get("kind").asText());
+        assertEquals(-1, refused.get("shard").asInt());
+        assertTrue(refused.get("reason").asText().contains("(logitlab.limits.attack-steps)"), refused.get("reason").asText());
+    }
+
+    @Test
     void aTorchScriptModelIsAttackedLikeOurOwnAndOneThatBreaksTheContractGetsTheCheckNamed() throws Exception {
         CheckpointCreated good = torchScript("ext-good", "synthetic_linear.pt");
         produce(good.runId(), JSON.writeValueAsString(good));

@@ -27,6 +27,8 @@ public enum ServiceMetrics {
     ANALYSIS_FAILURES("logitlab.analysis.failures", "Evaluations the analysis service could not analyse"),
     VERDICTS("logitlab.verdicts", "Verdicts published on logitlab.verdicts, by kind (passed, regressed, "
             + "masking-suspected, robust-overfitting)"),
+    RECORDS_SKIPPED("logitlab.records.skipped", "Records a reader set aside as unreadable (no key, a key too long, "
+            + "not JSON, not the topic's schema), by topic"),
     ROBUST_ACCURACY("logitlab.robust.accuracy.ratio",
             "Worst-case robust accuracy of a run's latest report at one budget (norm and eps)");
 

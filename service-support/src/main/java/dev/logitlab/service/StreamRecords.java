@@ -19,7 +19,20 @@ import org.apache.kafka.streams.processor.api.Record;
  */
 public final class StreamRecords {
 
+    /** Characters of a reason kept in an event or a header: enough to act on, never enough to fill a record. */
+    public static final int REASON_CHARS = 1000;
+    /** Bytes of a poison record's value kept in its dead-letter copy: under any broker's max.request.size. */
+    public static final int DEAD_LETTER_VALUE_BYTES = 256 * 1024;
+    /** Headers of a poison record kept in its dead-letter copy, each up to {@link #REASON_CHARS} bytes. */
+    public static final int DEAD_LETTER_HEADERS = 32;
+
     private StreamRecords() {
+    }
+
+    /** Why something failed, in at most {@link #REASON_CHARS} characters: the message, or the error's name. */
+    public static String reason(Throwable error) {
+        String text = error.getMessage() == null ? error.toString() : error.getMessage();
+        return text.length() <= REASON_CHARS ? text : text.substring(0, REASON_CHARS - 1) + "…";
     }
 
     /** An event as a record with CloudEvents headers; {@code idSubject} names what makes the event unique. */
@@ -41,18 +54,38 @@ public final class StreamRecords {
         }
     }
 
-    /** The record as received, with the reason and where it came from, for {@code logitlab.dlq.<service>}. */
+    /**
+     * The record as received, with the reason and where it came from, for {@code logitlab.dlq.<service>}; bounded, so
+     * the copy itself always fits on the topic: the value cut at {@link #DEAD_LETTER_VALUE_BYTES} (header
+     * {@code dead-letter-truncated}), the first {@link #DEAD_LETTER_HEADERS} small headers kept, the reason capped.
+     */
     public static Record<String, String> deadLetter(Record<String, String> record, ProcessorContext<?, ?> context,
                                                     Exception reason) {
-        Headers headers = new RecordHeaders(record.headers().toArray());
-        add(headers, "dead-letter-reason", reason.getMessage() == null ? reason.toString() : reason.getMessage());
+        Headers headers = new RecordHeaders();
+        int kept = 0;
+        for (var header : record.headers()) {
+            if (kept < DEAD_LETTER_HEADERS && header.value() != null && header.value().length <= REASON_CHARS
+                    && header.key().length() <= 100 && !header.key().startsWith("dead-letter-")) {
+                headers.add(header);
+                kept++;
+            }
+        }
+        add(headers, "dead-letter-reason", reason(reason));
         add(headers, "dead-letter-cause", reason.getClass().getName());
+        String value = record.value();
+        if (value != null && value.length() > DEAD_LETTER_VALUE_BYTES / 4
+                && value.getBytes(StandardCharsets.UTF_8).length > DEAD_LETTER_VALUE_BYTES) {
+            value = value.substring(0, DEAD_LETTER_VALUE_BYTES / 4); // ≤ 4 bytes a character in UTF-8
+            add(headers, "dead-letter-truncated", Integer.toString(record.value().length()));
+        }
+        String key = record.key() != null && record.key().length() > REASON_CHARS
+                ? record.key().substring(0, REASON_CHARS) : record.key();
         context.recordMetadata().ifPresent(m -> {
             add(headers, "dead-letter-topic", m.topic());
             add(headers, "dead-letter-partition", Integer.toString(m.partition()));
             add(headers, "dead-letter-offset", Long.toString(m.offset()));
         });
-        return record.withHeaders(headers);
+        return new Record<>(key, value, record.timestamp(), headers);
     }
 
     /**

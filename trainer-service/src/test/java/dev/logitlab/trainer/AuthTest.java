@@ -81,7 +81,13 @@ class AuthTest {
             {"{\"dataset\":\"synthetic\",\"model\":\"linear\",\"epochs\":1,\"evaluation\":{\"eps\":[0.1],"
                     + "\"limit\":100000}}", "evaluation.limit"},
             {"{\"dataset\":\"synthetic\",\"model\":\"linear\",\"epochs\":1,\"evaluation\":{\"eps\":[0.01,0.02,"
-                    + "0.03,0.04,0.05,0.06,0.07,0.08,0.09,0.1,0.11,0.12,0.13],\"limit\":10}}", "evaluation.eps"}};
+                    + "0.03,0.04,0.05,0.06,0.07,0.08,0.09,0.1,0.11,0.12,0.13],\"limit\":10}}", "evaluation.eps"},
+            // seen in the wild: accepted (202) before attack options were capped, then held a replica for hours
+            {"{\"dataset\":\"synthetic\",\"model\":\"linear\",\"epochs\":1,\"evaluation\":{\"eps\":[0.1],"
+                    + "\"attacks\":\"pgd:steps=900000:restarts=5000\"}}", "evaluation.attacks"},
+            {"{\"dataset\":\"synthetic\",\"model\":\"linear\",\"epochs\":1,\"evaluation\":{\"eps\":[0.1],"
+                    + "\"attacks\":\"spsa:iterations=1000:samples=8192\",\"limit\":10000}}", "evaluation"},
+            {"{\"dataset\":\"synthetic\",\"model\":\"wrn-400-40\",\"epochs\":1}", "model"}};
         for (String[] c : cases) {
             given().auth().oauth2(sam).contentType("application/json").body(c[0]).post("/api/runs")
                     .then().statusCode(400).contentType("application/problem+json").body("field", equalTo(c[1]))

@@ -64,7 +64,12 @@ public final class AttackSuite {
 
     /** Checks a spec before any model is loaded; errors name the offending attack. */
     public static void validate(String spec, boolean surrogateGiven) {
-        parse(spec, surrogateGiven ? UNLOADED_SURROGATE : null);
+        validate(spec, surrogateGiven, CostLimits.CEILING);
+    }
+
+    /** Checks a spec, each cost option within {@code limits}, in both norms; errors name the attack and the limit. */
+    public static void validate(String spec, boolean surrogateGiven, CostLimits limits) {
+        parse(spec, surrogateGiven ? UNLOADED_SURROGATE : null, Norm.LINF, limits);
     }
 
     /** Stands in for a surrogate that validation does not load; never attacked. */
@@ -101,6 +106,11 @@ public final class AttackSuite {
 
     /** The attacks of a spec or suite name in one norm. */
     public static List<Attack> parse(String spec, Classifier surrogate, Norm norm) {
+        return parse(spec, surrogate, norm, CostLimits.CEILING);
+    }
+
+    /** The attacks of a spec in one norm, every cost option within {@code limits}. */
+    public static List<Attack> parse(String spec, Classifier surrogate, Norm norm, CostLimits limits) {
         String expanded = expand(spec, surrogate != null);
         if (expanded.contains(">") && expanded.contains(",")) {
             throw new IllegalArgumentException("attacks '" + spec + "': join attacks with ',' (each on every example) "
@@ -109,7 +119,7 @@ public final class AttackSuite {
         List<Attack> attacks = new ArrayList<>();
         Set<String> seen = new LinkedHashSet<>();
         for (String part : expanded.split("[,>]", -1)) {
-            Attack attack = attack(part.trim(), surrogate, norm);
+            Attack attack = attack(part.trim(), surrogate, norm, limits);
             if (!seen.add(attack.name())) {
                 throw new IllegalArgumentException("attack '" + part.trim() + "' appears twice");
             }
@@ -128,7 +138,7 @@ public final class AttackSuite {
         };
     }
 
-    private static Attack attack(String text, Classifier surrogate, Norm norm) {
+    private static Attack attack(String text, Classifier surrogate, Norm norm, CostLimits limits) {
         String[] parts = text.split(":", -1);
         String name = parts[0];
         if (!OPTIONS.containsKey(name)) {
@@ -149,7 +159,11 @@ public final class AttackSuite {
             }
         }
         try {
-            return build(name, options, surrogate, norm);
+            Attack attack = build(name, options, surrogate, norm); // checks each option's form first
+            options.forEach((option, value) -> limits.checkOption(option, value.intValue()));
+            return attack;
+        } catch (CostLimits.Exceeded e) {
+            throw e.in("attack '" + text + "': ");
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("attack '" + text + "': " + e.getMessage(), e);
         }

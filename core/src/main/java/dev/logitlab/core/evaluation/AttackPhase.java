@@ -5,6 +5,8 @@ import ai.djl.ndarray.NDManager;
 import dev.logitlab.core.attack.ActiveSet;
 import dev.logitlab.core.attack.Attack;
 import dev.logitlab.core.attack.AttackSuite;
+import dev.logitlab.core.attack.CostLimits;
+import dev.logitlab.core.attack.ExpectationOverTransformation;
 import dev.logitlab.core.attack.Norm;
 import dev.logitlab.core.attack.Losses;
 import dev.logitlab.core.data.Dataset;
@@ -39,6 +41,26 @@ public final class AttackPhase {
     /** The shards of an evaluation plan on a test set, without a model (what the attack service plans). */
     public static ShardPlan plan(EvaluationPlan plan, Dataset test) {
         return new ShardPlan(plan, attacks(plan, null), test.limit(plan.limit()).size());
+    }
+
+    /**
+     * Refuses a plan over {@code limits} (the size, each attack option, the work), before anything is attacked;
+     * {@code draws} multiplies the work: {@link ExpectationOverTransformation#DRAWS} for a randomized model, else 1.
+     */
+    public static ShardPlan planWithin(EvaluationPlan plan, int examples, CostLimits limits, int draws) {
+        limits.checkSize(examples, plan.budgets().size());
+        List<Attack> attacks = new ArrayList<>();
+        for (Norm norm : plan.norms()) {
+            attacks.addAll(AttackSuite.parse(plan.attacks(), null, norm, limits));
+        }
+        ShardPlan shards = new ShardPlan(plan, attacks, examples);
+        limits.checkWork(shards.work() * draws);
+        return shards;
+    }
+
+    /** How many forward passes one of the model's logits costs: the EOT draws of a randomized model, else 1. */
+    public int draws() {
+        return model instanceof ExpectationOverTransformation ? ExpectationOverTransformation.DRAWS : 1;
     }
 
     /** The plan's attack spec built in each of its norms, ℓ∞ first. */

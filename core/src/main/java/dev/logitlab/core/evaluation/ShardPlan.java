@@ -140,6 +140,21 @@ public final class ShardPlan {
         return List.copyOf(shards);
     }
 
+    /**
+     * The plan's work in forward-pass equivalents, at most what its shards spend (every example attacked by every
+     * attack of its shard, as if none broke early): what {@link dev.logitlab.core.attack.CostLimits} budgets.
+     */
+    public double work() {
+        double work = 0;
+        for (Shard s : shards) {
+            double perExample = s.kind() == Kind.CASCADE
+                    ? chain(s.norm()).stream().mapToDouble(a -> attacks.get(a).cost()).sum()
+                    : attackOf(s).cost();
+            work += perExample * (s.to() - s.from());
+        }
+        return work;
+    }
+
     public Shard shard(int index) {
         return shards.get(index);
     }

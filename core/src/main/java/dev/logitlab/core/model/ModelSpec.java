@@ -28,6 +28,21 @@ public record ModelSpec(String architecture, int channels, int height, int width
         return new ModelSpec(architecture, data.channels(), data.height(), data.width(), data.classes());
     }
 
+    /**
+     * About how many weights the spec asks for, counting a Wide-ResNet's 3×3 convolutions (two per block, n = (depth −
+     * 4) / 6 blocks in each of three groups of width 16k, 32k, 64k: 18·n·k²·(16² + 32² + 64²), within 6 % of the
+     * true count for WRN-28-10); 0 for the fixed architectures, all far under a million. What a size limit reads.
+     */
+    public long approximateWeights() {
+        if (!WRN.matcher(architecture).matches()) {
+            return 0;
+        }
+        int[] shape = wideResNetShape();
+        long n = (shape[0] - 4) / 6;
+        long k = shape[1];
+        return 18 * n * k * k * (16 * 16 + 32 * 32 + 64 * 64);
+    }
+
     /** The (depth, widen factor) of a Wide-ResNet spec. */
     int[] wideResNetShape() {
         Matcher m = WRN.matcher(architecture);

@@ -1,0 +1,96 @@
+package dev.logitlab.core.evaluation;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.logitlab.core.attack.AttackSuite;
+import dev.logitlab.core.attack.CostLimits;
+import dev.logitlab.core.attack.Norm;
+import dev.logitlab.core.attack.Pgd;
+import dev.logitlab.core.model.Classifier;
+import dev.logitlab.core.model.ModelSpec;
+import dev.logitlab.core.testing.Models;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** What a caller may make an evaluation cost: every cost option capped, the planned work budgeted, shards timed out. */
+class EvaluationCostTest {
+
+    private static final EvaluationPlan FGSM = new EvaluationPlan(List.of(0.1), "fgsm", 100, 0, 0);
+
+    @Test
+    void theWorkOfAPlanIsEveryShardsExamplesTimesItsAttacksCost() {
+        // fgsm (3 passes) on 100 examples; no pgd in the plan, so the sweep runs PGD-20 (60 passes) at all five of
+        // 0.025, 0.05, 0.1, 0.2, 0.4; the unbounded run is PGD-20 too: 300 + 5 · 6000 + 6000.
+        ShardPlan shards = new ShardPlan(FGSM, AttackSuite.parse(FGSM.attacks(), null), 100);
+        assertEquals(36_300, shards.work(), 1e-9);
+        // a cascade counts every stage on every example: (3 + 60) · 100 for the chain, the sweep and unbounded as above.
+        EvaluationPlan cascade = new EvaluationPlan(List.of(0.1), "fgsm>pgd", 100, 0, 0);
+        assertEquals(6_300 + 36_000, new ShardPlan(cascade, AttackSuite.parse(cascade.attacks(), null), 100).work(), 1e-9);
+    }
+
+    @Test
+    void aPlanOverAnyLimitIsRefusedWithTheLimitNamedAndOneAtItsLimitPasses() {
+        CostLimits exact = new CostLimits(20, 1, 1000, 32, 9, 20, 100, 1, 36_300);
+        assertDoesNotThrow(() -> AttackPhase.planWithin(FGSM, 100, exact, 1));
+        assertEquals("evaluation-work", refused(FGSM, 100, exact, 2).limit(), "EOT draws multiply the work");
+        assertEquals("evaluation-images", refused(FGSM, 101, exact, 1).limit());
+        assertEquals("budgets", refused(new EvaluationPlan(List.of(0.1, 0.2), "fgsm", 100, 0, 0), 100, exact, 1).limit());
+        CostLimits.Exceeded steps = refused(new EvaluationPlan(List.of(0.1), "pgd:steps=21", 100, 0, 0), 100, exact, 1);
+        assertEquals("attack-steps", steps.limit());
+        assertTrue(steps.getMessage().startsWith("attack 'pgd:steps=21': steps = 21 is over the limit of 20"),
+                steps.getMessage());
+        assertTrue(steps.getMessage().endsWith("(logitlab.limits.attack-steps)"), steps.getMessage());
+        assertEquals("attack-queries",
+                refused(new EvaluationPlan(List.of(0.1), "square:queries=1001", 100, 0, 0), 100, exact, 1).limit());
+        assertEquals("attack-steps",
+                refused(new EvaluationPlan(List.of(0.1), "spsa:iterations=21", 100, 0, 0), 100, exact, 1).limit());
+        // options that are no cost (a step size) are not capped
+        assertDoesNotThrow(() -> AttackSuite.validate("pgd:steps=20:step=50", false, exact));
+    }
+
+    @Test
+    void theDefaultsRefuseTheRequestsSeenInTheWildAndAdmitThePublishedProtocols() {
+        CostLimits d = CostLimits.DEFAULTS;
+        assertEquals("attack-steps", assertThrows(CostLimits.Exceeded.class,
+                () -> AttackSuite.validate("pgd:steps=900000:restarts=5000", false, d)).limit());
+        List<Double> twelve = List.of(0.01, 0.02, 0.03, 0.04, 0.05, 0.06, 0.07, 0.08, 0.09, 0.1, 0.2, 0.3);
+        assertDoesNotThrow(() -> AttackPhase.planWithin(new EvaluationPlan(twelve, "default", 10_000, 0, 0), 10_000, d, 1));
+        assertDoesNotThrow(() -> AttackPhase.planWithin(new EvaluationPlan(List.of(0.03), "autoattack", 10_000, 0, 0),
+                10_000, d, 1));
+        // 18 · n · k² · (16² + 32² + 64²) with n = 4, k = 10; the true count of WRN-28-10 is 36.5 M
+        assertEquals(38_707_200, new ModelSpec("wrn-28-10", 3, 32, 32, 10).approximateWeights());
+        assertTrue(new ModelSpec("wrn-400-40", 3, 32, 32, 10).approximateWeights() > 1e10);
+        assertEquals(0, new ModelSpec("small-cnn", 1, 28, 28, 10).approximateWeights());
+    }
+
+    @Test
+    void aShardPastItsTimeLimitStopsAtTheModelsNextCallAndTheNextShardStartsAfresh() {
+        AtomicInteger calls = new AtomicInteger();
+        Classifier counted = new Models.Spy(Models.linear(new float[][] {Models.LINEAR_W0, Models.LINEAR_W1},
+                new float[] {Models.LINEAR_B0, Models.LINEAR_B1}, 4, 4), x -> calls.incrementAndGet());
+        try (ShardTimeLimit model = new ShardTimeLimit(counted); NDManager scope = model.manager().newSubManager()) {
+            NDArray x = scope.randomUniform(0, 1, new ai.djl.ndarray.types.Shape(4, 1, 4, 4));
+            int[] y = {0, 1, 0, 1};
+            Pgd pgd = new Pgd(Norm.LINF, Pgd.Loss.CE, 50, null, 1);
+            // a limit of zero has passed before the first call: the model never answers
+            ShardTimeLimit.Exceeded stopped = assertThrows(ShardTimeLimit.Exceeded.class,
+                    () -> model.within(Duration.ZERO, () -> pgd.run(model, x, y, 0.1, 1)));
+            assertTrue(stopped.getMessage().contains("logitlab.attack.shard-timeout"), stopped.getMessage());
+            assertEquals(0, calls.get());
+            boolean[] broken = model.within(Duration.ofHours(1), () -> pgd.run(model, x, y, 0.1, 1));
+            assertEquals(4, broken.length);
+            assertTrue(calls.get() > 0, "within its limit the shard runs");
+        }
+    }
+
+    private static CostLimits.Exceeded refused(EvaluationPlan plan, int examples, CostLimits limits, int draws) {
+        return assertThrows(CostLimits.Exceeded.class, () -> AttackPhase.planWithin(plan, examples, limits, draws));
+    }
+}
