@@ -73,11 +73,15 @@ seccompProfile:
 {{- end -}}
 
 {{/* Writable places under a read-only root: /tmp (DJL_CACHE_DIR is in it; libtorch is pre-extracted in the image), plus the store. */}}
+{{/* The volumes every pod mounts; the store read-only where the pod only reads it (attack, analysis). */}}
 {{- define "logitlab.volumeMounts" -}}
 - name: tmp
   mountPath: /tmp
 - name: store
   mountPath: /store
+  {{- if .storeReadOnly }}
+  readOnly: true
+  {{- end }}
 - name: data
   mountPath: /data
   readOnly: true

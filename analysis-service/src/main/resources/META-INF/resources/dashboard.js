@@ -9,20 +9,17 @@ const verdicts = new Map();  // checkpointId → its verdict (logitlab.verdicts)
 let trainerUrl = null;
 
 // The bearer token: from the link ./lab stack up prints (#token=…, then dropped from the address bar), else from
-// this tab's session, else pasted in the sign-in form. The cookie carries it to the live stream (EventSource cannot
-// send headers); it is sent to this origin only.
+// this tab's session, else pasted in the sign-in form. The live stream (EventSource cannot send headers) gets it as a
+// cookie the server sets (POST /api/session): HttpOnly, for /api/stream of this origin only.
 const TOKEN = "logitlab_token";
 function remember(token) {
   sessionStorage.setItem(TOKEN, token);
-  document.cookie = `${TOKEN}=${token}; path=/; SameSite=Strict`;
 }
 (() => {
   const match = location.hash.match(/token=([^&]+)/);
   if (match) {
     remember(decodeURIComponent(match[1]));
     history.replaceState(null, "", location.pathname + location.search);
-  } else if (sessionStorage.getItem(TOKEN)) {
-    remember(sessionStorage.getItem(TOKEN));
   }
 })();
 function authorized(options = {}) {
@@ -252,6 +249,7 @@ async function load() {
   }
   document.getElementById("sign-in").hidden = true;
   render();
+  await fetch("/api/session", authorized({ method: "POST" }));
   listen();
   document.body.dataset.ready = "true";
 }

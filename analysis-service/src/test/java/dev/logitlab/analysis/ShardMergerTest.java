@@ -127,6 +127,14 @@ class ShardMergerTest {
         io.restassured.RestAssured.given().cookie("logitlab_token", TestTokens.of("vera", Roles.VIEWER))
                 .get("/api/reports").then().statusCode(200).body("checkpointId", hasItem(f.checkpoint.checkpointId()));
         given().get("/api/dashboard").then().statusCode(200).body("trainerUrl", Matchers.startsWith("http"));
+        // The page runs only its own scripts, and the stream's cookie is set by the server, out of scripts' reach.
+        io.restassured.RestAssured.given().get("/").then().statusCode(200)
+                .header("Content-Security-Policy", Matchers.containsString("script-src 'self';"))
+                .header("Content-Security-Policy", Matchers.containsString("default-src 'none'"));
+        String cookie = given().post("/api/session").then().statusCode(204).extract().header("Set-Cookie");
+        assertTrue(cookie.startsWith("logitlab_token=ey") && cookie.contains("HttpOnly")
+                && cookie.contains("Path=/api/stream") && cookie.contains("SameSite=Strict"), cookie);
+        io.restassured.RestAssured.given().post("/api/session").then().statusCode(401);
         given().get("/api/run-events").then().statusCode(200);
         // With the report, in its transaction, its verdict: the run names no baseline and this is its only checkpoint.
         List<ConsumerRecord<String, String>> verdicts = KafkaBrokerResource.committed("logitlab.verdicts",

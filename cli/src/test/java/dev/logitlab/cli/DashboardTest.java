@@ -136,9 +136,10 @@ class DashboardTest {
             try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, String>(config.kafkaClient(),
                     new org.apache.kafka.common.serialization.StringSerializer(),
                     new org.apache.kafka.common.serialization.StringSerializer())) {
+                // a well-formed run.failed (the analysis skips records that are not): its reason is the payload
                 producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>("logitlab.runs", "evil-run",
-                        "{\"schemaVersion\":1,\"kind\":\"failed\",\"runId\":\"evil-run\",\"seed\":0,\"reason\":"
-                                + new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(evil) + "}"))
+                        new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(
+                                dev.logitlab.events.RunEvent.failed("evil-run", "e".repeat(64), 0, evil))))
                         .get(30, java.util.concurrent.TimeUnit.SECONDS);
             }
             wait.until(b -> !b.findElements(By.cssSelector("#runs tr[data-run='evil-run']")).isEmpty());

@@ -75,7 +75,7 @@ class HelmChartTest {
                     "a writable /tmp under the read-only root");
         }
         assertEquals(3, Chart.ofType(resources, PodDisruptionBudget.class).size());
-        assertEquals(3, Chart.ofType(resources, NetworkPolicy.class).size());
+        assertEquals(4, Chart.ofType(resources, NetworkPolicy.class).size(), "one per service and one for training Jobs");
         PersistentVolumeClaim store = Chart.ofType(resources, PersistentVolumeClaim.class).get(0);
         assertEquals(List.of("ReadWriteMany"), store.getSpec().getAccessModes());
         assertFalse(hasGpu(trainingJob(resources).getSpec().getTemplate().getSpec().getContainers().get(0)),
@@ -83,6 +83,36 @@ class HelmChartTest {
         // helm-java's template leaves test hooks out; lint renders them, and the hook must be declared as one.
         String hook = java.nio.file.Files.readString(Chart.DIR.resolve("templates/tests/test-health.yaml"));
         assertTrue(hook.contains("helm.sh/hook: test") && hook.contains("/q/health/ready"), "a helm test hook");
+    }
+
+    @Test
+    void theDefaultsAreSecureKafkaOverSaslSslReadOnlyStoresForReadersAndFencedJobsThatEnd() {
+        List<HasMetadata> resources = Chart.resources(Chart.template(null, Map.of()));
+        for (Deployment d : Chart.ofType(resources, Deployment.class)) {
+            String service = d.getMetadata().getLabels().get("app.kubernetes.io/component");
+            Container c = d.getSpec().getTemplate().getSpec().getContainers().get(0);
+            assertEquals("SASL_SSL", env(c, "KAFKA_SECURITY_PROTOCOL"), service + " speaks SASL_SSL unless told not to");
+            assertEquals("logitlab", env(c, "LOGITLAB_JWT_AUDIENCE"), service + " checks the tokens' audience");
+            boolean readOnly = c.getVolumeMounts().stream().filter(m -> m.getName().equals("store")).findFirst()
+                    .orElseThrow().getReadOnly() == Boolean.TRUE;
+            assertEquals(!service.equals("trainer"), readOnly, service + ": the store is written only by the trainer");
+        }
+        Job job = trainingJob(resources);
+        assertEquals(86400L, job.getSpec().getActiveDeadlineSeconds());
+        assertEquals(1, job.getSpec().getBackoffLimit());
+        NetworkPolicy jobs = Chart.ofType(resources, NetworkPolicy.class).stream()
+                .filter(p -> p.getMetadata().getName().endsWith("-training-job")).findFirst().orElseThrow();
+        assertEquals("training-job", jobs.getSpec().getPodSelector().getMatchLabels().get("app.kubernetes.io/component"));
+        assertTrue(jobs.getSpec().getIngress().isEmpty(), "nothing may call a training Job");
+        assertEquals(Set.of(9092, 53), jobs.getSpec().getEgress().stream().flatMap(e -> e.getPorts().stream())
+                .map(p -> p.getPort().getIntVal()).collect(Collectors.toSet()), "Kafka and DNS only");
+        List<HasMetadata> plaintext = Chart.resources(Chart.template(null, Map.of("kafka.sasl.enabled", "false")));
+        assertNull(envOrNull(Chart.ofType(plaintext, Deployment.class).get(0).getSpec().getTemplate().getSpec().getContainers()
+                .get(0), "KAFKA_SECURITY_PROTOCOL"), "PLAINTEXT only when asked for explicitly");
+    }
+
+    private static String envOrNull(Container c, String name) {
+        return c.getEnv().stream().filter(e -> e.getName().equals(name)).map(e -> e.getValue()).findFirst().orElse(null);
     }
 
     @Test

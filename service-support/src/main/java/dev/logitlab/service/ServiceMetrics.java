@@ -13,6 +13,7 @@ import java.util.function.ToDoubleFunction;
  */
 public enum ServiceMetrics {
     RUNS_SUBMITTED("logitlab.runs.submitted", "Training runs the trainer accepted"),
+    RUNS_SET_ASIDE("logitlab.runs.set.aside", "Run journals the trainer could not read, moved to run.json.unreadable"),
     RUNS_FAILED("logitlab.runs.failed", "Training runs that ended in an error"),
     CHECKPOINTS_PUBLISHED("logitlab.checkpoints.published", "Checkpoints written and announced on logitlab.checkpoints"),
     CHECKPOINTS_PROCESSED("logitlab.checkpoints.processed", "Checkpoints planned into attack shards"),

@@ -8,7 +8,10 @@ import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
-/** Ready only when the checkpoint store exists and can be written. */
+/**
+ * Ready only when the checkpoint store exists and can be written, or, for a service that only reads it
+ * ({@code logitlab.store.writes=false}: attack and analysis, which the chart mounts it read-only in), read.
+ */
 @Readiness
 @ApplicationScoped
 public class StoreHealthCheck implements HealthCheck {
@@ -16,15 +19,21 @@ public class StoreHealthCheck implements HealthCheck {
     @ConfigProperty(name = "logitlab.store.root")
     Path storeRoot;
 
+    @ConfigProperty(name = "logitlab.store.writes", defaultValue = "true")
+    boolean writes;
+
     @Override
     public HealthCheckResponse call() {
-        try {
-            Files.createDirectories(storeRoot);
-        } catch (java.io.IOException e) {
-            // reported below
+        if (writes) {
+            try {
+                Files.createDirectories(storeRoot);
+            } catch (java.io.IOException e) {
+                // reported below
+            }
         }
-        boolean writable = Files.isDirectory(storeRoot) && Files.isWritable(storeRoot);
-        return HealthCheckResponse.named("checkpoint-store").status(writable)
+        boolean usable = Files.isDirectory(storeRoot)
+                && (writes ? Files.isWritable(storeRoot) : Files.isReadable(storeRoot));
+        return HealthCheckResponse.named("checkpoint-store").status(usable)
                 .withData("root", storeRoot.toAbsolutePath().toString()).build();
     }
 }

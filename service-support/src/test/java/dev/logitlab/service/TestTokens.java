@@ -34,6 +34,13 @@ public final class TestTokens {
         return sign("stranger", Set.of(roles), "someone-else", Duration.ofMinutes(30), KEY);
     }
 
+    /** A token of the right issuer and key made for another application (its {@code aud}). */
+    public static String foreignAudience(String... roles) {
+        long now = System.currentTimeMillis() / 1000;
+        return Jwt.issuer("logitlab").audience("another-app").upn("borrowed").groups(Set.of(roles)).issuedAt(now - 120)
+                .expiresAt(now + 1800).sign(KEY);
+    }
+
     /** A valid token with one character of its signature changed. */
     public static String tampered(String... roles) {
         String token = of("mallory", roles);
@@ -48,8 +55,8 @@ public final class TestTokens {
 
     private static String sign(String subject, Set<String> roles, String issuer, Duration ttl, PrivateKey key) {
         long now = System.currentTimeMillis() / 1000;
-        return Jwt.issuer(issuer).upn(subject).groups(roles).issuedAt(now - 120).expiresAt(now + ttl.toSeconds())
-                .sign(key);
+        return Jwt.issuer(issuer).audience("logitlab").upn(subject).groups(roles).issuedAt(now - 120)
+                .expiresAt(now + ttl.toSeconds()).sign(key);
     }
 
     private static PrivateKey load() {

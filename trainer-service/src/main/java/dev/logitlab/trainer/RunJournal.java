@@ -14,7 +14,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
+import dev.logitlab.service.ServiceMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
 
 /**
  * What the trainer must not forget across a restart, beside the checkpoints in the store: each run's spec and
@@ -38,6 +41,11 @@ public class RunJournal {
 
     @Inject
     ObjectMapper json;
+
+    @Inject
+    MeterRegistry metrics;
+
+    private static final Logger LOG = Logger.getLogger(RunJournal.class);
 
     Path runDir(String runId) {
         return storeRoot.resolve("runs").resolve(runId);
@@ -66,13 +74,38 @@ public class RunJournal {
             for (Path dir : dirs.toList()) {
                 Path file = dir.resolve("run.json");
                 if (Files.isRegularFile(file)) {
-                    entries.add(json.readValue(file.toFile(), Entry.class));
+                    try {
+                        Entry entry = json.readValue(file.toFile(), Entry.class);
+                        if (entry.runId() == null || !entry.runId().equals(dir.getFileName().toString())
+                                || entry.spec() == null || entry.status() == null) {
+                            throw new IOException("not a run journal entry of run " + dir.getFileName());
+                        }
+                        entries.add(entry);
+                    } catch (IOException e) {
+                        setAside(dir.getFileName().toString(), e.getMessage());
+                    }
                 }
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list the runs in " + runs, e);
         }
         return entries;
+    }
+
+    /**
+     * Moves a {@code run.json} the trainer cannot read (or whose spec no longer checks) to {@code run.json.unreadable},
+     * with a warning and {@code logitlab_runs_set_aside_total}: one bad file must not stop the trainer from starting,
+     * nor be lost; an operator can read, fix and move it back.
+     */
+    void setAside(String runId, String why) {
+        Path file = runDir(runId).resolve("run.json");
+        LOG.warnf("run %s set aside (%s): %s", runId, file.resolveSibling("run.json.unreadable"), why);
+        ServiceMetrics.RUNS_SET_ASIDE.counter(metrics).increment();
+        try {
+            Files.move(file, file.resolveSibling("run.json.unreadable"), StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            LOG.debugf("run %s already set aside by another replica: %s", runId, e.getMessage());
+        }
     }
 
     /** Drops a run that was never queued (a full queue refused it). */

@@ -35,6 +35,14 @@ public interface SubmissionLimits extends EvaluationLimits {
     @WithDefault("100")
     int sweepPoints();
 
+    /** Training Jobs one subject may have in flight (Kubernetes sweeps). */
+    @WithDefault("20")
+    int jobsInFlight();
+
+    /** GPUs one subject's training Jobs in flight may ask for together. */
+    @WithDefault("8")
+    int gpusInFlight();
+
     /** Submissions (runs and sweeps) one client may make per minute, per replica. */
     @WithDefault("30")
     int submissionsPerMinute();

@@ -26,7 +26,9 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -63,6 +65,9 @@ public class TrainingExecutor {
     RunJournal journal;
 
     @Inject
+    RunLeases leases;
+
+    @Inject
     dev.logitlab.trainer.external.ExternalCheckpoints uploads;
 
     @Inject
@@ -74,34 +79,53 @@ public class TrainingExecutor {
     private final Map<String, Run> runs = new ConcurrentHashMap<>();
     private final Map<String, TrainTestSplit> datasets = new ConcurrentHashMap<>();
     private ThreadPoolExecutor executor;
+    private ScheduledExecutorService adopter;
 
     void start(@Observes StartupEvent event) {
         executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(queueCapacity),
                 r -> new Thread(r, "trainer"));
         if (workerSpec.filter(s -> !s.isBlank()).isEmpty()) {
             recover();
+            // a replica that died leaves its runs' leases to expire: look for such runs as often as one can expire
+            adopter = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "run-adopter"));
+            adopter.scheduleWithFixedDelay(this::recover, leases.ttl().toMillis(), leases.ttl().toMillis(),
+                    TimeUnit.MILLISECONDS);
         }
     }
 
     /**
-     * After a restart: every run this trainer queued is listed again; finished ones announce any checkpoint the
-     * broker never acknowledged, unfinished ones resume from their last checkpoint (which announces them too).
+     * At start, and then every lease period: every run of the store this replica does not know yet is listed;
+     * finished ones announce any checkpoint the broker never acknowledged, unfinished ones resume from their last
+     * checkpoint (which announces them too) on the one replica that takes their {@link RunLeases lease}.
      * Runs of training Jobs are their workers' to recover. All of it is one task on the training thread: a store
      * with more runs than the submission queue holds must not stop the trainer from starting.
      */
-    void recover() {
+    synchronized void recover() {
         List<Runnable> announcements = new ArrayList<>();
         List<Runnable> resumptions = new ArrayList<>();
+        List<String> resumed = new ArrayList<>();
         for (RunJournal.Entry entry : journal.all()) {
-            if (!OWNER_SERVICE.equals(entry.owner())) {
+            if (!OWNER_SERVICE.equals(entry.owner()) || runs.containsKey(entry.runId())) {
+                continue;
+            }
+            boolean unfinished = entry.status() == Run.Status.QUEUED || entry.status() == Run.Status.RUNNING;
+            if (unfinished && !leases.acquire(entry.runId())) {
+                continue; // another live replica trains it
+            }
+            TrainingConfig config;
+            try {
+                config = RunSpecs.trainingConfig(entry.spec());
+            } catch (RuntimeException e) {
+                leases.release(entry.runId());
+                journal.setAside(entry.runId(), "its spec no longer checks: " + e.getMessage());
                 continue;
             }
             Run run = new Run(entry.runId(), entry.spec(), entry.configHash(), entry.submittedAt(), OWNER_SERVICE);
             run.submittedBy(entry.submittedBy());
             runs.put(run.getRunId(), run);
-            TrainingConfig config = RunSpecs.trainingConfig(entry.spec());
-            if (entry.status() == Run.Status.QUEUED || entry.status() == Run.Status.RUNNING) {
+            if (unfinished) {
                 LOG.infof("resuming run %s", run.getRunId());
+                resumed.add(run.getRunId());
                 resumptions.add(() -> train(run, config));
             } else {
                 if (entry.status() == Run.Status.FAILED) {
@@ -113,7 +137,7 @@ public class TrainingExecutor {
             }
         }
         announcements.add(this::announcePendingUploads);
-        if (!announcements.isEmpty() || !resumptions.isEmpty()) {
+        try {
             executor.execute(() -> {
                 for (Runnable step : concat(announcements, resumptions)) {
                     try {
@@ -122,6 +146,12 @@ public class TrainingExecutor {
                         LOG.warnf(e, "a recovered run could not be resumed or announced");
                     }
                 }
+            });
+        } catch (RejectedExecutionException e) {
+            LOG.warnf("the training queue is full; %d runs to resume wait for the next look", resumed.size());
+            resumed.forEach(runId -> {
+                runs.remove(runId);
+                leases.release(runId);
             });
         }
     }
@@ -134,6 +164,9 @@ public class TrainingExecutor {
 
     @PreDestroy
     void stop() {
+        if (adopter != null) {
+            adopter.shutdownNow();
+        }
         runs.values().forEach(Run::requestCancel);
         if (executor != null) {
             executor.shutdownNow();
@@ -159,12 +192,16 @@ public class TrainingExecutor {
         Run run = new Run(runId, spec, config.configHash(), java.time.Instant.now(), owner);
         run.submittedBy(submittedBy);
         runs.put(runId, run);
+        if (OWNER_SERVICE.equals(owner)) {
+            leases.acquire(runId); // before the journal shows it queued, so no other replica adopts it
+        }
         save(run);
         try {
             executor.execute(() -> train(run, config));
         } catch (RejectedExecutionException e) {
             runs.remove(runId);
             journal.forget(runId);
+            leases.release(runId);
             throw e;
         }
         ServiceMetrics.RUNS_SUBMITTED.counter(metrics).increment();
@@ -193,6 +230,14 @@ public class TrainingExecutor {
     }
 
     private void train(Run run, TrainingConfig config) {
+        try {
+            trainHeld(run, config);
+        } finally {
+            leases.release(run.getRunId());
+        }
+    }
+
+    private void trainHeld(Run run, TrainingConfig config) {
         if (run.cancelRequested()) {
             save(run);
             publisher.run(RunEvent.failed(run.getRunId(), run.getConfigHash(), config.seed(), "cancelled"));

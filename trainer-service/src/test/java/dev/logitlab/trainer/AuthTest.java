@@ -34,7 +34,7 @@ class AuthTest {
         given().get("/api/runs").then().statusCode(401).contentType("application/problem+json")
                 .header("WWW-Authenticate", "Bearer").body("detail", containsString("bearer token"));
         for (String bad : new String[] {TestTokens.expired(Roles.VIEWER), TestTokens.tampered(Roles.VIEWER),
-                TestTokens.foreignIssuer(Roles.VIEWER), "not-a-jwt"}) {
+                TestTokens.foreignIssuer(Roles.VIEWER), TestTokens.foreignAudience(Roles.VIEWER), "not-a-jwt"}) {
             given().auth().oauth2(bad).get("/api/runs").then().statusCode(401).contentType("application/problem+json");
         }
         given().contentType("application/json").body(INVALID_SPEC).post("/api/runs").then().statusCode(401);

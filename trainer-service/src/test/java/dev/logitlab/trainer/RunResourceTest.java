@@ -171,6 +171,35 @@ class RunResourceTest {
     }
 
     @Test
+    void anUnreadableJournalIsSetAsideAndAnUnfinishedRunIsResumedOnlyByTheReplicaHoldingItsLease() throws Exception {
+        java.nio.file.Path runs = KafkaBrokerResource.store.resolve("runs");
+        java.nio.file.Files.createDirectories(runs.resolve("run-garbage0001"));
+        java.nio.file.Files.writeString(runs.resolve("run-garbage0001/run.json"), "{\"runId\": [not json");
+        var spec = RunSpecs.normalize(JSON.readValue(TINY, dev.logitlab.events.RunSpec.class));
+        var config = RunSpecs.trainingConfig(spec);
+        RunJournal journal = io.quarkus.arc.Arc.container().instance(RunJournal.class).get();
+        String runId = "run-leased00001";
+        journal.save(new RunJournal.Entry(runId, spec, config.configHash(), java.time.Instant.now(), "service",
+                Run.Status.QUEUED, null, "tester"));
+        java.nio.file.Path lease = runs.resolve(runId).resolve("lease");
+        String othersLease = "other-replica " + (System.currentTimeMillis() + 3_600_000);
+        java.nio.file.Files.writeString(lease, othersLease);
+
+        executor.recover(); // what start-up does, and what every replica does once a lease period
+        assertTrue(java.nio.file.Files.exists(runs.resolve("run-garbage0001/run.json.unreadable")));
+        assertTrue(!java.nio.file.Files.exists(runs.resolve("run-garbage0001/run.json")));
+        given().get("/api/runs/" + runId).then().statusCode(404); // a live replica holds it: not ours to train
+        assertEquals(othersLease, java.nio.file.Files.readString(lease));
+        given().get("/q/metrics").then().body(org.hamcrest.Matchers.containsString("logitlab_runs_set_aside_total"));
+
+        java.nio.file.Files.writeString(lease, "other-replica " + (System.currentTimeMillis() - 1)); // it died
+        executor.recover();
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/api/runs/" + runId)
+                .then().statusCode(200).body("status", equalTo("SUCCEEDED")));
+        await().atMost(Duration.ofSeconds(5)).until(() -> !java.nio.file.Files.exists(lease));
+    }
+
+    @Test
     void healthMetricsAndOpenApiAreServed() {
         given().get("/q/health/ready").then().statusCode(200).body("checks.name", hasItem("checkpoint-store"));
         given().get("/q/health/live").then().statusCode(200);

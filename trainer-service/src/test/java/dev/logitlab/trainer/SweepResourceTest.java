@@ -47,6 +47,11 @@ class SweepResourceTest {
                 .then().body("points[0].latestReport.checkpointId", equalTo(runId + "/epoch-001"))
                 .body("points[0].latestReport.worstCase[0].eps", equalTo(0.1f)));
         given().delete("/api/sweeps/" + sweepId).then().statusCode(202);
+        // The sweep is in the store, not only in this replica's memory: a restarted trainer lists it with its runs.
+        var stored = io.quarkus.arc.Arc.container().instance(dev.logitlab.trainer.sweep.SweepStore.class).get().all();
+        var again = stored.stream().filter(s -> s.getSweepId().equals(sweepId)).findFirst().orElseThrow();
+        org.junit.jupiter.api.Assertions.assertEquals(List.of("plain", "plain", "ls=0.3", "ls=0.3"),
+                again.getPoints().stream().map(p -> p.getSpec().defense()).toList());
     }
 
     /** A minimal but schema-valid report of one checkpoint. */

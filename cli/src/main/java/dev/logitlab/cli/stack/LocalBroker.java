@@ -62,17 +62,23 @@ final class LocalBroker {
                 "auto.create.topics.enable=false", ""));
         LocalFiles.writeOwnerOnly(properties, String.join("\n", lines)); // it holds the keystore password
         if (!Files.exists(dir.resolve("meta.properties"))) {
-            List<String> command = new ArrayList<>(List.of(java(), "-cp", classPath(), "kafka.tools.StorageTool", "format",
-                    "-t", UUID.randomUUID().toString().replace("-", "").substring(0, 22), "-c", properties.toString()));
-            command.addAll(security.formatArguments());
-            Process format = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(formatLog.toFile()).start();
-            try {
-                if (!format.waitFor(60, TimeUnit.SECONDS) || format.exitValue() != 0) {
-                    throw new IllegalStateException("formatting the broker's storage failed; see " + formatLog);
+            // In this JVM, not a child process: the users' SCRAM passwords must never be on a command line, which
+            // every local user can read (ps); the storage format is the only way KRaft takes the first ones.
+            List<String> args = new ArrayList<>(List.of("format", "-t",
+                    UUID.randomUUID().toString().replace("-", "").substring(0, 22), "-c", properties.toString()));
+            args.addAll(security.formatArguments());
+            int exit;
+            try (java.io.PrintStream out = new java.io.PrintStream(Files.newOutputStream(formatLog), true,
+                    java.nio.charset.StandardCharsets.UTF_8)) {
+                try {
+                    exit = kafka.tools.StorageTool.execute(args.toArray(String[]::new), out);
+                } catch (RuntimeException e) {
+                    e.printStackTrace(out);
+                    exit = 1;
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
+            }
+            if (exit != 0) {
+                throw new IllegalStateException("formatting the broker's storage failed; see " + formatLog);
             }
         }
         return List.of(java(), "-Xmx512m", "-cp", classPath(), "kafka.Kafka", properties.toString());

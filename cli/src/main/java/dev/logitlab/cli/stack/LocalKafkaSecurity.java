@@ -65,24 +65,24 @@ public final class LocalKafkaSecurity {
             Path broker = dir.resolve("broker.p12");
             Files.deleteIfExists(ca);
             Files.deleteIfExists(broker);
-            keytool("-genkeypair", "-alias", "ca", "-dname", "CN=logitlab local CA", "-ext", "bc:c", "-keyalg", "RSA",
+            keytool(storePassword, "-genkeypair", "-alias", "ca", "-dname", "CN=logitlab local CA", "-ext", "bc:c", "-keyalg", "RSA",
                     "-keysize", "2048", "-validity", "3650", "-keystore", ca.toString(), "-storetype", "PKCS12",
-                    "-storepass", storePassword);
-            keytool("-exportcert", "-rfc", "-alias", "ca", "-keystore", ca.toString(), "-storepass", storePassword,
+                    "-storepass:env", PASSWORD_VARIABLE);
+            keytool(storePassword, "-exportcert", "-rfc", "-alias", "ca", "-keystore", ca.toString(), "-storepass:env", PASSWORD_VARIABLE,
                     "-file", caCertificate().toString());
-            keytool("-genkeypair", "-alias", "broker", "-dname", BROKER_PRINCIPAL, "-keyalg", "RSA", "-keysize", "2048",
-                    "-validity", "3650", "-keystore", broker.toString(), "-storetype", "PKCS12", "-storepass", storePassword);
+            keytool(storePassword, "-genkeypair", "-alias", "broker", "-dname", BROKER_PRINCIPAL, "-keyalg", "RSA", "-keysize", "2048",
+                    "-validity", "3650", "-keystore", broker.toString(), "-storetype", "PKCS12", "-storepass:env", PASSWORD_VARIABLE);
             Path csr = dir.resolve("broker.csr");
             Path signed = dir.resolve("broker.pem");
-            keytool("-certreq", "-alias", "broker", "-keystore", broker.toString(), "-storepass", storePassword,
+            keytool(storePassword, "-certreq", "-alias", "broker", "-keystore", broker.toString(), "-storepass:env", PASSWORD_VARIABLE,
                     "-file", csr.toString());
-            keytool("-gencert", "-alias", "ca", "-keystore", ca.toString(), "-storepass", storePassword, "-infile",
+            keytool(storePassword, "-gencert", "-alias", "ca", "-keystore", ca.toString(), "-storepass:env", PASSWORD_VARIABLE, "-infile",
                     csr.toString(), "-outfile", signed.toString(), "-rfc", "-validity", "3650",
                     "-ext", "SAN=dns:localhost,ip:127.0.0.1", "-ext", "EKU=serverAuth,clientAuth");
-            keytool("-importcert", "-noprompt", "-alias", "ca", "-file", caCertificate().toString(), "-keystore",
-                    broker.toString(), "-storepass", storePassword);
-            keytool("-importcert", "-alias", "broker", "-file", signed.toString(), "-keystore", broker.toString(),
-                    "-storepass", storePassword);
+            keytool(storePassword, "-importcert", "-noprompt", "-alias", "ca", "-file", caCertificate().toString(), "-keystore",
+                    broker.toString(), "-storepass:env", PASSWORD_VARIABLE);
+            keytool(storePassword, "-importcert", "-alias", "broker", "-file", signed.toString(), "-keystore", broker.toString(),
+                    "-storepass:env", PASSWORD_VARIABLE);
             Files.delete(csr);
             for (String user : users()) {
                 secret("users/" + user);
@@ -247,10 +247,15 @@ public final class LocalKafkaSecurity {
         }
     }
 
-    private static void keytool(String... args) throws IOException {
+    /** Where keytool reads the store password: its environment, never its command line (which ps shows anyone). */
+    private static final String PASSWORD_VARIABLE = "LOGITLAB_KEYSTORE_PASSWORD";
+
+    private static void keytool(String password, String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "keytool").toString()));
         command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().put(PASSWORD_VARIABLE, password);
+        Process p = builder.start();
         String output = new String(p.getInputStream().readAllBytes());
         try {
             if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {

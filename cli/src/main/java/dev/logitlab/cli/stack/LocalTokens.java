@@ -27,6 +27,8 @@ public final class LocalTokens {
 
     /** The {@code iss} the services expect ({@code LOGITLAB_JWT_ISSUER}'s default). */
     public static final String ISSUER = "logitlab";
+    /** The {@code aud} the services expect ({@code LOGITLAB_JWT_AUDIENCE}'s default). */
+    public static final String AUDIENCE = "logitlab";
 
     private final Path dir;
 
@@ -45,6 +47,7 @@ public final class LocalTokens {
         ensure();
         JwtClaims claims = new JwtClaims();
         claims.setIssuer(ISSUER);
+        claims.setAudience(AUDIENCE);
         claims.setSubject(subject);
         claims.setClaim("upn", subject);
         claims.setStringListClaim("groups", List.of(roles));

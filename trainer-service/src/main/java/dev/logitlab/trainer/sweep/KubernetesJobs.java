@@ -24,6 +24,11 @@ public final class KubernetesJobs implements AutoCloseable {
 
     public static final String SWEEP_LABEL = "logitlab.dev/sweep";
     public static final String RUN_LABEL = "logitlab.dev/run";
+    /** Who asked for the Job (a label value made of the token's subject), so in-flight Jobs count per subject. */
+    public static final String SUBJECT_LABEL = "logitlab.dev/subject";
+    /** A Job that the template gives no deadline runs at most this long. */
+    static final long DEFAULT_DEADLINE_SECONDS = 24 * 3600;
+    static final int DEFAULT_BACKOFF_LIMIT = 1;
 
     /** What the trainer does when a Job's run changes state. */
     public interface Listener {
@@ -72,19 +77,79 @@ public final class KubernetesJobs implements AutoCloseable {
         return this;
     }
 
-    /** Creates the Job of one run from the template; the worker reads its run from the environment. */
+    /** Creates the Job of one run from the template (see {@link #create(String, String, RunSpec, String)}). */
     public Job create(String sweepId, String runId, RunSpec spec) {
+        return create(sweepId, runId, spec, "anonymous");
+    }
+
+    /**
+     * Creates the Job of one run from the template; the worker reads its run from the environment. Idempotent: the
+     * Job's name is the run's, and a Job that exists already is the one returned (a trainer that restarted while
+     * creating a sweep's Jobs creates only the missing ones). Every Job ends: a deadline and a backoff limit when the
+     * template gives none.
+     */
+    public Job create(String sweepId, String runId, RunSpec spec, String subject) {
         Job job = serialization.unmarshal(template, Job.class);
-        job.getMetadata().setName(("logitlab-train-" + runId).toLowerCase());
+        String name = ("logitlab-train-" + runId).toLowerCase();
+        Job existing = client.batch().v1().jobs().inNamespace(namespace).withName(name).get();
+        if (existing != null) {
+            return existing;
+        }
+        job.getMetadata().setName(name);
         job.getMetadata().setNamespace(namespace);
         job.getMetadata().getLabels().put(SWEEP_LABEL, sweepId);
         job.getMetadata().getLabels().put(RUN_LABEL, runId);
+        job.getMetadata().getLabels().put(SUBJECT_LABEL, labelOf(subject));
+        if (job.getSpec().getActiveDeadlineSeconds() == null) {
+            job.getSpec().setActiveDeadlineSeconds(DEFAULT_DEADLINE_SECONDS);
+        }
+        if (job.getSpec().getBackoffLimit() == null) {
+            job.getSpec().setBackoffLimit(DEFAULT_BACKOFF_LIMIT);
+        }
         job.getSpec().getTemplate().getMetadata().getLabels().put(SWEEP_LABEL, sweepId);
         job.getSpec().getTemplate().getMetadata().getLabels().put(RUN_LABEL, runId);
         var container = job.getSpec().getTemplate().getSpec().getContainers().get(0);
         container.getEnv().add(new EnvVar("LOGITLAB_WORKER_RUN_ID", runId, null));
         container.getEnv().add(new EnvVar("LOGITLAB_WORKER_SPEC", toJson(spec), null));
-        return client.batch().v1().jobs().inNamespace(namespace).resource(job).create();
+        try {
+            return client.batch().v1().jobs().inNamespace(namespace).resource(job).create();
+        } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+            if (e.getCode() == 409) { // created meanwhile (another trainer replica resuming the same sweep)
+                return client.batch().v1().jobs().inNamespace(namespace).withName(name).get();
+            }
+            throw e;
+        }
+    }
+
+    /** The subject's Jobs that have not ended (neither succeeded nor failed): what a quota counts. */
+    public int inFlight(String subject) {
+        return (int) client.batch().v1().jobs().inNamespace(namespace).withLabel(SUBJECT_LABEL, labelOf(subject)).list()
+                .getItems().stream().filter(j -> !ended(j)).count();
+    }
+
+    /** GPUs one Job of the template asks for ({@code nvidia.com/gpu} limits of its containers). */
+    public int gpusPerJob() {
+        Job job = serialization.unmarshal(template, Job.class);
+        return job.getSpec().getTemplate().getSpec().getContainers().stream()
+                .map(c -> c.getResources() == null || c.getResources().getLimits() == null ? null
+                        : c.getResources().getLimits().get("nvidia.com/gpu"))
+                .filter(Objects::nonNull).mapToInt(q -> q.getNumericalAmount().intValue()).sum();
+    }
+
+    private static boolean ended(Job job) {
+        JobStatus s = job.getStatus();
+        return s != null && ((s.getSucceeded() != null && s.getSucceeded() > 0) || (s.getConditions() != null
+                && s.getConditions().stream().anyMatch(c -> "Failed".equals(c.getType()) && "True".equals(c.getStatus()))));
+    }
+
+    /** A label value (≤ 63 of [A-Za-z0-9._-], alphanumeric at both ends) for any subject: itself, or its hash. */
+    static String labelOf(String subject) {
+        String s = subject == null ? "anonymous" : subject;
+        if (s.matches("[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?")) {
+            return s;
+        }
+        return "h-" + dev.logitlab.core.checkpoint.Sha256.of(s.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                .substring(0, 40);
     }
 
     /** Deletes every Job of a sweep (their pods go with them). */

@@ -61,14 +61,19 @@ public final class Sweep {
     private final String name;
     private final String executor;
     private final String submittedBy;
-    private final Instant createdAt = Instant.now();
+    private final Instant createdAt;
     private final List<Point> points = new CopyOnWriteArrayList<>();
 
     Sweep(String sweepId, String name, String executor, String submittedBy) {
+        this(sweepId, name, executor, submittedBy, Instant.now());
+    }
+
+    Sweep(String sweepId, String name, String executor, String submittedBy, Instant createdAt) {
         this.sweepId = sweepId;
         this.name = name;
         this.executor = executor;
         this.submittedBy = submittedBy;
+        this.createdAt = createdAt;
     }
 
     /** Who submitted it (the token's subject): they, or an operator, may cancel it. */

@@ -10,6 +10,8 @@ import dev.logitlab.trainer.RunSpecs;
 import dev.logitlab.trainer.SubmissionLimits;
 import dev.logitlab.trainer.TrainingExecutor;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import dev.logitlab.service.TooManyRequestsException;
+import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -44,6 +46,9 @@ public class SweepService {
     @Inject
     SubmissionLimits limits;
 
+    @Inject
+    SweepStore store;
+
     @ConfigProperty(name = "logitlab.kubernetes.namespace", defaultValue = "default")
     String namespace;
 
@@ -54,6 +59,20 @@ public class SweepService {
     private final Map<String, RunSpec> kubernetesRuns = new ConcurrentHashMap<>();
     private volatile KubernetesJobs jobs;
 
+    /** The sweeps in the store, as a restarted trainer (or any replica) finds them; their Jobs are watched again. */
+    @PostConstruct
+    void load() {
+        for (Sweep sweep : store.all()) {
+            sweeps.put(sweep.getSweepId(), sweep);
+            if (sweep.getExecutor().equals("kubernetes")) {
+                sweep.getPoints().forEach(p -> kubernetesRuns.put(p.getRunId(), p.getSpec()));
+            }
+        }
+        if (!kubernetesRuns.isEmpty()) {
+            kubernetes(); // the informer reports every Job that still exists, and so the points' status
+        }
+    }
+
     public Sweep submit(SweepSpec spec, String submittedBy) {
         String kind = spec.executor() == null ? "local" : spec.executor();
         if (!kind.equals("local") && !kind.equals("kubernetes")) {
@@ -63,19 +82,47 @@ public class SweepService {
         grid.forEach(limits::check);
         Sweep sweep = new Sweep("sweep-" + UUID.randomUUID().toString().replace("-", "").substring(0, 10),
                 spec.name(), kind, submittedBy);
-        sweeps.put(sweep.getSweepId(), sweep);
-        for (RunSpec point : grid) {
-            if (kind.equals("local")) {
+        if (kind.equals("local")) {
+            for (RunSpec point : grid) {
                 sweep.add(executor.submit(point, submittedBy).getRunId(), point);
-            } else {
-                String runId = "run-" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-                sweep.add(runId, point);
-                kubernetesRuns.put(runId, point);
-                publisher.run(RunEvent.submitted(runId, RunSpecs.trainingConfig(point).configHash(), point));
-                kubernetes().create(sweep.getSweepId(), runId, point);
+            }
+            store.save(sweep);
+            sweeps.put(sweep.getSweepId(), sweep);
+            return sweep;
+        }
+        withinQuota(submittedBy, grid.size());
+        for (RunSpec point : grid) {
+            sweep.add("run-" + UUID.randomUUID().toString().replace("-", "").substring(0, 12), point);
+        }
+        store.save(sweep); // before any Job: a restart while creating them still knows the sweep and can cancel it
+        sweeps.put(sweep.getSweepId(), sweep);
+        for (Sweep.Point point : sweep.getPoints()) {
+            kubernetesRuns.put(point.getRunId(), point.getSpec());
+            String hash = RunSpecs.trainingConfig(point.getSpec()).configHash();
+            try {
+                kubernetes().create(sweep.getSweepId(), point.getRunId(), point.getSpec(), submittedBy);
+                publisher.run(RunEvent.submitted(point.getRunId(), hash, point.getSpec()));
+            } catch (RuntimeException e) {
+                String reason = "the Job could not be created: " + e.getMessage();
+                point.status("FAILED", reason);
+                publisher.run(RunEvent.failed(point.getRunId(), hash, point.getSpec().seed(), reason));
             }
         }
         return sweep;
+    }
+
+    /** Refuses Jobs beyond a subject's share of the cluster: Jobs and GPUs in flight (logitlab.limits.*). */
+    private void withinQuota(String subject, int more) {
+        int jobs = kubernetes().inFlight(subject) + more;
+        if (jobs > limits.jobsInFlight()) {
+            throw new TooManyRequestsException(subject + " would have " + jobs + " training Jobs in flight, over the "
+                    + "limit of " + limits.jobsInFlight() + " (logitlab.limits.jobs-in-flight)", 60);
+        }
+        int gpus = jobs * kubernetes().gpusPerJob();
+        if (gpus > limits.gpusInFlight()) {
+            throw new TooManyRequestsException(subject + " would have " + gpus + " GPUs in flight, over the limit of "
+                    + limits.gpusInFlight() + " (logitlab.limits.gpus-in-flight)", 60);
+        }
     }
 
     public Optional<Sweep> find(String sweepId) {

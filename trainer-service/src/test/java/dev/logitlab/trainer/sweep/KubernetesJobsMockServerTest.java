@@ -114,6 +114,26 @@ class KubernetesJobsMockServerTest {
                 .list().getItems().size(), "other sweeps' Jobs are left alone");
     }
 
+    @Test
+    void creatingAJobTwiceIsOneJobEveryJobEndsAndJobsInFlightCountPerSubject() {
+        Job first = jobs.create("sweep-4", "run-ggg", SPEC, "sam");
+        Job again = jobs.create("sweep-4", "run-ggg", SPEC, "sam"); // a restarted trainer resuming the sweep
+        assertEquals(first.getMetadata().getUid(), again.getMetadata().getUid());
+        assertEquals(1, client.batch().v1().jobs().inNamespace("logitlab").withLabel(KubernetesJobs.RUN_LABEL, "run-ggg")
+                .list().getItems().size());
+        assertEquals(KubernetesJobs.DEFAULT_DEADLINE_SECONDS, first.getSpec().getActiveDeadlineSeconds(),
+                "the chart's template gives no deadline: the default applies");
+        assertEquals(1, first.getSpec().getBackoffLimit(), "the chart's backoff limit");
+
+        jobs.create("sweep-4", "run-hhh", SPEC, "sam");
+        jobs.create("sweep-5", "run-iii", SPEC, "someone@example.org/with spaces");
+        assertEquals(2, jobs.inFlight("sam"));
+        updateStatus(first, new JobStatusBuilder().withSucceeded(1).build());
+        assertEquals(1, jobs.inFlight("sam"), "a Job that ended is not in flight");
+        assertEquals(1, jobs.inFlight("someone@example.org/with spaces"), "any subject, as a valid label value");
+        assertEquals(1, jobs.gpusPerJob(), "the GPU template asks for one GPU a Job");
+    }
+
     private static void updateStatus(Job job, io.fabric8.kubernetes.api.model.batch.v1.JobStatus status) {
         Job current = client.batch().v1().jobs().inNamespace("logitlab").withName(job.getMetadata().getName()).get();
         current.setStatus(status);

@@ -1,0 +1,148 @@
+package dev.logitlab.trainer;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * Which trainer replica trains an unfinished run: the one holding its lease, a file {@code runs/<runId>/lease}
+ * beside {@code run.json} in the shared store ({@code <holder> <expiry in ms>}). A replica takes the lease when it
+ * queues a run, renews it every third of {@code logitlab.trainer.lease} while the run is queued or training, and
+ * drops it when the run ends; a replica that dies lets it expire, and another replica adopts the run. Taking a free
+ * lease is an atomic create; taking an expired one is a rename, read back to see who won.
+ */
+@ApplicationScoped
+public class RunLeases {
+
+    private static final Logger LOG = Logger.getLogger(RunLeases.class);
+
+    @ConfigProperty(name = "logitlab.trainer.lease", defaultValue = "PT60S")
+    Duration ttl;
+
+    @Inject
+    RunJournal journal;
+
+    /** This process: unique across replicas and restarts. */
+    final String holder = System.getenv().getOrDefault("HOSTNAME", "trainer") + "-"
+            + UUID.randomUUID().toString().substring(0, 8);
+    private final Set<String> held = ConcurrentHashMap.newKeySet();
+    private ScheduledExecutorService renewer;
+
+    /** Takes the run's lease when it is free, expired or already ours; false when another live replica holds it. */
+    public synchronized boolean acquire(String runId) {
+        Path lease = lease(runId);
+        try {
+            Files.createDirectories(lease.getParent());
+            try {
+                Files.writeString(lease, content(), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            } catch (FileAlreadyExistsException taken) {
+                String[] current = read(lease);
+                boolean free = current == null || current[0].equals(holder)
+                        || Long.parseLong(current[1]) < System.currentTimeMillis();
+                if (!free) {
+                    return false;
+                }
+                write(lease);
+                String[] now = read(lease); // two replicas that saw it expired both renamed: the last rename won
+                if (now == null || !now[0].equals(holder)) {
+                    return false;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warnf("cannot take the lease of run %s: %s", runId, e.getMessage());
+            return false;
+        }
+        held.add(runId);
+        startRenewing();
+        return true;
+    }
+
+    /** Gives the lease back: the run ended here (or was never queued). */
+    public void release(String runId) {
+        if (held.remove(runId)) {
+            try {
+                String[] current = read(lease(runId));
+                if (current != null && current[0].equals(holder)) {
+                    Files.deleteIfExists(lease(runId));
+                }
+            } catch (IOException e) {
+                LOG.debugf("lease of %s not removed (it expires): %s", runId, e.getMessage());
+            }
+        }
+    }
+
+    /** How long a lease lasts unrenewed: how soon a dead replica's runs are adopted. */
+    Duration ttl() {
+        return ttl;
+    }
+
+    private synchronized void startRenewing() {
+        if (renewer == null) {
+            renewer = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "lease-renewer");
+                t.setDaemon(true);
+                return t;
+            });
+            long period = Math.max(100, ttl.toMillis() / 3);
+            renewer.scheduleAtFixedRate(this::renewAll, period, period, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void renewAll() {
+        for (String runId : held) {
+            try {
+                write(lease(runId));
+            } catch (IOException e) {
+                LOG.warnf("cannot renew the lease of run %s: %s", runId, e.getMessage());
+            }
+        }
+    }
+
+    private Path lease(String runId) {
+        return journal.runDir(runId).resolve("lease");
+    }
+
+    private String content() {
+        return holder + " " + (System.currentTimeMillis() + ttl.toMillis());
+    }
+
+    private void write(Path lease) throws IOException {
+        Path temporary = lease.resolveSibling("lease." + UUID.randomUUID() + ".tmp");
+        Files.writeString(temporary, content());
+        Files.move(temporary, lease, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** {holder, expiry}, or null when there is no lease or it cannot be read (then it counts as free). */
+    private static String[] read(Path lease) throws IOException {
+        try {
+            String[] parts = Files.readString(lease, StandardCharsets.UTF_8).trim().split(" ");
+            return parts.length == 2 && parts[1].matches("\\d{1,19}") ? parts : null;
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+    }
+
+    @PreDestroy
+    synchronized void stop() {
+        if (renewer != null) {
+            renewer.shutdownNow();
+        }
+    }
+}
