@@ -45,6 +45,9 @@ public record Checkpoint(Path directory, CheckpointManifest manifest) {
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot read " + dir.resolve(MANIFEST) + ": " + e.getMessage(), e);
         }
+        if (manifest == null) { // the file holds JSON null
+            throw new IllegalArgumentException(dir + " is not a logitlab checkpoint (" + MANIFEST + " is empty)");
+        }
         if (!CheckpointManifest.SCHEMA.equals(manifest.schema())) {
             throw new IllegalArgumentException(dir + ": unsupported checkpoint schema '" + manifest.schema()
                     + "' (this version reads " + CheckpointManifest.SCHEMA + ")");
