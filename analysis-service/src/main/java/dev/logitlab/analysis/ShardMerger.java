@@ -103,10 +103,10 @@ final class ShardMerger implements Processor<String, String, String, String> {
                     Topics.REPORT_PUBLISHED, event.checkpointId(), evaluation, record.timestamp());
             LOG.infof("report of %s published (%d shards)", event.checkpointId(), event.shards());
             publishVerdict(report, event.checkpoint(), evaluation, record.timestamp());
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
+            // rethrown, the record would be replayed by exactly-once, and fail again, forever
             LOG.warnf(e, "checkpoint %s cannot be analysed", event.checkpointId());
-            out = failed(event, "analysis failed: " + (e.getMessage() == null ? e.toString() : e.getMessage()),
-                    record.timestamp());
+            out = failed(event, "analysis failed: " + StreamRecords.reason(e), record.timestamp());
         }
         finish(evaluation, record, out);
     }

@@ -3,6 +3,8 @@ package dev.logitlab.trainer.sweep;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.logitlab.events.EvaluationReport;
 import dev.logitlab.events.ReportPublished;
+import dev.logitlab.service.ServiceMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -30,6 +32,9 @@ public class LatestReports {
     @Inject
     ObjectMapper json;
 
+    @Inject
+    MeterRegistry metrics;
+
     private final Map<String, Summary> latest = new ConcurrentHashMap<>();
 
     @Incoming("reports")
@@ -45,6 +50,7 @@ public class LatestReports {
                     (old, now) -> now.epoch() >= old.epoch() ? now : old);
         } catch (Exception e) {
             // Reports are the analysis service's contract; one we cannot read is not ours to dead-letter.
+            ServiceMetrics.RECORDS_SKIPPED.counter(metrics, "topic", "logitlab.reports").increment();
             LOG.debugf("ignoring an unreadable report: %s", e.getMessage());
         }
     }
