@@ -14,6 +14,7 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import dev.logitlab.service.StreamThreads;
 import org.apache.kafka.streams.state.Stores;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -75,10 +76,9 @@ public class ReportTopology {
     @Inject
     MeterRegistry metrics;
 
-    /** A stream thread that hit an unexpected error (a broker gone mid-transaction) is replaced, not lost. */
     @Produces
     StreamsUncaughtExceptionHandler replaceThread() {
-        return error -> StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        return StreamThreads.REPLACE;
     }
 
     @Produces

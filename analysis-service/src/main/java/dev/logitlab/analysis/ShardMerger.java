@@ -15,6 +15,7 @@ import dev.logitlab.core.verdict.RunVerdicts;
 import java.util.List;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import dev.logitlab.service.ServiceMetrics;
+import dev.logitlab.service.EventProcessor;
 import dev.logitlab.service.StreamRecords;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.HashMap;
@@ -22,7 +23,6 @@ import java.util.Map;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import java.util.Optional;
-import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -40,38 +40,28 @@ import org.jboss.logging.Logger;
  * checkpoint becomes {@code report.failed}. With each report goes its verdict ({@code logitlab.verdicts}), in the
  * same transaction.
  */
-final class ShardMerger implements Processor<String, String, String, String> {
+final class ShardMerger extends EventProcessor<AttackEvent> {
 
     static final String EVALUATIONS = "evaluations";
     private static final Logger LOG = Logger.getLogger(ShardMerger.class);
     private static final String DONE = "done";
 
     private final ReportWork work;
-    private final ObjectMapper json;
-    private final MeterRegistry metrics;
-    private ProcessorContext<String, String> context;
     private KeyValueStore<String, String> evaluations;
 
     ShardMerger(ReportWork work, ObjectMapper json, MeterRegistry metrics) {
+        super(AttackEvent.class, ReportTopology.DEAD_LETTERS, json, metrics);
         this.work = work;
-        this.json = json;
-        this.metrics = metrics;
     }
 
     @Override
     public void init(ProcessorContext<String, String> context) {
-        this.context = context;
+        super.init(context);
         this.evaluations = context.getStateStore(EVALUATIONS);
     }
 
     @Override
-    public void process(Record<String, String> record) {
-        Optional<AttackEvent> read = StreamRecords.readOrDeadLetter(json, record, context, AttackEvent.class,
-                ReportTopology.DEAD_LETTERS);
-        if (read.isEmpty()) {
-            return;
-        }
-        AttackEvent event = read.get();
+    protected void process(Record<String, String> record, AttackEvent event) {
         String evaluation = event.checkpointId() + "#" + event.attackConfigHash() + "/";
         if (evaluations.get(evaluation + DONE) != null) {
             ServiceMetrics.SHARDS_DUPLICATES.counter(metrics).increment();

@@ -10,6 +10,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import dev.logitlab.service.StreamThreads;
 import org.apache.kafka.streams.state.Stores;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -47,10 +48,9 @@ public class AttackTopology {
     @Inject
     MeterRegistry metrics;
 
-    /** A stream thread that hit an unexpected error (a broker gone mid-transaction) is replaced, not lost. */
     @Produces
     StreamsUncaughtExceptionHandler replaceThread() {
-        return error -> StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        return StreamThreads.REPLACE;
     }
 
     @Produces

@@ -6,11 +6,10 @@ import dev.logitlab.events.AttackTask;
 import dev.logitlab.events.CheckpointCreated;
 import dev.logitlab.events.Topics;
 import dev.logitlab.service.ServiceMetrics;
+import dev.logitlab.service.EventProcessor;
 import dev.logitlab.service.StreamRecords;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
-import java.util.Optional;
-import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -22,37 +21,27 @@ import org.jboss.logging.Logger;
  * after a restart) is dropped, remembered in a changelogged store; a checkpoint that does not verify becomes
  * {@code attack.failed}; a record that is not a checkpoint event goes to the dead-letter topic.
  */
-final class CheckpointPlanner implements Processor<String, String, String, String> {
+final class CheckpointPlanner extends EventProcessor<CheckpointCreated> {
 
     static final String PLANNED = "planned-checkpoints";
     private static final Logger LOG = Logger.getLogger(CheckpointPlanner.class);
 
     private final AttackWork work;
-    private final ObjectMapper json;
-    private final MeterRegistry metrics;
-    private ProcessorContext<String, String> context;
     private KeyValueStore<String, String> planned;
 
     CheckpointPlanner(AttackWork work, ObjectMapper json, MeterRegistry metrics) {
+        super(CheckpointCreated.class, AttackTopology.DEAD_LETTERS, json, metrics);
         this.work = work;
-        this.json = json;
-        this.metrics = metrics;
     }
 
     @Override
     public void init(ProcessorContext<String, String> context) {
-        this.context = context;
+        super.init(context);
         this.planned = context.getStateStore(PLANNED);
     }
 
     @Override
-    public void process(Record<String, String> record) {
-        Optional<CheckpointCreated> read = StreamRecords.readOrDeadLetter(json, record, context, CheckpointCreated.class,
-                AttackTopology.DEAD_LETTERS);
-        if (read.isEmpty()) {
-            return;
-        }
-        CheckpointCreated event = read.get();
+    protected void process(Record<String, String> record, CheckpointCreated event) {
         String hash = AttackConfig.hash(event);
         String key = event.checkpointId() + "#" + hash;
         if (planned.get(key) != null) {

@@ -5,12 +5,10 @@ import dev.logitlab.events.AttackEvent;
 import dev.logitlab.events.AttackTask;
 import dev.logitlab.events.ShardOutcome;
 import dev.logitlab.service.ServiceMetrics;
+import dev.logitlab.service.EventProcessor;
 import dev.logitlab.service.StreamRecords;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
-import java.util.Optional;
-import org.apache.kafka.streams.processor.api.Processor;
-import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.jboss.logging.Logger;
 
@@ -19,34 +17,19 @@ import org.jboss.logging.Logger;
  * keyed by checkpointId. The outcome and the task's offset commit in one transaction, so a replica killed in the
  * middle of a shard leaves nothing behind and another replica re-runs that shard only.
  */
-final class ShardRunner implements Processor<String, String, String, String> {
+final class ShardRunner extends EventProcessor<AttackTask> {
 
     private static final Logger LOG = Logger.getLogger(ShardRunner.class);
 
     private final AttackWork work;
-    private final ObjectMapper json;
-    private final MeterRegistry metrics;
-    private ProcessorContext<String, String> context;
 
     ShardRunner(AttackWork work, ObjectMapper json, MeterRegistry metrics) {
+        super(AttackTask.class, AttackTopology.DEAD_LETTERS, json, metrics);
         this.work = work;
-        this.json = json;
-        this.metrics = metrics;
     }
 
     @Override
-    public void init(ProcessorContext<String, String> context) {
-        this.context = context;
-    }
-
-    @Override
-    public void process(Record<String, String> record) {
-        Optional<AttackTask> read = StreamRecords.readOrDeadLetter(json, record, context, AttackTask.class,
-                AttackTopology.DEAD_LETTERS);
-        if (read.isEmpty()) {
-            return;
-        }
-        AttackTask task = read.get();
+    protected void process(Record<String, String> record, AttackTask task) {
         AttackEvent result;
         try {
             long start = System.nanoTime();

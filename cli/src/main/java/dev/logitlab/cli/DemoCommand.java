@@ -1,5 +1,6 @@
 package dev.logitlab.cli;
 
+import dev.logitlab.cli.stack.StackOptions;
 import dev.logitlab.cli.demo.DemoRunner;
 import dev.logitlab.cli.demo.LogitPairingExperiment;
 import dev.logitlab.cli.stack.LocalStack;
@@ -27,7 +28,7 @@ final class DemoCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Mixin
-    StackCommand.Options stackOptions = new StackCommand.Options();
+    StackOptions stackOptions = new StackOptions();
 
     @Option(names = "--quick", description = "fewer images, epochs and attacks (a few minutes)")
     boolean quick;

@@ -20,6 +20,7 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -31,6 +32,9 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    @Mixin
+    RuntimeOptions runtime = new RuntimeOptions();
 
     @Option(names = "--model", required = true, description = "checkpoint directory, its checkpoint.json, or a TorchScript file")
     Path model;
@@ -64,20 +68,14 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--json", description = "write the logitlab.evaluation/v1 report here")
     Path json;
 
-    @Option(names = "--data-dir", description = "where to look for data sets first")
-    Path dataDir;
-
-    @Option(names = "--threads", defaultValue = "0", description = "libtorch threads (0 = one per core)")
-    int threads;
-
     @Override
     public Integer call() throws Exception {
         PrintWriter console = spec.commandLine().getOut();
-        Torch.threads(threads);
+        Torch.threads(runtime.threads);
         EvaluationPlan plan = new EvaluationPlan(eps, epsL2, attacks, limit, seed, gaps);
         AttackSuite.validate(attacks, surrogate != null);
         String datasetName = dataset != null ? dataset : checkpointDataset(model);
-        var test = Datasets.load(datasetName, dataDir).test();
+        var test = Datasets.load(datasetName, runtime.dataDir).test();
         EvaluationReport report;
         try (Classifier target = Classifiers.open(model);
              Classifier other = surrogate == null ? null : Classifiers.open(surrogate);

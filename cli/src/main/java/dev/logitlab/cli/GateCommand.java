@@ -61,7 +61,7 @@ final class GateCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("error: " + e.getMessage());
             return 2;
         }
-        CompareCommand.print(out, gate.comparison());
+        ComparisonTable.print(out, gate.comparison());
         for (int i = 0; i < gate.decisions().size(); i++) {
             NonInferiority.Decision d = gate.decisions().get(i);
             out.printf(Locale.ROOT, "%s %s: change %+.3f, one-sided %.0f%% lower bound %+.3f %s −%.3f%n",

@@ -51,8 +51,8 @@ final class GateReports {
             Comparison.BudgetChange b = gate.comparison().budgets().get(i);
             NonInferiority.Decision d = gate.decisions().get(i);
             md.append(String.format(Locale.ROOT, "| %s | %s | %s | %+.3f [%+.3f, %+.3f] | %.4f | %d | %s |%n",
-                    b.budget(), CompareCommand.accuracy(b.outcomes().baselineAccuracy(), b.baseline()),
-                    CompareCommand.accuracy(b.outcomes().candidateAccuracy(), b.candidate()), b.outcomes().difference(),
+                    b.budget(), ComparisonTable.accuracy(b.outcomes().baselineAccuracy(), b.baseline()),
+                    ComparisonTable.accuracy(b.outcomes().candidateAccuracy(), b.candidate()), b.outcomes().difference(),
                     b.difference().lower(), b.difference().upper(), b.mcNemarP(), b.outcomes().baselineOnly(),
                     d.notWorse() ? "not worse" : "**regressed**"));
         }

@@ -1,5 +1,6 @@
 package dev.logitlab.cli;
 
+import dev.logitlab.cli.bench.BenchCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -20,7 +21,7 @@ public final class Lab {
     }
 
     /** The command line with logitlab's error handling: a message, not a stack trace. */
-    static CommandLine commandLine() {
+    public static CommandLine commandLine() {
         return new CommandLine(new Lab()).setExecutionExceptionHandler((e, cmd, parsed) -> {
             cmd.getErr().println(cmd.getColorScheme().errorText("error: " + message(e)));
             if (System.getenv("LOGITLAB_DEBUG") != null) {

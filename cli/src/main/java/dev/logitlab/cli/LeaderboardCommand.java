@@ -42,7 +42,7 @@ final class LeaderboardCommand implements Callable<Integer> {
         HttpResponse<String> response = analysis.get("/api/leaderboard", "application/json");
         if (response.statusCode() != 200) {
             spec.commandLine().getErr().println("error: the analysis service answered " + response.statusCode() + ": "
-                    + SubmitCommand.detail(response.body()));
+                    + ProblemDetails.detail(response.body()));
             return 1;
         }
         JsonNode tables = Json.MAPPER.readTree(response.body());

@@ -73,7 +73,7 @@ final class ReportSource {
         }
         if (response.statusCode() != 200) {
             throw new IllegalStateException("the analysis service answered " + response.statusCode() + ": "
-                    + SubmitCommand.detail(response.body()));
+                    + ProblemDetails.detail(response.body()));
         }
         JsonNode event = Json.MAPPER.readTree(response.body());
         if (!event.has("report")) {

@@ -82,7 +82,7 @@ final class ReportWaiter {
                     }
                 } else if (response != null && response.statusCode() != 404 && response.statusCode() != 503) {
                     err.println("error: the analysis service answered " + response.statusCode() + ": "
-                            + SubmitCommand.detail(response.body()));
+                            + ProblemDetails.detail(response.body()));
                     return 1;
                 }
                 Thread.sleep(POLL.toMillis());

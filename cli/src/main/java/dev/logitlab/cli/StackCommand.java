@@ -2,6 +2,7 @@ package dev.logitlab.cli;
 
 import dev.logitlab.cli.stack.LocalStack;
 import dev.logitlab.cli.stack.StackConfig;
+import dev.logitlab.cli.stack.StackOptions;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,41 +19,6 @@ import picocli.CommandLine.Spec;
         description = "Run logitlab locally: a KRaft Kafka broker and the trainer, attack and analysis services.",
         subcommands = {StackCommand.Up.class, StackCommand.Down.class, StackCommand.Status.class, StackCommand.Logs.class})
 final class StackCommand {
-
-    /** Ports and paths shared by the subcommands. */
-    static final class Options {
-        @Option(names = "--home", description = "state directory (default: <repo>/.lab)")
-        Path home;
-
-        @Option(names = "--kafka-port", defaultValue = "9092", description = "broker port (default: ${DEFAULT-VALUE})")
-        int kafkaPort;
-
-        @Option(names = "--controller-port", defaultValue = "9093", description = "KRaft controller port (default: ${DEFAULT-VALUE})")
-        int controllerPort;
-
-        @Option(names = "--trainer-port", defaultValue = "8081", description = "(default: ${DEFAULT-VALUE})")
-        int trainerPort;
-
-        @Option(names = "--attack-port", defaultValue = "8082", description = "(default: ${DEFAULT-VALUE})")
-        int attackPort;
-
-        @Option(names = "--analysis-port", defaultValue = "8083", description = "(default: ${DEFAULT-VALUE})")
-        int analysisPort;
-
-        @Option(names = "--attack-replicas", defaultValue = "1",
-                description = "attack service processes; replica i listens on the attack port + 10(i-1) (default: ${DEFAULT-VALUE})")
-        int attackReplicas;
-
-        @Option(names = "--analysis-replicas", defaultValue = "1",
-                description = "analysis service processes, ports as for attack (default: ${DEFAULT-VALUE})")
-        int analysisReplicas;
-
-        StackConfig config() {
-            StackConfig d = StackConfig.defaults();
-            return new StackConfig(d.repository(), home != null ? home.toAbsolutePath() : d.home(), kafkaPort,
-                    controllerPort, trainerPort, attackPort, analysisPort, attackReplicas, analysisReplicas);
-        }
-    }
 
     /**
      * For the commands that act on a running stack: only where it lives. Its ports and replicas are what {@code up}
@@ -74,7 +40,7 @@ final class StackCommand {
             description = "Start the broker and the services (only what is not running yet); wait until ready.")
     static final class Up implements Callable<Integer> {
         @picocli.CommandLine.Mixin
-        Options options = new Options();
+        StackOptions options = new StackOptions();
         @Spec
         CommandSpec spec;
 

@@ -86,7 +86,7 @@ final class SubmitCommand implements Callable<Integer> {
     @Option(names = "--wait", description = "wait for the report and print it")
     boolean waitForReport;
 
-    @Option(names = "--timeout", defaultValue = "60m", converter = TokenCommand.Ttl.class,
+    @Option(names = "--timeout", defaultValue = "60m", converter = TtlConverter.class,
             description = "how long --wait waits (default: ${DEFAULT-VALUE})")
     Duration timeout;
 
@@ -131,7 +131,7 @@ final class SubmitCommand implements Callable<Integer> {
                 .header("Content-Type", "application/octet-stream").timeout(Duration.ofMinutes(10))
                 .POST(HttpRequest.BodyPublishers.ofFile(model)).build(), HttpResponse.BodyHandlers.ofString());
         if (uploaded.statusCode() != 200 && uploaded.statusCode() != 201) {
-            err.println("error: the trainer refused the upload (" + uploaded.statusCode() + "): " + detail(uploaded.body()));
+            err.println("error: the trainer refused the upload (" + uploaded.statusCode() + "): " + ProblemDetails.detail(uploaded.body()));
             return 1;
         }
         JsonNode stored = Json.MAPPER.readTree(uploaded.body());
@@ -176,15 +176,6 @@ final class SubmitCommand implements Callable<Integer> {
         }
         return q.entrySet().stream().map(e -> e.getKey() + "=" + URLEncoder.encode(String.valueOf(e.getValue()),
                 StandardCharsets.UTF_8)).collect(Collectors.joining("&"));
-    }
-
-    static String detail(String problem) {
-        try {
-            JsonNode p = Json.MAPPER.readTree(problem);
-            return (p.has("field") ? p.get("field").asText() + ": " : "") + p.path("detail").asText(problem);
-        } catch (Exception e) {
-            return problem;
-        }
     }
 
     private static String first(String... values) {

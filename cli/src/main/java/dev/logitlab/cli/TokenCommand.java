@@ -5,10 +5,7 @@ import dev.logitlab.cli.stack.StackConfig;
 import dev.logitlab.events.Roles;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -29,7 +26,7 @@ final class TokenCommand implements Callable<Integer> {
     @Option(names = "--subject", description = "who the token is for (default: your user name)")
     String subject;
 
-    @Option(names = "--ttl", defaultValue = "8h", converter = TokenCommand.Ttl.class,
+    @Option(names = "--ttl", defaultValue = "8h", converter = TtlConverter.class,
             description = "how long it is valid: 30m, 8h, 7d (default: ${DEFAULT-VALUE})")
     Duration ttl;
 
@@ -46,24 +43,5 @@ final class TokenCommand implements Callable<Integer> {
         String who = subject != null ? subject : System.getProperty("user.name", "local");
         spec.commandLine().getOut().println(tokens.token(who, ttl, role));
         return 0;
-    }
-
-    static final class Ttl implements ITypeConverter<Duration> {
-        private static final Pattern FORM = Pattern.compile("(\\d+)([smhd])");
-
-        @Override
-        public Duration convert(String value) {
-            Matcher m = FORM.matcher(value.trim());
-            if (!m.matches()) {
-                throw new picocli.CommandLine.TypeConversionException("'" + value + "' is not a duration like 30m, 8h, 7d");
-            }
-            long n = Long.parseLong(m.group(1));
-            return switch (m.group(2)) {
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                case "h" -> Duration.ofHours(n);
-                default -> Duration.ofDays(n);
-            };
-        }
     }
 }

@@ -36,8 +36,8 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter console = spec.commandLine().getOut();
         TrainingConfig config = options.config();
-        Torch.threads(options.threads);
-        var data = Datasets.load(config.dataset(), options.dataDir);
+        Torch.threads(options.runtime.threads);
+        var data = Datasets.load(config.dataset(), options.runtime.dataDir);
         ProgressBars progress = new ProgressBars(config.defense(), console);
         Training.Result result = new Training(config, runId, out, progress).run(data);
         progress.close();

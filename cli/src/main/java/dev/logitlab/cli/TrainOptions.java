@@ -1,7 +1,6 @@
 package dev.logitlab.cli;
 
 import dev.logitlab.core.train.TrainingConfig;
-import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
 /** The options that describe a training run, shared by train and bench. */
@@ -37,11 +36,8 @@ final class TrainOptions {
     @Option(names = "--seed", defaultValue = "0", description = "seed of initialisation, shuffling and noise (default: ${DEFAULT-VALUE})")
     long seed;
 
-    @Option(names = "--data-dir", description = "where to look for data sets first (default: $LOGITLAB_DATA)")
-    Path dataDir;
-
-    @Option(names = "--threads", defaultValue = "0", description = "libtorch threads (0 = one per core)")
-    int threads;
+    @picocli.CommandLine.Mixin
+    RuntimeOptions runtime = new RuntimeOptions();
 
     TrainingConfig config() {
         return new TrainingConfig(dataset, model, defense, epochs, trainLimit, testLimit, batch, learningRate,

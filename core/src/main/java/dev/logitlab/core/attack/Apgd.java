@@ -73,7 +73,7 @@ public record Apgd(Norm norm, Variant variant, int steps, int restarts, int targ
     public boolean[] run(Classifier model, NDArray images, int[] labels, double epsilon, long seed) {
         try (NDManager scope = model.manager().newSubManager()) {
             Torch.seed(seed);
-            NDArray x = Batches.copy(images, scope);
+            NDArray x = AttackArrays.copy(images, scope);
             NDArray cleanLogits = model.logits(x);
             // Classes by clean logit, highest first: position 0 is the prediction, 1.. the runner-ups.
             long[] ranking = cleanLogits.argSort(1, false).toLongArray();
@@ -137,7 +137,7 @@ public record Apgd(Norm norm, Variant variant, int steps, int restarts, int targ
             if (keep != null) {
                 NDArray[] before = state;
                 state = keepRows(state, keep);
-                Batches.release(before, state);
+                AttackArrays.release(before, state);
                 y = ActiveSet.rows(y, keep);
                 target = ActiveSet.rows(target, keep);
                 step = rows(step, keep);
@@ -195,12 +195,12 @@ public record Apgd(Norm norm, Variant variant, int steps, int restarts, int targ
                     sinceCheck = 0;
                 }
                 NDScope.unregister(next);
-                Batches.release(state, next);
+                AttackArrays.release(state, next);
                 state = next;
             }
         }
         active.update(wrong);
-        Batches.release(state);
+        AttackArrays.release(state);
     }
 
     /** Sets state[GRAD] to ∇ of the loss at state[ADV]; returns which examples are misclassified there. */
@@ -209,11 +209,11 @@ public record Apgd(Norm norm, Variant variant, int steps, int restarts, int targ
         NDArray[] perExample = new NDArray[1];
         state[GRAD] = model.gradient(state[ADV], z -> {
             logits[0] = z;
-            NDArray oneHot = Batches.oneHot(y, z);
+            NDArray oneHot = AttackArrays.oneHot(y, z);
             perExample[0] = switch (variant) {
                 case CE -> Losses.crossEntropy(z, oneHot);
                 case DLR -> Losses.dlr(z, oneHot);
-                case TARGETED -> Losses.targetedDlr(z, oneHot, Batches.oneHot(target, z));
+                case TARGETED -> Losses.targetedDlr(z, oneHot, AttackArrays.oneHot(target, z));
             };
             return perExample[0].sum();
         });

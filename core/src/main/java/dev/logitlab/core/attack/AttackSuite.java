@@ -28,23 +28,6 @@ public final class AttackSuite {
      */
     public static final String AUTOATTACK = "apgd-ce:steps=100>apgd-t:steps=100:targets=9>fab-t:steps=100:targets=9>square:queries=5000";
 
-    private static final Map<String, Set<String>> OPTIONS = Map.ofEntries(
-            Map.entry("fgsm", Set.of()),
-            Map.entry("pgd", Set.of("steps", "step", "restarts")),
-            Map.entry("pgd-margin", Set.of("steps", "step", "restarts")),
-            Map.entry("apgd-ce", Set.of("steps", "restarts")),
-            Map.entry("apgd-dlr", Set.of("steps", "restarts")),
-            Map.entry("apgd-t", Set.of("steps", "restarts", "targets")),
-            Map.entry("fab-t", Set.of("steps", "targets")),
-            Map.entry("fmn", Set.of("steps", "step")),
-            Map.entry("square", Set.of("queries", "p")),
-            Map.entry("spsa", Set.of("iterations", "samples", "delta", "lr")),
-            Map.entry("noise", Set.of("draws")),
-            Map.entry("transfer", Set.of("steps")));
-
-    /** Attacks that never differentiate the attacked model. */
-    private static final Set<String> GRADIENT_FREE = Set.of("square", "spsa", "noise", "transfer");
-
     private AttackSuite() {
     }
 
@@ -59,7 +42,8 @@ public final class AttackSuite {
 
     /** Whether the named attack differentiates the attacked model (for results read back from JSON). */
     public static boolean usesGradients(String attack) {
-        return !GRADIENT_FREE.contains(attack);
+        AttackRegistry.Entry entry = AttackRegistry.find(attack);
+        return entry == null || !entry.gradientFree();
     }
 
     /** Checks a spec before any model is loaded; errors name the offending attack. */
@@ -141,16 +125,19 @@ public final class AttackSuite {
     private static Attack attack(String text, Classifier surrogate, Norm norm, CostLimits limits) {
         String[] parts = text.split(":", -1);
         String name = parts[0];
-        if (!OPTIONS.containsKey(name)) {
+        AttackRegistry.Entry entry = AttackRegistry.find(name);
+        if (entry == null) {
             throw new IllegalArgumentException("attack '" + text + "': unknown; known: " + String.join(", ",
-                    new java.util.TreeSet<>(OPTIONS.keySet())) + ", or the suites default, all, autoattack");
+                    new java.util.TreeSet<>(AttackRegistry.all().stream().map(AttackRegistry.Entry::name).toList()))
+                    + ", or the suites default, all, autoattack");
         }
         Map<String, Double> options = new HashMap<>();
         for (int i = 1; i < parts.length; i++) {
             String[] kv = parts[i].split("=", -1);
-            if (kv.length != 2 || !OPTIONS.get(name).contains(kv[0].trim())) {
+            if (kv.length != 2 || !entry.optionNames().contains(kv[0].trim())) {
                 throw new IllegalArgumentException("attack '" + text + "': unknown option '" + parts[i] + "'; "
-                        + name + " takes " + (OPTIONS.get(name).isEmpty() ? "no options" : String.join(", ", OPTIONS.get(name))));
+                        + name + " takes " + (entry.optionNames().isEmpty() ? "no options"
+                        : String.join(", ", entry.optionNames())));
             }
             try {
                 options.put(kv[0].trim(), Double.parseDouble(kv[1].trim()));
@@ -159,7 +146,7 @@ public final class AttackSuite {
             }
         }
         try {
-            Attack attack = build(name, options, surrogate, norm); // checks each option's form first
+            Attack attack = AttackRegistry.build(entry, options, norm, surrogate); // checks each option's form first
             options.forEach((option, value) -> limits.checkOption(option, value.intValue()));
             return attack;
         } catch (CostLimits.Exceeded e) {
@@ -167,42 +154,5 @@ public final class AttackSuite {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("attack '" + text + "': " + e.getMessage(), e);
         }
-    }
-
-    private static Attack build(String name, Map<String, Double> o, Classifier surrogate, Norm norm) {
-        return switch (name) {
-            case "fgsm" -> new Fgsm(norm);
-            case "pgd" -> new Pgd(norm, Pgd.Loss.CE, whole(o, "steps", 20), o.get("step"), whole(o, "restarts", 1));
-            case "pgd-margin" -> new Pgd(norm, Pgd.Loss.MARGIN, whole(o, "steps", 20), o.get("step"),
-                    whole(o, "restarts", 1));
-            case "apgd-ce" -> new Apgd(norm, Apgd.Variant.CE, whole(o, "steps", 100), whole(o, "restarts", 1), 0);
-            case "apgd-dlr" -> new Apgd(norm, Apgd.Variant.DLR, whole(o, "steps", 100), whole(o, "restarts", 1), 0);
-            case "apgd-t" -> new Apgd(norm, Apgd.Variant.TARGETED, whole(o, "steps", 100), whole(o, "restarts", 1),
-                    whole(o, "targets", 9));
-            case "fab-t" -> new Fab(norm, whole(o, "steps", 100), whole(o, "targets", 9));
-            case "fmn" -> new Fmn(norm, whole(o, "steps", 100), o.getOrDefault("step", 1.0));
-            case "square" -> new SquareAttack(norm, whole(o, "queries", 1000), o.getOrDefault("p", SquareAttack.P_INIT));
-            case "spsa" -> new Spsa(norm, whole(o, "iterations", 50), whole(o, "samples", 32),
-                    o.getOrDefault("delta", 0.01), o.getOrDefault("lr", 0.01));
-            case "noise" -> new RandomNoise(norm, whole(o, "draws", 20));
-            case "transfer" -> {
-                if (surrogate == null) {
-                    throw new IllegalArgumentException("needs a surrogate model (--surrogate PATH)");
-                }
-                yield new TransferAttack(norm, surrogate, whole(o, "steps", 20));
-            }
-            default -> throw new IllegalStateException(name);
-        };
-    }
-
-    private static int whole(Map<String, Double> options, String key, int fallback) {
-        Double v = options.get(key);
-        if (v == null) {
-            return fallback;
-        }
-        if (v != Math.rint(v) || v < 1 || v > 1_000_000) {
-            throw new IllegalArgumentException(key + " must be a whole number ≥ 1, got " + v);
-        }
-        return v.intValue();
     }
 }

@@ -30,6 +30,16 @@ public final class ExpectationOverTransformation implements Classifier {
         return relativeJitter(model, probe) > TOLERANCE ? new ExpectationOverTransformation(model, DRAWS) : model;
     }
 
+    /** Images of a data set probed for randomness: enough to see noise, few enough to be quick on any model. */
+    static final int PROBE = 500;
+
+    /** The model, or its EOT when two passes over the data set's first {@value #PROBE} images differ. */
+    public static Classifier ifRandom(Classifier model, dev.logitlab.core.data.Dataset data) {
+        try (NDManager scope = model.manager().newSubManager()) {
+            return ifRandom(model, data.images(scope, 0, Math.min(PROBE, data.size())));
+        }
+    }
+
     /** The largest |z − z'|∞ between two passes of the same image over that image's logit range max z − min z. */
     public static double relativeJitter(Classifier model, NDArray images) {
         try (NDManager scope = model.manager().newSubManager()) {

@@ -119,8 +119,8 @@ public record Fab(Norm norm, int steps, int targets) implements MinimumNormAttac
                 NDArray input = local.create(FloatBuffer.wrap(x, 0, n * d), batch);
                 NDArray[] difference = new NDArray[1];
                 NDArray gradient = model.gradient(input, logits -> {
-                    difference[0] = Losses.trueLogit(logits, Batches.oneHot(yNow, logits))
-                            .sub(Losses.trueLogit(logits, Batches.oneHot(targetNow, logits)));
+                    difference[0] = Losses.trueLogit(logits, AttackArrays.oneHot(yNow, logits))
+                            .sub(Losses.trueLogit(logits, AttackArrays.oneHot(targetNow, logits)));
                     return difference[0].sum();
                 });
                 g = difference[0].toFloatArray();

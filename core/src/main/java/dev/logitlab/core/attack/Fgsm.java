@@ -34,7 +34,7 @@ public record Fgsm(Norm norm) implements Attack {
     @Override
     public boolean[] run(Classifier model, NDArray images, int[] labels, double epsilon, long seed) {
         try (NDManager scope = model.manager().newSubManager()) {
-            NDArray x = Batches.copy(images, scope);
+            NDArray x = AttackArrays.copy(images, scope);
             NDArray direction = norm.steepest(gradient(model, x, labels));
             NDArray adversarial = x.add(direction.mul((float) epsilon)).clip(0, 1);
             boolean[] broken = Losses.misclassified(model.logits(x), labels);
@@ -48,6 +48,6 @@ public record Fgsm(Norm norm) implements Attack {
 
     /** ∇ₓ CE at the clean images: FGSM's direction in every norm, the same for every ε. */
     static NDArray gradient(Classifier model, NDArray images, int[] labels) {
-        return model.gradient(images, z -> Losses.crossEntropy(z, Batches.oneHot(labels, z)).sum());
+        return model.gradient(images, z -> Losses.crossEntropy(z, AttackArrays.oneHot(labels, z)).sum());
     }
 }

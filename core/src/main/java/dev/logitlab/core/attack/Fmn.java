@@ -80,7 +80,7 @@ public record Fmn(Norm norm, int steps, double initialStep) implements MinimumNo
                 try (NDManager local = scope.newSubManager()) {
                     NDArray[] loss = new NDArray[1];
                     NDArray g = model.gradient(local.create(FloatBuffer.wrap(point), shape), logits -> {
-                        loss[0] = Losses.margin(logits, Batches.oneHot(labels, logits));
+                        loss[0] = Losses.margin(logits, AttackArrays.oneHot(labels, logits));
                         return loss[0].sum();
                     });
                     margin = loss[0].neg().toFloatArray();   // z_y − max_{j≠y} z_j: negative once misclassified

@@ -52,7 +52,7 @@ public final class Losses {
 
     /** One-hot float labels (N×K) shaped after a batch of logits. */
     public static NDArray oneHot(int[] labels, NDArray logits) {
-        return Batches.oneHot(labels, logits);
+        return AttackArrays.oneHot(labels, logits);
     }
 
     /** Which examples the logits misclassify. */

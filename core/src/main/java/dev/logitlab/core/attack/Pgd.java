@@ -74,7 +74,7 @@ public record Pgd(Norm norm, Loss loss, int steps, Double step, int restarts) im
     public boolean[] run(Classifier model, NDArray images, int[] labels, float[] epsilon, long seed) {
         try (NDManager scope = model.manager().newSubManager()) {
             Torch.seed(seed);
-            NDArray x = Batches.copy(images, scope);
+            NDArray x = AttackArrays.copy(images, scope);
             ActiveSet active = new ActiveSet(Losses.misclassified(model.logits(x), labels));
             for (int r = 0; r < restarts && !active.isEmpty(); r++) {
                 int[] positions = active.index();
@@ -89,7 +89,7 @@ public record Pgd(Norm norm, Loss loss, int steps, Double step, int restarts) im
                         int[] labelsNow = y;
                         NDArray gradient = s == steps ? null : model.gradient(adversarial, z -> {
                             logits[0] = z;
-                            return loss(z, Batches.oneHot(labelsNow, z)).sum();
+                            return loss(z, AttackArrays.oneHot(labelsNow, z)).sum();
                         });
                         if (gradient == null) {
                             logits[0] = model.logits(adversarial);
@@ -108,7 +108,7 @@ public record Pgd(Norm norm, Loss loss, int steps, Double step, int restarts) im
                             y = ActiveSet.rows(y, keep);
                         }
                         NDScope.unregister(next, clean, eps, alpha);
-                        Batches.release(new NDArray[] {adversarial, cleanBefore, epsBefore, alphaBefore},
+                        AttackArrays.release(new NDArray[] {adversarial, cleanBefore, epsBefore, alphaBefore},
                                 next, clean, eps, alpha);
                         adversarial = next;
                     }

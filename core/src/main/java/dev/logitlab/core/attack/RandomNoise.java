@@ -49,7 +49,7 @@ public record RandomNoise(Norm norm, int draws) implements Attack {
     public boolean[] run(Classifier model, NDArray images, int[] labels, double epsilon, long seed) {
         try (NDManager scope = model.manager().newSubManager()) {
             Torch.seed(seed);
-            NDArray x = Batches.copy(images, scope);
+            NDArray x = AttackArrays.copy(images, scope);
             ActiveSet active = new ActiveSet(Losses.misclassified(model.logits(x), labels));
             NDArray clean = ActiveSet.rows(x, active.index());
             int[] y = ActiveSet.rows(labels, active.index());

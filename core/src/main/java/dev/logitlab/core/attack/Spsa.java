@@ -57,7 +57,7 @@ public record Spsa(Norm norm, int iterations, int samples, double delta, double 
     public boolean[] run(Classifier model, NDArray images, int[] labels, double epsilon, long seed) {
         try (NDManager scope = model.manager().newSubManager()) {
             Torch.seed(seed);
-            NDArray x = Batches.copy(images, scope);
+            NDArray x = AttackArrays.copy(images, scope);
             ActiveSet active = new ActiveSet(Losses.misclassified(model.logits(x), labels));
             int[] y = ActiveSet.rows(labels, active.index());
             NDArray clean = ActiveSet.rows(x, active.index());
@@ -82,7 +82,7 @@ public record Spsa(Norm norm, int iterations, int samples, double delta, double 
                         y = ActiveSet.rows(y, keep);
                     }
                     NDScope.unregister(state);
-                    Batches.release(new NDArray[] {adversarial, clean, m, v}, state);
+                    AttackArrays.release(new NDArray[] {adversarial, clean, m, v}, state);
                     adversarial = state[0];
                     clean = state[1];
                     m = state[2];
@@ -116,7 +116,7 @@ public record Spsa(Norm norm, int iterations, int samples, double delta, double 
                 }
             }
             NDArray logits = model.logits(plus.concat(minus));
-            NDArray f = Losses.margin(logits, Batches.oneHot(labels, logits)).neg();
+            NDArray f = Losses.margin(logits, AttackArrays.oneHot(labels, logits)).neg();
             NDArray difference = f.get(":" + a * samples).sub(f.get(a * samples + ":"))
                     .div((float) (2 * delta)).reshape(a, samples, 1, 1, 1);
             parts.add(direction.mul(difference).mean(new int[] {1}));

@@ -43,12 +43,12 @@ public record TransferAttack(Norm norm, Classifier surrogate, int steps) impleme
     public boolean[] run(Classifier model, NDArray images, int[] labels, double epsilon, long seed) {
         try (NDManager scope = surrogate.manager().newSubManager()) {
             Torch.seed(seed);
-            NDArray x = Batches.copy(images, scope);
-            NDArray oneHot = Batches.oneHot(scope, labels, surrogate.logits(x.get("0:1")).getShape().get(1));
+            NDArray x = AttackArrays.copy(images, scope);
+            NDArray oneHot = AttackArrays.oneHot(scope, labels, surrogate.logits(x.get("0:1")).getShape().get(1));
             NDArray adversarial = Pgd.perturb(norm, surrogate::logits, x, oneHot, epsilon, steps, epsilon / 8);
             try (NDManager target = model.manager().newSubManager()) {
-                NDArray clean = Batches.copy(x, target);
-                NDArray crafted = Batches.copy(adversarial, target);
+                NDArray clean = AttackArrays.copy(x, target);
+                NDArray crafted = AttackArrays.copy(adversarial, target);
                 boolean[] broken = Losses.misclassified(model.logits(clean), labels);
                 boolean[] transferred = Losses.misclassified(model.logits(crafted), labels);
                 for (int i = 0; i < broken.length; i++) {

@@ -35,6 +35,12 @@ public record Dataset(String name, int channels, int height, int width, int clas
     }
 
     /** The first {@code limit} examples in file order (all of them when limit ≤ 0 or larger than the set). */
+    /** The data set's name without its split: "fashion-mnist" for "fashion-mnist/test". */
+    public String baseName() {
+        int slash = name.indexOf('/');
+        return slash < 0 ? name : name.substring(0, slash);
+    }
+
     public Dataset limit(int limit) {
         if (limit <= 0 || limit >= size()) {
             return this;

@@ -2,18 +2,65 @@ package dev.logitlab.core.defense;
 
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
  * The defense spec grammar: comma-separated terms {@code plain | ls=α | lsq=β | lsqk=λ | gn=σ | als=ε |
- * at=ε[:steps=k] | alp=λ[:eps=ε][:steps=k] | clp=λ}. Every error names the offending term.
+ * at=ε[:steps=k] | alp=λ[:eps=ε][:steps=k] | clp=λ}, one {@link #TERMS} entry each. Every error names the offending
+ * term.
  */
 final class DefenseParser {
 
-    static final String GRAMMAR = "plain, ls=<α>, lsq=<β>, lsqk=<λ>, gn=<σ>, als=<ε>, at=<ε>[:steps=<k>], "
-            + "alp=<λ>[:eps=<ε>][:steps=<k>], clp=<λ>";
+    /** How a term is built from its value and its options (each given, or its default). */
+    private interface Factory {
+        DefenseTerm build(double value, Map<String, Double> options);
+    }
+
+    /** A term: its options with their defaults, whether each is whole, and its factory. */
+    private record TermType(String symbol, Map<String, Double> defaults, Set<String> whole, Factory factory) {
+
+        String grammar(String name) {
+            StringBuilder g = new StringBuilder(name + "=<" + symbol + ">");
+            defaults.keySet().forEach(o -> g.append("[:").append(o).append("=<").append(o.equals("steps") ? "k" : "ε")
+                    .append(">]"));
+            return g.toString();
+        }
+    }
+
+    /** Adding a defense: its class and one line here. */
+    private static final Map<String, TermType> TERMS = new LinkedHashMap<>();
+
+    static {
+        term("ls", "α", (v, o) -> new LabelSmoothing(v));
+        term("lsq", "β", (v, o) -> new LogitSqueezing(v));
+        term("lsqk", "λ", (v, o) -> new PerExampleLogitSqueezing(v));
+        term("gn", "σ", (v, o) -> new GaussianNoise(v));
+        term("als", "ε", (v, o) -> new AdversarialLabelSmoothing(v));
+        TERMS.put("at", new TermType("ε", Map.of("steps", (double) AdversarialTraining.DEFAULT_STEPS), Set.of("steps"),
+                (v, o) -> new AdversarialTraining(v, o.get("steps").intValue())));
+        TERMS.put("alp", new TermType("λ", orderedDefaults("eps", AdversarialLogitPairing.DEFAULT_EPSILON, "steps",
+                AdversarialTraining.DEFAULT_STEPS), Set.of("steps"), (v, o) -> new AdversarialLogitPairing(v,
+                o.get("eps"), o.get("steps").intValue())));
+        term("clp", "λ", (v, o) -> new CleanLogitPairing(v));
+    }
+
+    static final String GRAMMAR = "plain, " + String.join(", ", TERMS.entrySet().stream()
+            .map(e -> e.getValue().grammar(e.getKey())).toList());
+
+    private static void term(String name, String symbol, Factory factory) {
+        TERMS.put(name, new TermType(symbol, Map.of(), Set.of(), factory));
+    }
+
+    private static Map<String, Double> orderedDefaults(String a, double va, String b, double vb) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put(a, va);
+        m.put(b, vb);
+        return m;
+    }
 
     private DefenseParser() {
     }
@@ -68,51 +115,35 @@ final class DefenseParser {
             throw new IllegalArgumentException("defense term '" + text + "' is malformed; expected one of: " + GRAMMAR);
         }
         String name = nameValue[0].trim();
+        TermType type = TERMS.get(name);
+        if (type == null) {
+            throw new IllegalArgumentException("defense term '" + text + "': unknown term; known: " + GRAMMAR);
+        }
         double value = number(text, nameValue[1]);
-        if (options.length > 1 && !name.equals("at") && !name.equals("alp")) {
-            throw new IllegalArgumentException("defense term '" + text + "': only at and alp take options "
-                    + "(at=<ε>:steps=<k>, alp=<λ>:eps=<ε>:steps=<k>)");
+        if (options.length > 1 && type.defaults().isEmpty()) {
+            throw new IllegalArgumentException("defense term '" + text + "': only "
+                    + String.join(" and ", TERMS.entrySet().stream().filter(e -> !e.getValue().defaults().isEmpty())
+                    .map(Map.Entry::getKey).toList()) + " take options (" + type.grammar(name) + ")");
         }
-        try {
-            return switch (name) {
-                case "ls" -> new LabelSmoothing(value);
-                case "lsq" -> new LogitSqueezing(value);
-                case "gn" -> new GaussianNoise(value);
-                case "als" -> new AdversarialLabelSmoothing(value);
-                case "lsqk" -> new PerExampleLogitSqueezing(value);
-                case "clp" -> new CleanLogitPairing(value);
-                case "at" -> new AdversarialTraining(value, (int) option(text, options, "steps",
-                        AdversarialTraining.DEFAULT_STEPS, true));
-                case "alp" -> new AdversarialLogitPairing(value, option(text, options, "eps",
-                        AdversarialLogitPairing.DEFAULT_EPSILON, false), (int) option(text, options, "steps",
-                        AdversarialTraining.DEFAULT_STEPS, true));
-                default -> throw new IllegalArgumentException("unknown term; known: " + GRAMMAR);
-            };
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("defense term '" + text + "': " + e.getMessage(), e);
-        }
-    }
-
-    /** An option {@code name=<v>} of an {@code at} or {@code alp} term (steps: a whole number), or its default. */
-    private static double option(String text, String[] options, String name, double fallback, boolean whole) {
-        double found = fallback;
+        Map<String, Double> given = new LinkedHashMap<>(type.defaults());
         for (int i = 1; i < options.length; i++) {
             String[] kv = options[i].split("=", -1);
             String key = kv.length == 2 ? kv[0].trim() : "";
-            boolean known = key.equals("steps") || key.equals("eps") && text.startsWith("alp");
-            if (!known) {
+            if (!type.defaults().containsKey(key)) {
                 throw new IllegalArgumentException("defense term '" + text + "': unknown option '" + options[i]
-                        + "'; at takes steps=<k>, alp takes eps=<ε> and steps=<k>");
+                        + "'; " + name + " takes " + String.join(", ", type.defaults().keySet()));
             }
-            if (key.equals(name)) {
-                double v = number(text, kv[1]);
-                if (whole && v != Math.rint(v)) {
-                    throw new IllegalArgumentException("defense term '" + text + "': " + name + " must be a whole number");
-                }
-                found = v;
+            double v = number(text, kv[1]);
+            if (type.whole().contains(key) && v != Math.rint(v)) {
+                throw new IllegalArgumentException("defense term '" + text + "': " + key + " must be a whole number");
             }
+            given.put(key, v);
         }
-        return found;
+        try {
+            return type.factory().build(value, given);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("defense term '" + text + "': " + e.getMessage(), e);
+        }
     }
 
     private static double number(String text, String value) {

@@ -5,7 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dev.logitlab.core.analysis.Binarization;
 import dev.logitlab.core.analysis.GapStatistics;
-import dev.logitlab.core.analysis.GapSummaries;
+import dev.logitlab.core.analysis.GapStatisticsSummary;
 import dev.logitlab.core.analysis.IncompleteOptimization;
 import dev.logitlab.core.analysis.MaskingCheck;
 import dev.logitlab.core.analysis.MaskingEvidence;
@@ -33,6 +33,9 @@ import java.util.stream.IntStream;
  */
 public final class AnalysisPhase {
 
+    /** Images handled at a time when measuring gaps: any model's activations fit in memory. */
+    static final int CHUNK = 500;
+
     static final double SEARCH_MAX_EPS = 0.5;
     /** Where FMN's ℓ2 search censors: as far beyond usual ℓ2 budgets (0.5–2 on [0, 1] images) as 0.5 is in ℓ∞. */
     static final double SEARCH_MAX_EPS_L2 = 5;
@@ -49,7 +52,7 @@ public final class AnalysisPhase {
         this.model = model;
         this.data = test.limit(plan.limit());
         this.plan = plan;
-        this.attacked = Batching.eotIfRandom(model, data);
+        this.attacked = ExpectationOverTransformation.ifRandom(model, data);
     }
 
     public int stages() {
@@ -102,8 +105,8 @@ public final class AnalysisPhase {
         int zero = 0;
         long probabilityRows = 0;
         double variation = 0;
-        for (int from = 0; from < n; from += Batching.CHUNK) {
-            int to = Math.min(n, from + Batching.CHUNK);
+        for (int from = 0; from < n; from += CHUNK) {
+            int to = Math.min(n, from + CHUNK);
             int[] y = Arrays.copyOfRange(data.labels(), from, to);
             try (NDManager scope = model.manager().newSubManager()) {
                 NDArray x = data.images(scope, from, to);
@@ -192,8 +195,8 @@ public final class AnalysisPhase {
                 "minimal ℓ2 ε for FMN"};
         for (int part = 0; part < (fmnL2 == null ? 4 : 5); part++) {
             stages.next(names[part]);
-            for (int from = 0; from < chosen.length; from += Batching.CHUNK) {
-                int to = Math.min(chosen.length, from + Batching.CHUNK);
+            for (int from = 0; from < chosen.length; from += CHUNK) {
+                int to = Math.min(chosen.length, from + CHUNK);
                 int[] y = Arrays.copyOfRange(subset.labels(), from, to);
                 try (NDManager scope = model.manager().newSubManager()) {
                     NDArray x = subset.images(scope, from, to);
@@ -210,6 +213,6 @@ public final class AnalysisPhase {
                 }
             }
         }
-        return GapSummaries.summarize(stats, fgsm, pgd, fmn, SEARCH_MAX_EPS, fmnL2, SEARCH_MAX_EPS_L2);
+        return GapStatisticsSummary.summarize(stats, fgsm, pgd, fmn, SEARCH_MAX_EPS, fmnL2, SEARCH_MAX_EPS_L2);
     }
 }

@@ -34,7 +34,7 @@ public final class AttackPhase {
 
     public AttackPhase(Classifier model, Dataset test, EvaluationPlan plan, Classifier surrogate) {
         this.data = test.limit(plan.limit());
-        this.model = Batching.eotIfRandom(model, data);
+        this.model = ExpectationOverTransformation.ifRandom(model, data);
         this.shards = new ShardPlan(plan, attacks(plan, surrogate), data.size());
     }
 
@@ -90,7 +90,7 @@ public final class AttackPhase {
             outcomes.put(shard.index(), run(shard));
         }
         stages.done();
-        return WorstCaseMerge.merge(shards, modelName, Batching.datasetName(data), outcomes);
+        return WorstCaseMerge.merge(shards, modelName, data.baseName(), outcomes);
     }
 
     /** One shard: its attack at its budget on its examples, seeded by (plan seed, attack, [norm,] ε, first example). */

@@ -5,7 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import dev.logitlab.core.checkpoint.Checkpoint;
 import dev.logitlab.core.checkpoint.CheckpointManifest;
-import dev.logitlab.core.data.Batches;
+import dev.logitlab.core.data.EpochOrder;
 import dev.logitlab.core.data.Dataset;
 import dev.logitlab.core.data.TrainTestSplit;
 import dev.logitlab.core.defense.Defense;
@@ -80,7 +80,7 @@ public final class Training {
     private EpochResult trainEpoch(Network network, Optimizer optimizer, Defense defense, Dataset train, int epoch) {
         long epochSeed = epochSeed(config.seed(), epoch);
         Torch.seed(epochSeed);
-        Dataset shuffled = train.select(Batches.shuffled(train.size(), epochSeed));
+        Dataset shuffled = train.select(EpochOrder.shuffled(train.size(), epochSeed));
         int batch = config.batchSize();
         int batches = (shuffled.size() + batch - 1) / batch;
         float[] buffer = new float[batch * shuffled.imageSize()];

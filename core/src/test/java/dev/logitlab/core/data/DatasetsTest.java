@@ -98,9 +98,9 @@ class DatasetsTest {
 
     @Test
     void shufflingIsASeededPermutation() {
-        int[] a = Batches.shuffled(1000, 5);
-        assertArrayEquals(a, Batches.shuffled(1000, 5));
-        assertNotEquals(Arrays.toString(a), Arrays.toString(Batches.shuffled(1000, 6)));
+        int[] a = EpochOrder.shuffled(1000, 5);
+        assertArrayEquals(a, EpochOrder.shuffled(1000, 5));
+        assertNotEquals(Arrays.toString(a), Arrays.toString(EpochOrder.shuffled(1000, 6)));
         int[] sorted = a.clone();
         Arrays.sort(sorted);
         for (int i = 0; i < sorted.length; i++) {
