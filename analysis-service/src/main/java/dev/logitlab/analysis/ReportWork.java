@@ -6,6 +6,7 @@ import dev.logitlab.core.evaluation.AnalysisPhase;
 import dev.logitlab.core.evaluation.AttackPhase;
 import dev.logitlab.core.evaluation.EvaluationPlan;
 import dev.logitlab.core.evaluation.ShardPlan;
+import dev.logitlab.core.evaluation.ShardTimes;
 import dev.logitlab.core.evaluation.WorstCaseMerge;
 import dev.logitlab.core.model.Classifier;
 import dev.logitlab.events.CheckpointCreated;
@@ -20,6 +21,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -46,8 +48,13 @@ public class ReportWork {
     private final Map<String, TrainTestSplit> datasets = new ConcurrentHashMap<>();
     private final Map<String, double[]> robustAccuracy = new ConcurrentHashMap<>();
 
-    /** The report of a checkpoint whose shards are all in; throws when the checkpoint cannot be analysed. */
-    synchronized ReportPublished report(CheckpointCreated c, Map<Integer, ShardOutcome> outcomes) {
+    /**
+     * The report of a checkpoint whose shards are all in; throws when the checkpoint cannot be analysed.
+     * {@code announcedAt}: when the checkpoint was announced (epoch ms), so the timeline starts with the wall time
+     * until its last shard was in: queueing, planning, shards waiting for a replica and their compute.
+     */
+    synchronized ReportPublished report(CheckpointCreated c, Map<Integer, ShardOutcome> outcomes, long announcedAt) {
+        double waited = Math.max(0, System.currentTimeMillis() - announcedAt) / 1000.0;
         long start = System.nanoTime();
         RunSpec.Evaluation e = c.evaluation();
         EvaluationPlan plan = new EvaluationPlan(e.eps(), e.epsL2(), e.attacks(), e.limit(), c.seed(), e.gapLimit());
@@ -58,6 +65,9 @@ public class ReportWork {
         try (Classifier model = Transient.retry("loading " + c.checkpointId(), ATTEMPTS, () -> store.classifier(c))) {
             report = new AnalysisPhase(model, data.test(), plan).run(results, null);
         }
+        report = report.withTimeline(ShardTimes.concat(ShardTimes.concat(List.of(new EvaluationReport.Stage(
+                "wall: announced until the last shard was in", waited)), ShardTimes.compute(shards, outcomes)),
+                report.timeline()));
         ServiceMetrics.REPORTS_PUBLISHED.counter(metrics).increment();
         ServiceMetrics.REPORT_DURATION.timer(metrics).record(java.time.Duration.ofNanos(System.nanoTime() - start));
         report.worstCase().forEach(w -> robustAccuracy(c.runId(), w.norm(), w.eps(), w.robustAccuracy()));

@@ -88,7 +88,7 @@ final class ShardMerger extends EventProcessor<AttackEvent> {
         outcomes.put(event.shard(), event.outcome());
         Record<String, String> out;
         try {
-            ReportPublished report = work.report(event.checkpoint(), outcomes);
+            ReportPublished report = work.report(event.checkpoint(), outcomes, record.timestamp());
             out = StreamRecords.event(json, event.checkpointId(), report, ReportTopology.SERVICE,
                     Topics.REPORT_PUBLISHED, event.checkpointId(), evaluation, record.timestamp());
             LOG.infof("report of %s published (%d shards)", event.checkpointId(), event.shards());

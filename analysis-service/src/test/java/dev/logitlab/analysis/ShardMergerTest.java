@@ -110,6 +110,13 @@ class ShardMergerTest {
 
         given().get("/api/reports/" + f.checkpoint.checkpointId()).then().statusCode(200)
                 .body("report.schema", equalTo("logitlab.evaluation/v1"));
+        // Every report says where its time went: the wait for its shards, each attack's compute, each analysis stage.
+        List<String> stages = given().get("/api/reports/" + f.checkpoint.checkpointId()).then().extract().jsonPath()
+                .getList("report.timeline.name");
+        assertEquals("wall: announced until the last shard was in", stages.get(0));
+        assertTrue(stages.containsAll(List.of("attack fgsm", "analysis: outputs and gradients",
+                "analysis: incomplete optimization (longer runs)", "analysis: binarization test",
+                "analysis: masking checks")), stages.toString());
         given().get("/api/runs/run-r1/reports").then().statusCode(200).body("[0].epoch", equalTo(1));
         given().get("/api/reports").then().statusCode(200).body("checkpointId", hasItem(f.checkpoint.checkpointId()));
         given().get("/api/reports/nope/epoch-001").then().statusCode(404).contentType("application/problem+json");

@@ -65,6 +65,9 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "seed of every random start and query (default: ${DEFAULT-VALUE})")
     long seed;
 
+    @Option(names = "--timings", description = "print where the time went: each attack's compute and each analysis stage")
+    boolean timings;
+
     @Option(names = "--json", description = "write the logitlab.evaluation/v1 report here")
     Path json;
 
@@ -95,6 +98,9 @@ final class EvaluateCommand implements Callable<Integer> {
             Json.PRETTY.writeValue(json.toFile(), report);
         }
         new EvaluationSummary(console).print(report);
+        if (timings) {
+            Timelines.print(console, "where the time went", java.util.List.of(report));
+        }
         if (json != null) {
             console.println("report: " + json.toAbsolutePath());
         }

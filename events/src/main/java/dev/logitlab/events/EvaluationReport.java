@@ -19,7 +19,8 @@ public record EvaluationReport(
         List<WorstCase> worstCase,
         GapSummary gaps,
         Masking masking,
-        List<Double> cleanInterval) {
+        List<Double> cleanInterval,
+        List<Stage> timeline) {
 
     public static final String SCHEMA = "logitlab.evaluation/v1";
 
@@ -27,6 +28,27 @@ public record EvaluationReport(
     public EvaluationReport(String schema, String model, String dataset, int examples, long seed, double cleanAccuracy,
                             List<AttackRun> attacks, List<WorstCase> worstCase, GapSummary gaps, Masking masking) {
         this(schema, model, dataset, examples, seed, cleanAccuracy, attacks, worstCase, gaps, masking, null);
+    }
+
+    /** A report without a timeline (written before reports said where their time went). */
+    public EvaluationReport(String schema, String model, String dataset, int examples, long seed, double cleanAccuracy,
+                            List<AttackRun> attacks, List<WorstCase> worstCase, GapSummary gaps, Masking masking,
+                            List<Double> cleanInterval) {
+        this(schema, model, dataset, examples, seed, cleanAccuracy, attacks, worstCase, gaps, masking, cleanInterval,
+                null);
+    }
+
+    /**
+     * Where an evaluation's time went, stage by stage, in the order they ran: the wait before the last shard was in
+     * (services only), each attack's compute summed over its shards, and each stage of the analysis.
+     */
+    public record Stage(String name, double seconds) {
+    }
+
+    /** The same report with a timeline. */
+    public EvaluationReport withTimeline(List<Stage> stages) {
+        return new EvaluationReport(schema, model, dataset, examples, seed, cleanAccuracy, attacks, worstCase, gaps,
+                masking, cleanInterval, stages == null ? null : List.copyOf(stages));
     }
 
     /** The norms budgets are measured in; reports written before ℓ2 existed have none, which reads as ℓ∞. */

@@ -53,7 +53,12 @@ the logit gap z<sub>y</sub> − z<sub>j</sub> to the runner-up and the gradient 
 </div>
 <h2>Indicators of attack failure and masking checks</h2>
 <div data-plot="masking"><table data-part="masking"><thead><tr><th>defense</th><th>check</th><th>result</th>
-  <th>evidence</th></tr></thead><tbody></tbody></table></div>`;
+  <th>evidence</th></tr></thead><tbody></tbody></table></div>
+<h2>Where the time went</h2>
+<p class="note">Per checkpoint shown: the wall time until its last shard was in (services), each attack's compute
+summed over its shards and budgets, and each stage of the analysis, in seconds.</p>
+<table data-part="timeline"><thead><tr><th>defense</th><th>stage</th><th class="num">seconds</th></tr></thead>
+  <tbody></tbody></table>`;
 
   // Draws each bar's 95% interval (a dataset's `intervals`, [lower, upper] per bar) as an error bar, and counts
   // them on the canvas (data-error-bars) so a test can see they were drawn.
@@ -276,6 +281,20 @@ the logit gap z<sub>y</sub> − z<sub>j</sub> to the runner-up and the gradient 
         tr.children[1].textContent = check.name;
         tr.lastChild.textContent = check.detail + (!check.passed && check.fix ? " → fix: " + check.fix : "");
         masking.appendChild(tr);
+      }
+    }
+
+    // Stage names come from the report: text only.
+    const timeline = part("timeline").tBodies[0];
+    timeline.replaceChildren();
+    for (const run of runs) {
+      for (const stage of shown(run).timeline || []) {
+        const tr = timeline.insertRow();
+        tr.insertCell().textContent = run.defense;
+        tr.insertCell().textContent = stage.name;
+        const cell = tr.insertCell();
+        cell.className = "num";
+        cell.textContent = Number(stage.seconds).toFixed(1);
       }
     }
   }

@@ -66,6 +66,8 @@ public final class DemoRunner {
             runs.forEach((runId, spec) -> results.add(ExperimentReport.run(runId, spec.defense(), reports.get(runId))));
             ExperimentReport report = new ExperimentReport(id, Instant.now().toString(), results);
             printSummary(report);
+            dev.logitlab.cli.Timelines.print(out, "where the time went, summed over the checkpoints",
+                    reports.values().stream().flatMap(List::stream).map(ReportPublished::report).toList());
             return HtmlReport.write(report, reportsDir.resolve(id));
         }
     }

@@ -31,11 +31,12 @@ public record ExperimentReport(String experiment, String createdAt, List<Run> ru
     /** One checkpoint's evaluation. */
     public record Checkpoint(int epoch, String checkpointId, double cleanAccuracy, List<Double> cleanInterval,
                              List<EvaluationReport.WorstCase> worstCase, List<EvaluationReport.AttackRun> attacks,
-                             EvaluationReport.GapSummary gaps, EvaluationReport.Masking masking) {
+                             EvaluationReport.GapSummary gaps, EvaluationReport.Masking masking,
+                             List<EvaluationReport.Stage> timeline) {
 
         public static Checkpoint of(int epoch, String checkpointId, EvaluationReport r) {
             return new Checkpoint(epoch, checkpointId, r.cleanAccuracy(), r.cleanInterval(), r.worstCase(), r.attacks(),
-                    r.gaps(), r.masking());
+                    r.gaps(), r.masking(), r.timeline());
         }
     }
 

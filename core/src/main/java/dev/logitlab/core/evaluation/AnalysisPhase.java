@@ -56,7 +56,7 @@ public final class AnalysisPhase {
     }
 
     public int stages() {
-        return 2 + (plan.gapLimit() > 0 ? 4 + (plan.epsL2().isEmpty() ? 0 : 1) : 0);
+        return 4 + (plan.gapLimit() > 0 ? 4 + (plan.epsL2().isEmpty() ? 0 : 1) : 0);
     }
 
     public EvaluationReport run(AttackResults attacks, EvaluationListener listener) {
@@ -69,9 +69,14 @@ public final class AnalysisPhase {
         for (int i = 0; i < correct.length; i++) {
             correct[i] = attacks.clean().charAt(i) == '1';
         }
-        stages.next("outputs, gradients and longer runs");
+        stages.next("outputs and gradients");
         Probes probes = probes(correct);
         EvaluationReport.GapSummary gaps = plan.gapLimit() > 0 ? gaps(correct, stages) : null;
+        double top = plan.eps().get(plan.eps().size() - 1);
+        stages.next("incomplete optimization (longer runs)");
+        IncompleteOptimization.Result incomplete = incompleteOptimization(attacks, top);
+        stages.next("binarization test");
+        Binarization.Result binarized = binarization(correct, top);
         stages.next("masking checks");
         List<MaskingEvidence.Outcome> outcomes = new ArrayList<>();
         for (EvaluationReport.AttackRun run : attacks.attacks()) {
@@ -84,16 +89,16 @@ public final class AnalysisPhase {
         }
         TreeMap<Double, Double> sweep = new TreeMap<>();
         attacks.sweep().forEach(p -> sweep.put(p.eps(), p.robustAccuracy()));
-        double top = plan.eps().get(plan.eps().size() - 1);
         MaskingEvidence evidence = new MaskingEvidence(correct, outcomes, sweep, attacks.unbounded().eps(),
                 attacks.unbounded().robustAccuracy(), probes.zeroGradients(), probes.probabilityRows(),
-                probes.outputVariation(), incompleteOptimization(attacks, top), binarization(correct, top), top);
+                probes.outputVariation(), incomplete, binarized, top);
         List<EvaluationReport.Check> checks = MaskingCheck.evaluateAll(evidence);
         stages.done();
         return new EvaluationReport(EvaluationReport.SCHEMA, attacks.model(), attacks.dataset(), attacks.examples(),
                 attacks.seed(), attacks.cleanAccuracy(), attacks.attacks(), attacks.worstCase(), gaps,
                 new EvaluationReport.Masking(checks.stream().anyMatch(c -> !c.passed()), checks),
-                dev.logitlab.core.verdict.ClopperPearson.of(attacks.clean()).toList());
+                dev.logitlab.core.verdict.ClopperPearson.of(attacks.clean()).toList(), stages.timeline().stream()
+                        .map(t -> new EvaluationReport.Stage("analysis: " + t.name(), t.seconds())).toList());
     }
 
     /** Correct examples with an exactly zero DLR gradient, the share of probability rows, relative output jitter. */

@@ -31,6 +31,7 @@ public final class AttackPhase {
     private final Classifier model;
     private final Dataset data;
     private final ShardPlan shards;
+    private List<dev.logitlab.events.EvaluationReport.Stage> lastCompute = List.of();
 
     public AttackPhase(Classifier model, Dataset test, EvaluationPlan plan, Classifier surrogate) {
         this.data = test.limit(plan.limit());
@@ -90,7 +91,13 @@ public final class AttackPhase {
             outcomes.put(shard.index(), run(shard));
         }
         stages.done();
+        lastCompute = ShardTimes.compute(shards, outcomes);
         return WorstCaseMerge.merge(shards, modelName, data.baseName(), outcomes);
+    }
+
+    /** The compute of the last {@link #run(String, EvaluationListener)}, per attack: its part of the timeline. */
+    public List<dev.logitlab.events.EvaluationReport.Stage> lastCompute() {
+        return lastCompute;
     }
 
     /** One shard: its attack at its budget on its examples, seeded by (plan seed, attack, [norm,] ε, first example). */

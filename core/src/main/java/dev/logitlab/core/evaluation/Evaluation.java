@@ -30,6 +30,7 @@ public final class Evaluation {
                 listener.onStage(stage, done, total);
             }
         });
-        return analysis.run(results, (stage, done, all) -> listener.onStage(stage, first + done, total));
+        EvaluationReport report = analysis.run(results, (stage, done, all) -> listener.onStage(stage, first + done, total));
+        return report.withTimeline(ShardTimes.concat(attacks.lastCompute(), report.timeline()));
     }
 }
