@@ -171,6 +171,9 @@ class ImagesTest {
                     + "\nstack log:\n" + log, e);
         } finally {
             if (trainerProcess != null) {
+                // The image's java changes its user in the chroot, which clears the parent-death signal unshare set:
+                // it would outlive unshare. Kill the whole tree, children first.
+                trainerProcess.descendants().forEach(ProcessHandle::destroyForcibly);
                 trainerProcess.destroyForcibly().waitFor();
             }
             stack.down();
