@@ -57,7 +57,7 @@ public class ReportWork {
         double waited = Math.max(0, System.currentTimeMillis() - announcedAt) / 1000.0;
         long start = System.nanoTime();
         RunSpec.Evaluation e = c.evaluation();
-        EvaluationPlan plan = new EvaluationPlan(e.eps(), e.epsL2(), e.attacks(), e.limit(), c.seed(), e.gapLimit());
+        EvaluationPlan plan = EvaluationPlan.of(e, c.seed());
         TrainTestSplit data = datasets.computeIfAbsent(c.dataset(), n -> Datasets.load(n, dataDir.orElse(null)));
         ShardPlan shards = AttackPhase.plan(plan, data.test());
         var results = WorstCaseMerge.merge(shards, c.checkpointId(), c.dataset(), outcomes);

@@ -22,7 +22,7 @@ final class AttackConfig {
 
     static EvaluationPlan plan(CheckpointCreated event) {
         RunSpec.Evaluation e = event.evaluation();
-        return new EvaluationPlan(e.eps(), e.epsL2(), e.attacks(), e.limit(), event.seed(), e.gapLimit());
+        return EvaluationPlan.of(e, event.seed());
     }
 
     /** SHA-256 of the canonical JSON of the evaluation plan and the seed. */

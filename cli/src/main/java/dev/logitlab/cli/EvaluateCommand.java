@@ -62,6 +62,10 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--gaps", defaultValue = "200", description = "correctly classified examples for gap statistics (0: skip)")
     int gaps;
 
+    @Option(names = "--search-limit", defaultValue = "-1", description = "of the gap examples, how many get PGD's and "
+            + "FMN's minimal-ε searches, the costliest part of the analysis (default: all)")
+    int searchLimit;
+
     @Option(names = "--seed", defaultValue = "0", description = "seed of every random start and query (default: ${DEFAULT-VALUE})")
     long seed;
 
@@ -75,7 +79,7 @@ final class EvaluateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter console = spec.commandLine().getOut();
         Torch.threads(runtime.threads);
-        EvaluationPlan plan = new EvaluationPlan(eps, epsL2, attacks, limit, seed, gaps);
+        EvaluationPlan plan = new EvaluationPlan(eps, epsL2, attacks, limit, seed, gaps, searchLimit);
         AttackSuite.validate(attacks, surrogate != null);
         String datasetName = dataset != null ? dataset : checkpointDataset(model);
         var test = Datasets.load(datasetName, runtime.dataDir).test();

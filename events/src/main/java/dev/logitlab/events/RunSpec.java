@@ -28,7 +28,8 @@ public record RunSpec(
      */
     public record Evaluation(List<Double> eps, List<Double> epsL2, String attacks, int limit, int gapLimit,
                              @JsonInclude(JsonInclude.Include.NON_NULL) String baseline,
-                             @JsonInclude(JsonInclude.Include.NON_NULL) Double maxDrop) {
+                             @JsonInclude(JsonInclude.Include.NON_NULL) Double maxDrop,
+                             @JsonInclude(JsonInclude.Include.NON_NULL) Integer searchLimit) {
 
         /** What a verdict compares with when {@code baseline} names no checkpoint: the run's best so far. */
         public static final String BEST = "best";
@@ -36,6 +37,12 @@ public record RunSpec(
 
         public Evaluation {
             epsL2 = epsL2 == null ? List.of() : epsL2;
+        }
+
+        /** An evaluation whose minimal-ε searches cover all its gap examples. */
+        public Evaluation(List<Double> eps, List<Double> epsL2, String attacks, int limit, int gapLimit, String baseline,
+                          Double maxDrop) {
+            this(eps, epsL2, attacks, limit, gapLimit, baseline, maxDrop, null);
         }
 
         /** An evaluation without a baseline (absent fields stay out of the JSON, so plan hashes do not change). */

@@ -45,7 +45,7 @@ public final class RunSpecs {
                 new RunSpec.Evaluation(evaluation.eps(), evaluation.epsL2(),
                         evaluation.attacks() == null ? "default" : evaluation.attacks(),
                         evaluation.limit() == 0 ? 500 : evaluation.limit(), evaluation.gapLimit(),
-                        evaluation.baseline(), evaluation.maxDrop()));
+                        evaluation.baseline(), evaluation.maxDrop(), evaluation.searchLimit()));
         trainingConfig(normalized);
         plan(normalized.evaluation());
         return normalized;

@@ -22,7 +22,7 @@ public final class GapStatisticsSummary {
 
     /**
      * Summarises per-example statistics and each attack's minimal ε (NaN or +∞ where the attack found nothing up
-     * to {@code maxEps}: censored, and kept as such). {@code fmnL2} (null: not measured) is FMN's minimal ℓ2 norm,
+     * to {@code maxEps}: censored, and kept as such). PGD's and FMN's may cover only the first examples. {@code fmnL2} (null: not measured) is FMN's minimal ℓ2 norm,
      * censored at {@code maxEpsL2} and ranked against the ℓ2 prediction.
      */
     public static GapSummary summarize(GapStatistics[] stats, float[] fgsmEps, float[] pgdEps, float[] fmnEps,
@@ -35,10 +35,10 @@ public final class GapStatisticsSummary {
         }
         List<MinimalEps> minimal = new java.util.ArrayList<>(List.of(
                 MinimalEpsilonCensored.summarize("fgsm", "linf", maxEps, fgsmEps, predicted),
-                MinimalEpsilonCensored.summarize("pgd", "linf", maxEps, pgdEps, predicted),
-                MinimalEpsilonCensored.summarize("fmn", "linf", maxEps, fmnEps, predicted)));
+                MinimalEpsilonCensored.summarize("pgd", "linf", maxEps, pgdEps, first(predicted, pgdEps)),
+                MinimalEpsilonCensored.summarize("fmn", "linf", maxEps, fmnEps, first(predicted, fmnEps))));
         if (fmnL2 != null) {
-            minimal.add(MinimalEpsilonCensored.summarize("fmn", "l2", maxEpsL2, fmnL2, predictedL2));
+            minimal.add(MinimalEpsilonCensored.summarize("fmn", "l2", maxEpsL2, fmnL2, first(predictedL2, fmnL2)));
         }
         Map<String, Histogram> histograms = new LinkedHashMap<>();
         histograms.put("logitGap", histogram(values(stats, GapStatistics::logitGap)));
@@ -57,7 +57,12 @@ public final class GapStatisticsSummary {
                 histograms,
                 MinimalEpsilonCensored.pairs(predicted, fgsmEps, maxEps),
                 List.copyOf(minimal),
-                MinimalEpsilonCensored.pairs(predicted, fmnEps, maxEps));
+                MinimalEpsilonCensored.pairs(first(predicted, fmnEps), fmnEps, maxEps));
+    }
+
+    /** The predictions of the examples a search covered: the first ones (a plan's searchLimit may be smaller). */
+    private static float[] first(float[] predicted, float[] searched) {
+        return searched.length == predicted.length ? predicted : java.util.Arrays.copyOf(predicted, searched.length);
     }
 
     private static double orNaN(Double value) {

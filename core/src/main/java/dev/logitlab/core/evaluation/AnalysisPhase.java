@@ -187,21 +187,26 @@ public final class AnalysisPhase {
         return inRange.logicalAnd(sumsToOne).sum().getLong();
     }
 
-    /** Gap statistics and minimal ε on the first {@code gapLimit} correctly classified examples. */
+    /**
+     * Gap statistics and FGSM's minimal ε on the first {@code gapLimit} correctly classified examples; PGD's and FMN's
+     * minimal-ε searches, the costliest part of the analysis, on the first {@code searchLimit} of them.
+     */
     private EvaluationReport.GapSummary gaps(boolean[] correct, Stages stages) {
         int[] chosen = IntStream.range(0, correct.length).filter(i -> correct[i]).limit(plan.gapLimit()).toArray();
         Dataset subset = data.select(chosen);
         GapStatistics[] stats = new GapStatistics[chosen.length];
         float[] fgsm = new float[chosen.length];
-        float[] pgd = new float[chosen.length];
-        float[] fmn = new float[chosen.length];
-        float[] fmnL2 = plan.epsL2().isEmpty() ? null : new float[chosen.length];
+        int searched = Math.min(plan.searchLimit(), chosen.length);
+        float[] pgd = new float[searched];
+        float[] fmn = new float[searched];
+        float[] fmnL2 = plan.epsL2().isEmpty() ? null : new float[searched];
         String[] names = {"gap statistics (Eq. 4)", "minimal ε for FGSM", "minimal ε for PGD", "minimal ε for FMN",
                 "minimal ℓ2 ε for FMN"};
         for (int part = 0; part < (fmnL2 == null ? 4 : 5); part++) {
             stages.next(names[part]);
-            for (int from = 0; from < chosen.length; from += CHUNK) {
-                int to = Math.min(chosen.length, from + CHUNK);
+            int examples = part >= 2 ? searched : chosen.length;
+            for (int from = 0; from < examples; from += CHUNK) {
+                int to = Math.min(examples, from + CHUNK);
                 int[] y = Arrays.copyOfRange(subset.labels(), from, to);
                 try (NDManager scope = model.manager().newSubManager()) {
                     NDArray x = subset.images(scope, from, to);

@@ -7,10 +7,12 @@ import java.util.List;
 
 /**
  * What to evaluate: the ℓ∞ budgets {@code eps}, the ℓ2 budgets {@code epsL2} (may be empty), the attack spec or
- * suite (run in each norm that has budgets), the first {@code limit} test images (file order), the seed, and on how
- * many correctly classified examples to measure gap statistics (0: none).
+ * suite (run in each norm that has budgets), the first {@code limit} test images (file order), the seed, on how
+ * many correctly classified examples to measure gap statistics (0: none), and on how many of those to search PGD's
+ * and FMN's minimal ε (the costliest part of the analysis; negative: all of them).
  */
-public record EvaluationPlan(List<Double> eps, List<Double> epsL2, String attacks, int limit, long seed, int gapLimit) {
+public record EvaluationPlan(List<Double> eps, List<Double> epsL2, String attacks, int limit, long seed, int gapLimit,
+                             int searchLimit) {
 
     /** The largest ℓ2 budget accepted: far beyond any image distance of interest, small enough to catch typos. */
     public static final double MAX_EPS_L2 = 100;
@@ -28,6 +30,18 @@ public record EvaluationPlan(List<Double> eps, List<Double> epsL2, String attack
         if (gapLimit < 0) {
             throw new IllegalArgumentException("gapLimit: must be ≥ 0, got " + gapLimit);
         }
+        searchLimit = searchLimit < 0 ? gapLimit : Math.min(searchLimit, gapLimit);
+    }
+
+    /** A plan whose minimal-ε searches (PGD, FMN) cover every gap example. */
+    public EvaluationPlan(List<Double> eps, List<Double> epsL2, String attacks, int limit, long seed, int gapLimit) {
+        this(eps, epsL2, attacks, limit, seed, gapLimit, -1);
+    }
+
+    /** A submitted evaluation's plan under a seed. */
+    public static EvaluationPlan of(dev.logitlab.events.RunSpec.Evaluation e, long seed) {
+        return new EvaluationPlan(e.eps(), e.epsL2(), e.attacks(), e.limit(), seed, e.gapLimit(),
+                e.searchLimit() == null ? -1 : e.searchLimit());
     }
 
     /** An ℓ∞-only plan. */
