@@ -56,9 +56,11 @@ public final class DemoRunner {
         Experiment experiment = Experiment.defaults(id, quick);
         Map<String, RunSpec> runs = new LinkedHashMap<>();
         try (RunWatcher watcher = new RunWatcher(config.kafkaClient())) {
-            for (RunSpec spec : experiment.runs()) {
-                runs.put(submit(spec), spec);
+            Map<RunSpec, String> ids = new java.util.IdentityHashMap<>();
+            for (RunSpec spec : experiment.submissionOrder()) {
+                ids.put(spec, submit(spec));
             }
+            experiment.runs().forEach(spec -> runs.put(ids.get(spec), spec)); // shown in the experiment's order
             out.printf("experiment %s: %d runs submitted to %s; watch them live at %s%n", id, runs.size(),
                     config.url("trainer"), new LocalStack(config, out).dashboardUrl());
             Map<String, List<ReportPublished>> reports = await(runs, watcher);

@@ -12,6 +12,34 @@ record Experiment(String id, List<RunSpec> runs) {
 
     static final List<String> DEFENSES = List.of("plain", "ls=0.5,gn=0.3", "lsq=0.01,gn=0.3", "als=0.3", "at=0.1");
 
+    /**
+     * The order to submit in: the one trainer trains runs one after the other while the attack replicas work on the
+     * checkpoints already out, so the costliest run (adversarial training, which crafts PGD examples at every step)
+     * goes second: early enough that its checkpoints are not attacked alone at the end, late enough that the
+     * attack replicas have work from the first run's cheap checkpoints while it trains.
+     */
+    List<RunSpec> submissionOrder() {
+        java.util.ArrayList<RunSpec> order = new java.util.ArrayList<>(runs);
+        if (order.size() > 2) {
+            RunSpec costliest = order.stream().skip(1).max(java.util.Comparator.comparingInt(Experiment::trainingCost))
+                    .orElseThrow();
+            order.remove(costliest);
+            order.add(1, costliest);
+        }
+        return order;
+    }
+
+    /** Forward-backward passes a training step costs: one, plus the PGD steps of a term that crafts examples. */
+    static int trainingCost(RunSpec spec) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?:^|,)(?:at|alp)=[^,]*?(?::steps=(\\d+))?(?:,|$)")
+                .matcher(spec.defense());
+        if (!m.find()) {
+            return 1;
+        }
+        return 1 + (m.group(1) == null ? dev.logitlab.core.defense.AdversarialTraining.DEFAULT_STEPS
+                : Integer.parseInt(m.group(1)));
+    }
+
     static Experiment defaults(String id, boolean quick) {
         RunSpec.Evaluation evaluation = quick
                 // a preview: PGD's and FMN's minimal-ε searches (not in the summary table) on 20 of the 80 gap examples
