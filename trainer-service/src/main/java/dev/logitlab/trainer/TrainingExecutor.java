@@ -88,7 +88,7 @@ public class TrainingExecutor {
             recover();
             // a replica that died leaves its runs' leases to expire: look for such runs as often as one can expire
             adopter = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "run-adopter"));
-            adopter.scheduleWithFixedDelay(this::recover, leases.ttl().toMillis(), leases.ttl().toMillis(),
+            adopter.scheduleWithFixedDelay(() -> recover(false), leases.ttl().toMillis(), leases.ttl().toMillis(),
                     TimeUnit.MILLISECONDS);
         }
     }
@@ -100,7 +100,12 @@ public class TrainingExecutor {
      * Runs of training Jobs are their workers' to recover. All of it is one task on the training thread: a store
      * with more runs than the submission queue holds must not stop the trainer from starting.
      */
-    synchronized void recover() {
+    void recover() {
+        recover(true);
+    }
+
+    /** {@code startUp}: also announce uploads stored before a crash (later, each upload request announces its own). */
+    synchronized void recover(boolean startUp) {
         List<Runnable> announcements = new ArrayList<>();
         List<Runnable> resumptions = new ArrayList<>();
         List<String> resumed = new ArrayList<>();
@@ -136,7 +141,12 @@ public class TrainingExecutor {
                 announcements.add(() -> announcePending(run));
             }
         }
-        announcements.add(this::announcePendingUploads);
+        if (startUp) {
+            announcements.add(this::announcePendingUploads);
+        }
+        if (announcements.isEmpty() && resumptions.isEmpty()) {
+            return; // the periodic look found nothing new: no task on the training thread
+        }
         try {
             executor.execute(() -> {
                 for (Runnable step : concat(announcements, resumptions)) {
