@@ -58,8 +58,9 @@ seccompProfile:
 - name: DJL_CACHE_DIR
   value: /tmp/djl
 - name: JAVA_TOOL_OPTIONS
-  # Half the container's memory for the heap: libtorch's tensors and workspaces live outside it.
-  value: "-Djava.io.tmpdir=/tmp -XX:MaxRAMPercentage=50"
+  # Half the container's memory for the heap: libtorch's tensors and workspaces live outside it. A native crash's
+  # report goes to /tmp (the root file system is read-only) and its first lines to the log.
+  value: "-Djava.io.tmpdir=/tmp -XX:MaxRAMPercentage=50 -XX:ErrorFile=/tmp/hs_err_pid%p.log"
 - name: LOGITLAB_TOPICS_CREATE
   value: {{ not .Values.kafka.strimzi.enabled | quote }}
 - name: LOGITLAB_TOPICS_REPLICATION_FACTOR

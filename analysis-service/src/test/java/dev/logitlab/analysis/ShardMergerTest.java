@@ -12,6 +12,7 @@ import dev.logitlab.core.data.Datasets;
 import dev.logitlab.core.evaluation.AttackPhase;
 import dev.logitlab.core.evaluation.EvaluationPlan;
 import dev.logitlab.core.evaluation.ShardPlan;
+import dev.logitlab.core.evaluation.Survivors;
 import dev.logitlab.core.model.Classifier;
 import dev.logitlab.core.model.Classifiers;
 import dev.logitlab.core.train.Training;
@@ -20,6 +21,7 @@ import dev.logitlab.events.AttackEvent;
 import dev.logitlab.events.AttackResults;
 import dev.logitlab.events.AttackTask;
 import dev.logitlab.events.CheckpointCreated;
+import dev.logitlab.events.ShardOutcome;
 import dev.logitlab.events.EventSchemas;
 import dev.logitlab.events.ReportFailed;
 import dev.logitlab.events.ReportProgress;
@@ -35,6 +37,8 @@ import io.quarkus.test.junit.QuarkusTest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Random;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -205,10 +209,19 @@ class ShardMergerTest {
         try (Classifier model = Classifiers.open(c.directory())) {
             AttackPhase phase = new AttackPhase(model, Datasets.load("synthetic", null).test(), plan, null);
             int n = phase.shards().shards().size();
-            for (ShardPlan.Shard s : phase.shards().shards()) {
-                AttackTask task = new AttackTask(1, AttackTask.taskId(checkpoint.checkpointId(), HASH, s.index()), HASH,
-                        s.index(), n, s.attackName(), s.norm().label(), s.eps(), s.from(), s.to(), checkpoint);
-                shards.add(AttackEvent.completed(task, phase.run(s)));
+            Map<Integer, ShardOutcome> outcomes = new HashMap<>();
+            for (boolean after : new boolean[] {false, true}) {
+                for (ShardPlan.Shard s : phase.shards().shards()) {
+                    if (phase.shards().afterGradients(s) != after) {
+                        continue;
+                    }
+                    String mask = after ? Survivors.of(phase.shards(), s, outcomes) : null;
+                    AttackTask task = new AttackTask(1, AttackTask.taskId(checkpoint.checkpointId(), HASH, s.index()),
+                            HASH, s.index(), n, s.attackName(), s.norm().label(), s.eps(), s.from(), s.to(), checkpoint,
+                            mask);
+                    outcomes.put(s.index(), phase.run(s, mask));
+                    shards.add(AttackEvent.completed(task, outcomes.get(s.index())));
+                }
             }
             inOneProcess = phase.run(checkpoint.checkpointId(), null);
         }

@@ -25,11 +25,19 @@ final class AttackConfig {
         return EvaluationPlan.of(e, event.seed());
     }
 
-    /** SHA-256 of the canonical JSON of the evaluation plan and the seed. */
+    /**
+     * How shards are run, part of the plan's identity: since gradient-free shards run on the examples the gradient
+     * shards left robust, an evaluation planned before is another evaluation, and {@link SurvivorPlanner} leaves its
+     * results alone.
+     */
+    static final String SHARDING = "gradient-free-after-gradients";
+
+    /** SHA-256 of the canonical JSON of the evaluation plan, the seed and {@link #SHARDING}. */
     static String hash(CheckpointCreated event) {
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("evaluation", event.evaluation());
         config.put("seed", event.seed());
+        config.put("sharding", SHARDING);
         try {
             return Sha256.of(CANONICAL.writeValueAsString(config).getBytes(StandardCharsets.UTF_8));
         } catch (JsonProcessingException e) {

@@ -16,8 +16,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * The attack service as a Kafka Streams topology with exactly-once processing: checkpoints are planned into shard
- * tasks, tasks are attacked by whichever replica owns their partition, and every output commits atomically with
- * the input offset and the store's changelog. Topic names come from configuration.
+ * tasks, tasks are attacked by whichever replica owns their partition, the results of a budget's gradient shards
+ * release its gradient-free shards, and every output commits atomically with the input offset and the store's
+ * changelog. Topic names come from configuration.
  */
 @ApplicationScoped
 public class AttackTopology {
@@ -43,6 +44,12 @@ public class AttackTopology {
     AttackWork work;
 
     @Inject
+    ShardAttempts attempts;
+
+    @ConfigProperty(name = "logitlab.faults.halt-on-attack")
+    java.util.Optional<String> haltOn;
+
+    @Inject
     ObjectMapper json;
 
     @Inject
@@ -51,6 +58,29 @@ public class AttackTopology {
     @Produces
     StreamsUncaughtExceptionHandler replaceThread() {
         return StreamThreads.REPLACE;
+    }
+
+    /** Keeps the latest attempt count of every task; a record that is not one is kept as written and reads as 0. */
+    static final class AttemptStore implements org.apache.kafka.streams.processor.api.Processor<String, String, Void, Void> {
+
+        private org.apache.kafka.streams.state.KeyValueStore<String, String> store;
+
+        @Override
+        public void init(org.apache.kafka.streams.processor.api.ProcessorContext<Void, Void> context) {
+            store = context.getStateStore(ShardAttempts.STORE);
+        }
+
+        @Override
+        public void process(org.apache.kafka.streams.processor.api.Record<String, String> record) {
+            if (record.key() == null) {
+                return;
+            }
+            if (record.value() == null) {
+                store.delete(record.key());
+            } else {
+                store.put(record.key(), record.value().length() > 200 ? record.value().substring(0, 200) : record.value());
+            }
+        }
     }
 
     @Produces
@@ -62,11 +92,20 @@ public class AttackTopology {
         topology.addProcessor("planner", () -> new CheckpointPlanner(work, json, metrics), "checkpoints");
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(CheckpointPlanner.PLANNED),
                 Serdes.String(), Serdes.String()), "planner");
+        // every replica holds every shard's attempts, restored in full before its stream threads start
+        topology.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(ShardAttempts.STORE),
+                        Serdes.String(), Serdes.String()).withLoggingDisabled(), "attempt-source", in, in,
+                attempts.topic(), "attempt-store", () -> new AttemptStore());
         topology.addSource("task-source", in, in, tasks);
-        topology.addProcessor("shards", () -> new ShardRunner(work, json, metrics), "task-source");
-        topology.addSink(TASKS, tasks, out, out, new ShardPartitioner(), "planner");
+        topology.addProcessor("shards", () -> new ShardRunner(work, attempts, haltOn.orElse(""), json, metrics),
+                "task-source");
+        topology.addSource("result-source", in, in, results);
+        topology.addProcessor("survivors", () -> new SurvivorPlanner(work, json, metrics), "result-source");
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(SurvivorPlanner.HELD),
+                Serdes.String(), Serdes.String()), "survivors");
+        topology.addSink(TASKS, tasks, out, out, new ShardPartitioner(), "planner", "survivors");
         topology.addSink(RESULTS, results, out, out, "planner", "shards");
-        topology.addSink(DEAD_LETTERS, deadLetters, out, out, "planner", "shards");
+        topology.addSink(DEAD_LETTERS, deadLetters, out, out, "planner", "shards", "survivors");
         return topology;
     }
 }

@@ -6,6 +6,7 @@ import dev.logitlab.core.evaluation.AttackPhase;
 import dev.logitlab.core.evaluation.EvaluationPlan;
 import dev.logitlab.core.evaluation.ShardTimeLimit;
 import dev.logitlab.core.evaluation.ShardPlan;
+import dev.logitlab.core.evaluation.Survivors;
 import dev.logitlab.core.model.ModelContract;
 import dev.logitlab.events.AttackTask;
 import dev.logitlab.events.CheckpointCreated;
@@ -29,7 +30,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * The attack service's work, called by its stream processors: split a verified checkpoint's evaluation into
- * shards, and attack one shard. The checkpoints attacked last stay loaded (least recently used goes first): shards of
+ * shards (the gradient-free ones wait for the gradient shards of their budget, {@link SurvivorPlanner}), and attack one
+ * shard. The checkpoints attacked last stay loaded (least recently used goes first): shards of
  * several checkpoints arrive interleaved, and loading one means verifying its files and building its network.
  */
 @ApplicationScoped
@@ -78,11 +80,24 @@ public class AttackWork {
                 limits.costLimits(), draws);
         List<AttackTask> tasks = new ArrayList<>();
         for (ShardPlan.Shard s : plan.shards()) {
-            tasks.add(new AttackTask(AttackTask.SCHEMA_VERSION, AttackTask.taskId(event.checkpointId(), attackConfigHash,
-                    s.index()), attackConfigHash, s.index(), plan.shards().size(), s.attackName(), s.norm().label(),
-                    s.eps(), s.from(), s.to(), event));
+            if (!plan.afterGradients(s)) {
+                tasks.add(task(event, attackConfigHash, plan, s, null));
+            }
         }
         return tasks;
+    }
+
+    /** The shard plan of an announced evaluation (no model needed: the plan depends on the test set's size only). */
+    ShardPlan shards(CheckpointCreated event) {
+        return AttackPhase.plan(AttackConfig.plan(event), data(event).test());
+    }
+
+    /** The task of one shard; {@code attacked} as {@link Survivors#of} gives it, or null for all examples. */
+    static AttackTask task(CheckpointCreated event, String attackConfigHash, ShardPlan plan, ShardPlan.Shard s,
+                           String attacked) {
+        return new AttackTask(AttackTask.SCHEMA_VERSION, AttackTask.taskId(event.checkpointId(), attackConfigHash,
+                s.index()), attackConfigHash, s.index(), plan.shards().size(), s.attackName(), s.norm().label(),
+                s.eps(), s.from(), s.to(), event, attacked);
     }
 
     /** Attacks one shard; refuses a task that does not match the plan this replica derives. */
@@ -95,7 +110,7 @@ public class AttackWork {
                 || shard.to() != task.to()) {
             throw new IllegalArgumentException("task " + task.taskId() + " does not match the plan's shard " + shard);
         }
-        return loaded.model().within(shardTimeout, () -> phase.run(shard));
+        return loaded.model().within(shardTimeout, () -> phase.run(shard, task.attacked()));
     }
 
     private Loaded load(CheckpointCreated event, String attackConfigHash) {

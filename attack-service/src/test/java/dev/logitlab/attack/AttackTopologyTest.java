@@ -20,9 +20,12 @@ import dev.logitlab.service.PrometheusLint;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -71,6 +74,36 @@ class AttackTopologyTest {
         assertTrue(tasks.stream().map(ConsumerRecord::partition).distinct().count() > 1, "shards spread over partitions");
         assertEquals(List.of(), EventSchemas.violations(AttackTask.class, JSON.readTree(tasks.get(0).value())));
 
+        // the noise shard waited for fgsm and pgd, and attacked only the examples both left robust
+        Map<Integer, String> attackOf = new HashMap<>();
+        JsonNode noise = null;
+        for (ConsumerRecord<String, String> r : tasks) {
+            JsonNode task = JSON.readTree(r.value());
+            if (task.get("eps").asDouble() == 0.1) { // the plan's budget; the sweep's PGD runs at others
+                attackOf.put(task.get("shard").asInt(), task.get("attack").asText());
+            }
+            if (task.get("attack").asText().equals("noise")) {
+                noise = task;
+                assertEquals(List.of(), EventSchemas.violations(AttackTask.class, task));
+            }
+        }
+        StringBuilder expected = new StringBuilder();
+        Map<String, String> robust = new HashMap<>();
+        for (ConsumerRecord<String, String> record : results) {
+            JsonNode result = JSON.readTree(record.value());
+            String attack = attackOf.get(result.get("shard").asInt());
+            if (attack != null) {
+                robust.put(attack, result.get("outcome").get("robust").asText());
+            }
+        }
+        for (int i = 0; i < robust.get("fgsm").length(); i++) {
+            expected.append(robust.get("fgsm").charAt(i) == '1' && robust.get("pgd").charAt(i) == '1' ? '1' : '0');
+        }
+        assertEquals(expected.toString(), noise.get("attacked").asText());
+        for (int i = 0; i < expected.length(); i++) {
+            assertTrue(expected.charAt(i) == '1' || robust.get("noise").charAt(i) != '1', "example " + i);
+        }
+
         given().get("/q/health/ready").then().statusCode(200)
                 .body("checks.name", Matchers.hasItem("checkpoint-store"));
         String metrics = given().get("/q/metrics").then().statusCode(200)
@@ -100,6 +133,40 @@ class AttackTopologyTest {
             assertEquals("logitlab.checkpoints", KafkaBrokerResource.header(r, "dead-letter-topic"));
         }
         assertEquals(SHARDS, resultsFor(first.checkpointId(), SHARDS).size(), "a repeated announcement gives no second set");
+    }
+
+    @Test
+    void aShardThatTookReplicasDownMaxAttemptsTimesFailsWithTheReasonInsteadOfRunningAgain() throws Exception {
+        CheckpointCreated event = trainedCheckpoint("run-poison");
+        String poison = AttackTask.taskId(event.checkpointId(), AttackConfig.hash(event), 0);
+        // three replicas started shard 0 and died before its result: what they recorded before starting it
+        KafkaBrokerResource.companion().produceStrings().fromRecords(new ProducerRecord<>("logitlab.shard-attempts",
+                poison, "3 attack-7/4242 2026-11-30T12:00:00Z")).awaitCompletion(Duration.ofSeconds(10));
+        Thread.sleep(1000); // the global store reads it asynchronously; a replica restarting reads it before it starts
+        produce(event.runId(), JSON.writeValueAsString(event));
+
+        List<ConsumerRecord<String, String>> results = resultsFor(event.checkpointId(), SHARDS - 1);
+        List<JsonNode> first = new ArrayList<>();
+        for (ConsumerRecord<String, String> r : results) {
+            JsonNode result = JSON.readTree(r.value());
+            if (result.get("shard").asInt() == 0) {
+                first.add(result);
+            } else {
+                assertEquals("completed", result.get("kind").asText(), "every other shard runs");
+            }
+        }
+        assertEquals(1, first.size(), "the poison shard is answered once");
+        assertEquals("failed", first.get(0).get("kind").asText());
+        String reason = first.get(0).get("reason").asText();
+        assertTrue(reason.contains("started 3 times") && reason.contains("attack-7/4242"), reason);
+        assertEquals(List.of(), EventSchemas.violations(AttackEvent.class, first.get(0)));
+
+        // a shard that runs records its attempt before it starts
+        String healthy = AttackTask.taskId(event.checkpointId(), AttackConfig.hash(event), 1);
+        var attempts = KafkaBrokerResource.committed("logitlab.shard-attempts", Duration.ofSeconds(2)).stream()
+                .filter(r -> r.key().equals(healthy)).toList();
+        assertEquals(1, attempts.size());
+        assertTrue(attempts.get(0).value().startsWith("1 "), attempts.get(0).value());
     }
 
     @Test

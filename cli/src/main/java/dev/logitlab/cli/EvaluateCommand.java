@@ -3,8 +3,10 @@ package dev.logitlab.cli;
 import dev.logitlab.core.Json;
 import dev.logitlab.core.attack.AttackSuite;
 import dev.logitlab.core.checkpoint.Checkpoint;
+import dev.logitlab.core.checkpoint.Sha256;
 import dev.logitlab.core.data.Datasets;
 import dev.logitlab.core.evaluation.Evaluation;
+import dev.logitlab.core.evaluation.ShardJournal;
 import dev.logitlab.core.evaluation.EvaluationPlan;
 import dev.logitlab.core.model.Classifier;
 import dev.logitlab.core.model.Classifiers;
@@ -75,6 +77,10 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--json", description = "write the logitlab.evaluation/v1 report here")
     Path json;
 
+    @Option(names = "--resume", description = "journal finished shards here, and take those already there: the same "
+            + "command after a crash runs only what is missing (default: beside --json, else ~/.cache/logitlab/evaluations)")
+    Path resume;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter console = spec.commandLine().getOut();
@@ -84,7 +90,12 @@ final class EvaluateCommand implements Callable<Integer> {
         String datasetName = dataset != null ? dataset : checkpointDataset(model);
         var test = Datasets.load(datasetName, runtime.dataDir).test();
         EvaluationReport report;
-        try (Classifier target = Classifiers.open(model);
+        ShardJournal journal = ShardJournal.open(journalDirectory(), identity(datasetName, plan));
+        console.printf("journal: %s (%d shards already done; the same command after a crash resumes from it)%n",
+                journal.file(), journal.done().size());
+        console.flush();
+        try (journal;
+             Classifier target = Classifiers.open(model);
              Classifier other = surrogate == null ? null : Classifiers.open(surrogate);
              ProgressBar bar = new ProgressBarBuilder().setTaskName("evaluate").setInitialMax(1)
                      .setStyle(ProgressBarStyle.ASCII).setMaxRenderedLength(120).build()) {
@@ -93,7 +104,8 @@ final class EvaluateCommand implements Callable<Integer> {
                 bar.stepTo(done);
                 bar.setExtraMessage(stage);
             });
-            report = evaluation.run(target.description());
+            report = evaluation.run(target.description(), journal);
+            journal.delete();
         }
         if (json != null) {
             if (json.toAbsolutePath().getParent() != null) {
@@ -109,6 +121,28 @@ final class EvaluateCommand implements Callable<Integer> {
             console.println("report: " + json.toAbsolutePath());
         }
         return 0;
+    }
+
+    private Path journalDirectory() {
+        if (resume != null) {
+            return resume;
+        }
+        if (json != null) {
+            return json.toAbsolutePath().resolveSibling(json.getFileName() + ".journal");
+        }
+        return Path.of(System.getProperty("user.home"), ".cache", "logitlab", "evaluations");
+    }
+
+    /** What makes two evaluations the same: the bytes of the model (and surrogate), the data set and the plan. */
+    private String identity(String datasetName, EvaluationPlan plan) {
+        return String.join("\n", digest(model), surrogate == null ? "" : digest(surrogate), datasetName,
+                plan.toString());
+    }
+
+    /** A TorchScript file's SHA-256, or a checkpoint's manifest's (which holds its parameters' SHA-256). */
+    private static String digest(Path model) {
+        Path file = Files.isDirectory(model) ? model.resolve(Checkpoint.MANIFEST) : model;
+        return Sha256.of(file);
     }
 
     private static String checkpointDataset(Path model) {

@@ -11,6 +11,8 @@ public final class Topics {
     public static final String ATTACK_RESULTS = "logitlab.attack-results";
     public static final String REPORTS = "logitlab.reports";
     public static final String VERDICTS = "logitlab.verdicts";
+    /** Attempts per attack task, written before the shard starts (compacted, key taskId): see the attack service. */
+    public static final String SHARD_ATTEMPTS = "logitlab.shard-attempts";
     public static final String DLQ_PREFIX = "logitlab.dlq.";
 
     /** CloudEvents {@code type}s, versioned: a breaking change gets a new version, never a new meaning. */
@@ -45,6 +47,7 @@ public final class Topics {
             new TopicSpec(ATTACK_RESULTS, 6, false),
             new TopicSpec(REPORTS, 6, true),
             new TopicSpec(VERDICTS, 6, true),
+            new TopicSpec(SHARD_ATTEMPTS, 3, true),
             new TopicSpec(DLQ_PREFIX + "attack-service", 1, false),
             new TopicSpec(DLQ_PREFIX + "analysis-service", 1, false));
 

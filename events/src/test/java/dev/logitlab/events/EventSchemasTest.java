@@ -24,7 +24,7 @@ class EventSchemasTest {
     static final EvaluationReport.AttackRun PGD_L2 = new EvaluationReport.AttackRun("pgd", "l2", 0.5, 0.25, 1.3,
             Map.of("norm", "l2", "steps", 20), "00x1");
     static final AttackTask TASK = new AttackTask(1, AttackTask.taskId("run-1/epoch-001", HASH, 3), HASH, 3, 40, "pgd",
-            "l2", 0.5, 300, 400, CHECKPOINT);
+            "l2", 0.5, 300, 400, CHECKPOINT, null);
     static final EvaluationReport REPORT = new EvaluationReport(EvaluationReport.SCHEMA, "run-1/epoch-001",
             "fashion-mnist", 4, 1, 0.75, List.of(PGD, PGD_L2),
             List.of(new EvaluationReport.WorstCase("linf", 0.1, 0.5), new EvaluationReport.WorstCase("l2", 0.5, 0.25)),

@@ -85,7 +85,7 @@ public record ServiceImage(String service, int port) {
         env.put("JAVA_HOME", RuntimeLayers.JAVA_HOME);
         env.put("LANG", "C.UTF-8");
         // Heap below the container's memory limit with room for libtorch's native memory; the chart may override.
-        env.put("JAVA_TOOL_OPTIONS", "-XX:MaxRAMPercentage=50 -Djava.io.tmpdir=/tmp");
+        env.put("JAVA_TOOL_OPTIONS", "-XX:MaxRAMPercentage=50 -Djava.io.tmpdir=/tmp -XX:ErrorFile=/tmp/hs_err_pid%p.log");
         env.put("DJL_CACHE_DIR", "/tmp/djl");
         env.putAll(libtorch.env());
         env.put("LOGITLAB_STORE", "/store");

@@ -232,6 +232,11 @@ public final class LocalStack {
 
     /** Starts one service process; its Kafka Streams state directory is its own, under {@code .lab/streams}. */
     public void start(Component c) throws IOException {
+        start(c, Map.of());
+    }
+
+    /** Starts one service with extra environment on top of the stack's (a fault-injection test's setting). */
+    public void start(Component c, Map<String, String> extra) throws IOException {
         Map<String, String> env = new java.util.LinkedHashMap<>(kafkaEnvironment(c.role()));
         env.putAll(Map.of(
                 "LOGITLAB_TRAINER_URL", config.url("trainer"),
@@ -243,7 +248,11 @@ public final class LocalStack {
                 "LOGITLAB_SCHEMAS_URL", config.url("analysis") + "/schemas/",
                 "LOGITLAB_JWT_PUBLIC_KEY", tokens().publicKey().toString(),
                 "QUARKUS_HTTP_HOST", "127.0.0.1")); // one person on one machine: nothing else should reach it
-        start(c.name(), List.of(LocalBroker.java(), "-Xmx3g", "-jar", config.serviceJar(c.role()).toString()), env);
+        env.putAll(extra);
+        // a native crash's report lands beside the service's log, not in whatever directory ./lab ran from
+        start(c.name(), List.of(LocalBroker.java(), "-Xmx3g",
+                "-XX:ErrorFile=" + config.logs().resolve(c.name() + "-hs_err_pid%p.log"),
+                "-jar", config.serviceJar(c.role()).toString()), env);
     }
 
     public void awaitReady(Component c) {

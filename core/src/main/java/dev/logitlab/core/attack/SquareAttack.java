@@ -55,12 +55,12 @@ public record SquareAttack(Norm norm, int queries, double p) implements Attack {
 
     @Override
     public boolean[] run(Classifier model, NDArray images, int[] labels, double epsilon, long seed) {
-        SplittableRandom random = new SplittableRandom(seed);
         Shape shape = images.getShape();
         int n = (int) shape.get(0), c = (int) shape.get(1), h = (int) shape.get(2), w = (int) shape.get(3);
         int d = c * h * w;
         float eps = (float) epsilon;
         float[] clean = images.toFloatArray();
+        SplittableRandom[] random = streams(seed, clean, n, d);
         float[] best = new float[n * d];
         if (norm == Norm.LINF) {
             stripes(random, clean, best, n, c, h, w, eps);
@@ -85,9 +85,9 @@ public record SquareAttack(Norm norm, int queries, double p) implements Attack {
                 int side = side(query, c, h, w);
                 for (int a = 0; a < idx.length; a++) {
                     if (norm == Norm.LINF) {
-                        proposeWindow(random, clean, best, candidate, a, idx[a], c, h, w, side, eps);
+                        proposeWindow(random[idx[a]], clean, best, candidate, a, idx[a], c, h, w, side, eps);
                     } else {
-                        SquareL2.propose(random, clean, best, candidate, a, idx[a], c, h, w, side, eps);
+                        SquareL2.propose(random[idx[a]], clean, best, candidate, a, idx[a], c, h, w, side, eps);
                     }
                 }
                 float[] tried = margins(model, scope, candidate, labels, idx, shape);
@@ -104,14 +104,31 @@ public record SquareAttack(Norm norm, int queries, double p) implements Attack {
         }
     }
 
+    /**
+     * One random stream per example, from the seed and the example's pixels: an example's search is then the same
+     * whichever other examples share its batch, so attacking only the examples other attacks left robust
+     * ({@code Survivors}) finds what attacking them all would have found there.
+     */
+    static SplittableRandom[] streams(long seed, float[] clean, int n, int d) {
+        SplittableRandom[] streams = new SplittableRandom[n];
+        for (int i = 0; i < n; i++) {
+            long h = seed;
+            for (int k = i * d; k < (i + 1) * d; k++) {
+                h = 31 * h + Float.floatToIntBits(clean[k]);
+            }
+            streams[i] = new SplittableRandom(h);
+        }
+        return streams;
+    }
+
     /** ℓ∞ start: every column of every channel shifted by ±ε. */
-    private static void stripes(SplittableRandom random, float[] clean, float[] best, int n, int c, int h, int w,
+    private static void stripes(SplittableRandom[] random, float[] clean, float[] best, int n, int c, int h, int w,
                                 float eps) {
         int d = c * h * w;
         for (int i = 0; i < n; i++) {
             for (int ch = 0; ch < c; ch++) {
                 for (int col = 0; col < w; col++) {
-                    float delta = random.nextBoolean() ? eps : -eps;
+                    float delta = random[i].nextBoolean() ? eps : -eps;
                     for (int row = 0; row < h; row++) {
                         int k = i * d + (ch * h + row) * w + col;
                         best[k] = clamp(clean[k] + delta);

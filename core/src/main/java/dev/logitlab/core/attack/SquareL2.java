@@ -19,7 +19,7 @@ final class SquareL2 {
     }
 
     /** The start: tiles of ±pattern per channel, scaled to ‖δ‖₂ = ε, clipped to the image range. */
-    static void init(SplittableRandom random, float[] clean, float[] best, int n, int c, int h, int w, float eps) {
+    static void init(SplittableRandom[] random, float[] clean, float[] best, int n, int c, int h, int w, float eps) {
         int d = c * h * w;
         int s = Math.max(1, h / TILES);
         int rowStart = (h - s * (h / s)) / 2;
@@ -29,9 +29,9 @@ final class SquareL2 {
             java.util.Arrays.fill(delta, 0);
             for (int top = rowStart; top + s <= h; top += s) {
                 for (int left = colStart; left + s <= w; left += s) {
-                    float[] pattern = pattern(s, random);
+                    float[] pattern = pattern(s, random[i]);
                     for (int ch = 0; ch < c; ch++) {
-                        float sign = random.nextBoolean() ? 1 : -1;
+                        float sign = random[i].nextBoolean() ? 1 : -1;
                         for (int r = 0; r < s; r++) {
                             for (int q = 0; q < s; q++) {
                                 delta[(ch * h + top + r) * w + left + q] += sign * pattern[r * s + q];

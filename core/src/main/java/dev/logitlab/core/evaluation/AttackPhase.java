@@ -84,11 +84,31 @@ public final class AttackPhase {
 
     /** Every shard in turn, then the merge. */
     public AttackResults run(String modelName, EvaluationListener listener) {
+        return run(modelName, listener, null);
+    }
+
+    /**
+     * Every shard in turn, then the merge; with a journal, the shards it holds are taken from it and every shard run
+     * is written to it as soon as it is done.
+     */
+    public AttackResults run(String modelName, EvaluationListener listener, ShardJournal journal) {
         Stages stages = new Stages(listener, stages());
-        Map<Integer, ShardOutcome> outcomes = new HashMap<>();
-        for (Shard shard : shards.shards()) {
-            stages.next(shard.attackName() + " " + shard.budget() + " [" + shard.from() + ", " + shard.to() + ")");
-            outcomes.put(shard.index(), run(shard));
+        Map<Integer, ShardOutcome> outcomes = new HashMap<>(journal == null ? Map.of() : journal.done());
+        // gradient-free shards last: they attack what the gradient shards left robust
+        for (boolean after : new boolean[] {false, true}) {
+            for (Shard shard : shards.shards()) {
+                if (shards.afterGradients(shard) == after) {
+                    stages.next(shard.attackName() + " " + shard.budget() + " [" + shard.from() + ", " + shard.to() + ")");
+                    if (outcomes.containsKey(shard.index())) {
+                        continue;
+                    }
+                    ShardOutcome outcome = run(shard, after ? Survivors.of(shards, shard, outcomes) : null);
+                    outcomes.put(shard.index(), outcome);
+                    if (journal != null) {
+                        journal.record(outcome);
+                    }
+                }
+            }
         }
         stages.done();
         lastCompute = ShardTimes.compute(shards, outcomes);
@@ -100,8 +120,12 @@ public final class AttackPhase {
         return lastCompute;
     }
 
-    /** One shard: its attack at its budget on its examples, seeded by (plan seed, attack, [norm,] ε, first example). */
-    public ShardOutcome run(Shard shard) {
+    /**
+     * One shard: its attack at its budget on its examples, seeded by (plan seed, attack, [norm,] ε, first example).
+     * {@code attacked} ({@link Survivors}) limits it to the examples marked '1', the others count as broken; null
+     * attacks them all.
+     */
+    public ShardOutcome run(Shard shard, String attacked) {
         int[] y = Arrays.copyOfRange(data.labels(), shard.from(), shard.to());
         try (NDManager scope = model.manager().newSubManager()) {
             NDArray x = data.images(scope, shard.from(), shard.to());
@@ -110,11 +134,33 @@ public final class AttackPhase {
                 return cascade(shard, x, y, wrong);
             }
             Attack attack = shards.attackOf(shard);
+            if (attacked != null) {
+                Survivors.check(attacked, shard);
+                return onSurvivors(shard, attack, x, y, wrong, attacked);
+            }
             long start = System.nanoTime();
             boolean[] broken = attack.run(model, x, y, shard.eps(), seed(attack, shard));
             double seconds = (System.nanoTime() - start) / 1e9;
             return new ShardOutcome(shard.index(), robust(wrong, broken), seconds);
         }
+    }
+
+    private ShardOutcome onSurvivors(Shard shard, Attack attack, NDArray x, int[] y, boolean[] wrong, String attacked) {
+        boolean[] broken = new boolean[y.length];
+        int[] left = java.util.stream.IntStream.range(0, y.length)
+                .filter(i -> attacked.charAt(i) == '1' && !wrong[i]).toArray();
+        Arrays.fill(broken, true);
+        double seconds = 0;
+        if (left.length > 0) {
+            long start = System.nanoTime();
+            boolean[] now = attack.run(model, ActiveSet.rows(x, left), ActiveSet.rows(y, left), shard.eps(),
+                    seed(attack, shard));
+            seconds = (System.nanoTime() - start) / 1e9;
+            for (int k = 0; k < left.length; k++) {
+                broken[left[k]] = now[k];
+            }
+        }
+        return new ShardOutcome(shard.index(), robust(wrong, broken), seconds);
     }
 
     /**

@@ -23,13 +23,18 @@ public final class Evaluation {
     }
 
     public EvaluationReport run(String modelName) {
+        return run(modelName, null);
+    }
+
+    /** With a journal, the attack phase resumes from the shards it holds ({@link ShardJournal}). */
+    public EvaluationReport run(String modelName, ShardJournal journal) {
         int first = attacks.stages();
         int total = first + analysis.stages();
         AttackResults results = attacks.run(modelName, (stage, done, all) -> {
             if (done < all) {
                 listener.onStage(stage, done, total);
             }
-        });
+        }, journal);
         EvaluationReport report = analysis.run(results, (stage, done, all) -> listener.onStage(stage, first + done, total));
         return report.withTimeline(ShardTimes.concat(attacks.lastCompute(), report.timeline()));
     }

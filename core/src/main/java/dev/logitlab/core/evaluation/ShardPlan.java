@@ -112,6 +112,23 @@ public final class ShardPlan {
         return chain;
     }
 
+    /**
+     * Whether a shard attacks only the examples every gradient attack at its budget left robust ({@link Survivors}):
+     * a gradient-free attack of a plan that also has gradient attacks in its norm, and does not cascade. An example a
+     * gradient attack broke is out of the worst case whatever else breaks it, and the gradient-free checks compare
+     * only what every gradient attack missed, so attacking it again changes neither.
+     */
+    public boolean afterGradients(Shard shard) {
+        return shard.kind() == Kind.ATTACK && !attacks.get(shard.attack()).usesGradients()
+                && !gradientShards(shard.budget()).isEmpty();
+    }
+
+    /** The shards of the plan's gradient attacks at a budget: what its {@link #afterGradients} shards wait for. */
+    public List<Shard> gradientShards(Budget budget) {
+        return shards.stream().filter(s -> s.kind() == Kind.ATTACK && s.budget().equals(budget)
+                && attacks.get(s.attack()).usesGradients()).toList();
+    }
+
     /** Whether the plan's attacks run as a cascade ({@link AttackSuite#cascades}). */
     public boolean cascade() {
         return cascade;

@@ -19,7 +19,8 @@ import java.util.function.Predicate;
  * Puts the outcomes of every shard of a {@link ShardPlan} back together: each attack's per-example outcomes at
  * each budget, and the worst case per example (robust only if no attack at that norm and ε broke it — never the minimum of
  * per-attack means). The same outcomes give the same results, in whatever order and on whichever replicas the
- * shards ran. In a cascade plan each attack's outcomes are cumulative: broken by it or by an attack before it.
+ * shards ran. In a cascade plan each attack's outcomes are cumulative: broken by it or by an attack before it; so are
+ * a gradient-free attack's when it ran after the gradient attacks ({@link Survivors}).
  */
 public final class WorstCaseMerge {
 
@@ -61,7 +62,8 @@ public final class WorstCaseMerge {
                         ? joinStage(plan, outcomes, budget, plan.chain(budget.norm()).indexOf(a))
                         : join(plan, outcomes, s -> s.kind() == Kind.ATTACK && s.attack() == attack && s.eps() == eps);
                 runs.add(new AttackRun(spec.name(), budget.norm().label(), eps, accuracy(joined.robust),
-                        joined.seconds, spec.params(eps), joined.robust, ClopperPearson.of(joined.robust).toList()));
+                        joined.seconds, params(plan, outcomes, spec, a, budget), joined.robust,
+                        ClopperPearson.of(joined.robust).toList()));
                 for (int i = 0; i < n; i++) {
                     robust[i] &= joined.robust.charAt(i) == '1';
                 }
@@ -84,6 +86,20 @@ public final class WorstCaseMerge {
         RobustAt unbounded = new RobustAt(ShardPlan.UNBOUNDED_EPS, accuracy(unboundedRun));
         String clean = unboundedRun.replaceAll("[01]", "1");
         return new AttackResults(model, dataset, n, plan.plan().seed(), clean, runs, worstCase, sweep, unbounded);
+    }
+
+    /** The attack's parameters; a gradient-free run after the gradient attacks says on how many examples it ran. */
+    private static Map<String, Object> params(ShardPlan plan, Map<Integer, ShardOutcome> outcomes, Attack spec,
+                                              int attack, Budget budget) {
+        Map<String, Object> params = new java.util.LinkedHashMap<>(spec.params(budget.eps()));
+        boolean after = !plan.cascade() && plan.shards().stream()
+                .anyMatch(s -> s.kind() == Kind.ATTACK && s.attack() == attack && plan.afterGradients(s));
+        if (after) {
+            params.put("attacked", Survivors.count(plan, budget, outcomes));
+            params.put("after", "the gradient attacks: it attacked only the examples they all left robust, the others"
+                    + " count as broken, so its accuracy is the suite's after it");
+        }
+        return params;
     }
 
     private record Joined(String robust, double seconds) {

@@ -70,7 +70,7 @@ class CascadeTest {
         EvaluationPlan plan = new EvaluationPlan(List.of(0.1), "fgsm>pgd:steps=5>square:queries=30", 60, 3, 0);
         AttackPhase phase = new AttackPhase(model, test, plan, null);
         Shard shard = phase.shards().shards().stream().filter(s -> s.kind() == Kind.CASCADE).findFirst().orElseThrow();
-        ShardOutcome outcome = phase.run(shard);
+        ShardOutcome outcome = phase.run(shard, null);
         List<ShardOutcome.Stage> stages = outcome.cascade();
         assertEquals(3, stages.size());
         for (int k = 1; k < stages.size(); k++) {

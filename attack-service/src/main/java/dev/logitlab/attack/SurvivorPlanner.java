@@ -1,0 +1,101 @@
+package dev.logitlab.attack;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.logitlab.core.attack.Budget;
+import dev.logitlab.core.evaluation.ShardPlan;
+import dev.logitlab.core.evaluation.Survivors;
+import dev.logitlab.events.AttackEvent;
+import dev.logitlab.events.AttackTask;
+import dev.logitlab.events.ShardOutcome;
+import dev.logitlab.events.Topics;
+import dev.logitlab.service.EventProcessor;
+import dev.logitlab.service.StreamRecords;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.jboss.logging.Logger;
+
+/**
+ * {@code logitlab.attack-results} → {@code logitlab.attack-tasks}: holds the outcomes of the gradient shards of each
+ * budget that has gradient-free shards, and once the last of them is in, queues those shards with the examples every
+ * gradient attack left robust ({@link Survivors}). The outcomes live in a changelogged store keyed by checkpoint and
+ * plan, on the checkpoint's partition, and the tasks, the store's changes and the input offset commit together; a
+ * {@code released} marker per budget drops a repeated outcome. A failed shard releases nothing: the analysis turns it
+ * into the report's failure.
+ */
+final class SurvivorPlanner extends EventProcessor<AttackEvent> {
+
+    static final String HELD = "gradient-outcomes";
+    private static final Logger LOG = Logger.getLogger(SurvivorPlanner.class);
+
+    private final AttackWork work;
+    private KeyValueStore<String, String> held;
+
+    SurvivorPlanner(AttackWork work, ObjectMapper json, MeterRegistry metrics) {
+        super(AttackEvent.class, AttackTopology.DEAD_LETTERS, json, metrics);
+        this.work = work;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, String> context) {
+        super.init(context);
+        this.held = context.getStateStore(HELD);
+    }
+
+    @Override
+    protected void process(Record<String, String> record, AttackEvent event) {
+        if (!event.kind().equals("completed") || event.outcome() == null) {
+            return;
+        }
+        ShardPlan plan;
+        try {
+            if (!AttackConfig.hash(event.checkpoint()).equals(event.attackConfigHash())) {
+                return; // planned before gradient-free shards waited: all its shards were queued at once
+            }
+            plan = work.shards(event.checkpoint());
+        } catch (RuntimeException e) {
+            LOG.debugf("result of %s: no plan to release gradient-free shards from: %s", event.checkpointId(),
+                    StreamRecords.reason(e));
+            return;
+        }
+        if (event.shard() < 0 || event.shard() >= plan.shards().size() || plan.shards().size() != event.shards()) {
+            return;
+        }
+        ShardPlan.Shard shard = plan.shard(event.shard());
+        Budget budget = shard.budget();
+        List<ShardPlan.Shard> waiting = plan.shards().stream()
+                .filter(s -> plan.afterGradients(s) && s.budget().equals(budget)).toList();
+        if (waiting.isEmpty() || !plan.gradientShards(budget).contains(shard)) {
+            return;
+        }
+        String evaluation = event.checkpointId() + "#" + event.attackConfigHash() + "/";
+        String released = evaluation + budget + "/released";
+        if (held.get(released) != null) {
+            return;
+        }
+        held.put(evaluation + shard.index(), event.outcome().robust());
+        Map<Integer, ShardOutcome> outcomes = new HashMap<>();
+        for (ShardPlan.Shard s : plan.gradientShards(budget)) {
+            String robust = held.get(evaluation + s.index());
+            if (robust == null) {
+                return;
+            }
+            outcomes.put(s.index(), new ShardOutcome(s.index(), robust, 0));
+        }
+        for (ShardPlan.Shard s : waiting) {
+            AttackTask task = AttackWork.task(event.checkpoint(), event.attackConfigHash(), plan, s,
+                    Survivors.of(plan, s, outcomes));
+            context.forward(StreamRecords.event(json, task.taskId(), task, AttackTopology.SERVICE, Topics.ATTACK_TASK,
+                    event.checkpointId(), task.taskId(), record.timestamp()), AttackTopology.TASKS);
+        }
+        plan.gradientShards(budget).forEach(s -> held.delete(evaluation + s.index()));
+        int survivors = Survivors.count(plan, budget, outcomes);
+        held.put(released, Integer.toString(survivors));
+        LOG.infof("checkpoint %s, %s: %d gradient-free shards queued on the %d examples the gradient attacks left",
+                event.checkpointId(), budget, waiting.size(), survivors);
+    }
+}
