@@ -78,7 +78,7 @@ public final class Training {
 
     /** One pass over the shuffled training slice; null when cancelled. */
     private EpochResult trainEpoch(Network network, Optimizer optimizer, Defense defense, Dataset train, int epoch) {
-        long epochSeed = epochSeed(config.seed(), epoch);
+        long epochSeed = epochSeed(config.seed() + SHAKE, epoch);
         Torch.seed(epochSeed);
         Dataset shuffled = train.select(EpochOrder.shuffled(train.size(), epochSeed));
         int batch = config.batchSize();
@@ -124,6 +124,17 @@ public final class Training {
     }
 
     /** A per-epoch seed, so that resuming at epoch e draws exactly what an uninterrupted run draws. */
+    /**
+     * {@code LOGITLAB_SHAKE} (an integer, unset: 0) shifts every epoch's seed: the data order and the noise drawn while
+     * training. {@code ./lab test --shake} sets it, to show that no test depends on one order of the data; a user never
+     * needs it, and the seed recorded with a checkpoint is the run's own.
+     */
+    static final long SHAKE = shake(System.getenv("LOGITLAB_SHAKE"));
+
+    static long shake(String value) {
+        return value != null && value.matches("-?[0-9]{1,9}") ? Long.parseLong(value) * 1_000_003L : 0;
+    }
+
     static long epochSeed(long seed, int epoch) {
         long z = seed * 0x9E3779B97F4A7C15L + epoch;
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
