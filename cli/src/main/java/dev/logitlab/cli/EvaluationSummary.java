@@ -17,15 +17,23 @@ final class EvaluationSummary {
         out.printf("%nmodel %s on %s: %d examples, seed %d, clean accuracy %.3f %s%n%n", r.model(), r.dataset(),
                 r.examples(), r.seed(), r.cleanAccuracy(), interval(r.cleanInterval()));
         out.printf("%-12s %-5s %6s %8s %-16s %9s%n", "attack", "norm", "eps", "robust", "95% interval", "seconds");
+        boolean after = false;
         for (EvaluationReport.AttackRun a : r.attacks()) {
-            out.printf("%-12s %-5s %6s %8.3f %-16s %9.2f%n", a.name(), a.norm(), DefenseTerm.format(a.eps()),
-                    a.robustAccuracy(), interval(a.interval()), a.seconds());
+            Object attacked = a.params() == null ? null : a.params().get("attacked");
+            after |= attacked != null;
+            out.printf("%-12s %-5s %6s %8.3f %-16s %9.2f%s%n", a.name(), a.norm(), DefenseTerm.format(a.eps()),
+                    a.robustAccuracy(), interval(a.interval()), a.seconds(),
+                    attacked == null ? "" : "  * on the " + attacked + " left robust");
         }
         for (EvaluationReport.WorstCase w : r.worstCase()) {
             out.printf("%-12s %-5s %6s %8.3f %-16s%n", "worst case", w.norm(), DefenseTerm.format(w.eps()),
                     w.robustAccuracy(), interval(w.interval()));
         }
         out.printf("(95%% intervals are exact binomial, Clopper–Pearson, over the %d examples)%n", r.examples());
+        if (after) {
+            out.printf("(* gradient-free, run after the gradient attacks on what they all left robust: its row is the "
+                    + "suite's accuracy after it)%n");
+        }
         EvaluationReport.GapSummary g = r.gaps();
         if (g != null) {
             out.printf("%ngaps over %d correctly classified examples (medians):%n", g.examples());
