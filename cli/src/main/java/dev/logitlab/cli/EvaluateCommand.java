@@ -7,6 +7,8 @@ import dev.logitlab.core.checkpoint.Sha256;
 import dev.logitlab.core.data.Datasets;
 import dev.logitlab.core.evaluation.Evaluation;
 import dev.logitlab.core.evaluation.ShardJournal;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import dev.logitlab.core.evaluation.EvaluationPlan;
 import dev.logitlab.core.model.Classifier;
 import dev.logitlab.core.model.Classifiers;
@@ -94,6 +96,18 @@ final class EvaluateCommand implements Callable<Integer> {
         console.printf("journal: %s (%d shards already done; the same command after a crash resumes from it)%n",
                 journal.file(), journal.done().size());
         console.flush();
+        // Ctrl-C or SIGTERM: the models stop answering, the work unwinds out of libtorch, and only then may the JVM
+        // exit (see Torch.stop); finished shards stay in the journal.
+        CountDownLatch unwound = new CountDownLatch(1);
+        Thread stop = new Thread(() -> {
+            Torch.stop();
+            try {
+                unwound.await(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "evaluate-stop");
+        Runtime.getRuntime().addShutdownHook(stop);
         try (journal;
              Classifier target = Classifiers.open(model);
              Classifier other = surrogate == null ? null : Classifiers.open(surrogate);
@@ -106,6 +120,18 @@ final class EvaluateCommand implements Callable<Integer> {
             });
             report = evaluation.run(target.description(), journal);
             journal.delete();
+        } catch (Torch.Stopped e) {
+            console.printf("%nstopped: %d shards are in %s; the same command resumes from them%n",
+                    journal.done().size(), journal.file());
+            console.flush();
+            return 130;
+        } finally {
+            unwound.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(stop);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running: it returns now that the work has unwound
+            }
         }
         if (json != null) {
             if (json.toAbsolutePath().getParent() != null) {

@@ -63,6 +63,29 @@ class EvaluateResumeTest {
         assertEquals(a.get("masking"), b.get("masking"));
     }
 
+    @Test
+    void sigtermStopsAtTheNextModelCallLeavesLibtorchBeforeTheJvmExitsAndKeepsTheJournal() throws Exception {
+        Path report = dir.resolve("stopped.json");
+        Path journal = dir.resolve("stopped.json.journal");
+        Process run = evaluate(report);
+        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        while (lines(journal) < 2) {
+            assertTrue(run.isAlive() && System.nanoTime() < deadline, "no shard journalled in time");
+            Thread.sleep(20);
+        }
+        run.destroy(); // SIGTERM, in the middle of a shard: the work is inside libtorch nearly all the time
+        int exit = run.waitFor();
+        String log = Files.readString(dir.resolve("stopped.json.log"));
+        assertTrue(exit != 0 && log.contains("stopped: "), exit + "\n" + log);
+        try (Stream<Path> files = Files.list(dir)) {
+            assertEquals(List.of(), files.filter(f -> f.getFileName().toString().startsWith("hs_err")).toList(),
+                    "no native crash on the way out: the JVM exited only once the work had left libtorch");
+        }
+        assertTrue(lines(journal) >= 2, "the finished shards stay journalled");
+        assertEquals(0, evaluate(report).waitFor(), "the same command resumes and finishes");
+        assertTrue(Files.exists(report));
+    }
+
     /** One {@code evaluate} in its own JVM, on one libtorch thread (so both runs add floats in the same order). */
     private Process evaluate(Path json) throws Exception {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),

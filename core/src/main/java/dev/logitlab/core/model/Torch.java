@@ -11,7 +11,33 @@ public final class Torch {
      */
     public static final java.util.concurrent.locks.ReentrantLock AUTOGRAD = new java.util.concurrent.locks.ReentrantLock();
 
+    private static volatile boolean stopping;
+
     private Torch() {
+    }
+
+    /** The process is stopping: the work ends at its next model call, and what is finished is kept where it was. */
+    public static final class Stopped extends RuntimeException {
+        Stopped() {
+            super("stopped: the process is shutting down");
+        }
+    }
+
+    /**
+     * From now on every model call throws {@link Stopped}. A process that exits must not leave a thread inside
+     * libtorch: exit runs libtorch's static destructors, and a thread still executing a oneDNN primitive then jumps
+     * through freed memory (a SIGSEGV in {@code dnnl_primitive_execute} or {@code getAccelerator}, as a SIGTERM
+     * in the middle of an EOT evaluation showed). A shutdown hook calls this and waits for the work to unwind.
+     */
+    public static void stop() {
+        stopping = true;
+    }
+
+    /** Throws {@link Stopped} once {@link #stop()} was called: every forward pass of every model checks it. */
+    static void checkNotStopping() {
+        if (stopping) {
+            throw new Stopped();
+        }
     }
 
     /**
