@@ -93,6 +93,8 @@ final class ShardMerger extends EventProcessor<AttackEvent> {
                     Topics.REPORT_PUBLISHED, event.checkpointId(), evaluation, record.timestamp());
             LOG.infof("report of %s published (%d shards)", event.checkpointId(), event.shards());
             publishVerdict(report, event.checkpoint(), evaluation, record.timestamp());
+        } catch (dev.logitlab.core.model.Torch.Stopped e) {
+            throw e; // the replica is stopping: the report is made after the restart, from the same stored shards
         } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
             // rethrown, the record would be replayed by exactly-once, and fail again, forever
             LOG.warnf(e, "checkpoint %s cannot be analysed", event.checkpointId());

@@ -53,6 +53,8 @@ final class CheckpointPlanner extends EventProcessor<CheckpointCreated> {
         List<AttackTask> tasks;
         try {
             tasks = work.plan(event, hash);
+        } catch (dev.logitlab.core.model.Torch.Stopped e) {
+            throw e; // the replica is stopping: the checkpoint is planned after the restart
         } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
             LOG.warnf("checkpoint %s refused: %s", event.checkpointId(), StreamRecords.reason(e));
             ServiceMetrics.ATTACK_FAILURES.counter(metrics).increment();

@@ -1,6 +1,7 @@
 package dev.logitlab.attack;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.logitlab.core.model.Torch;
 import dev.logitlab.events.AttackEvent;
 import dev.logitlab.events.AttackTask;
 import dev.logitlab.events.ShardOutcome;
@@ -68,6 +69,8 @@ final class ShardRunner extends EventProcessor<AttackTask> {
             ShardOutcome outcome = work.run(task);
             ServiceMetrics.ATTACK_SHARD_DURATION.timer(metrics).record(Duration.ofNanos(System.nanoTime() - start));
             result = AttackEvent.completed(task, outcome);
+        } catch (Torch.Stopped e) {
+            throw e; // the replica is stopping: no result, so the shard runs again elsewhere
         } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
             // An error the model causes (a native allocation, a deep graph, a time limit) fails the shard, not the
             // replica: rethrown, it would be replayed by exactly-once on every replica in turn.

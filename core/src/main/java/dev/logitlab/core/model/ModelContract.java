@@ -41,6 +41,8 @@ public final class ModelContract {
             NDArray logits;
             try {
                 logits = model.logits(images);
+            } catch (Torch.Stopped e) {
+                throw e;
             } catch (RuntimeException e) {
                 throw new Violation("input-shape", "the model does not run on " + data.name() + " images "
                         + images.getShape() + " (N×C×H×W floats in [0, 1]): " + firstLine(e));

@@ -12,6 +12,7 @@ public final class Torch {
     public static final java.util.concurrent.locks.ReentrantLock AUTOGRAD = new java.util.concurrent.locks.ReentrantLock();
 
     private static volatile boolean stopping;
+    private static final java.util.concurrent.atomic.AtomicBoolean STOP_ON_EXIT = new java.util.concurrent.atomic.AtomicBoolean();
 
     private Torch() {
     }
@@ -59,6 +60,15 @@ public final class Torch {
         String env = System.getenv("LOGITLAB_THREADS");
         if (System.getProperty("ai.djl.pytorch.num_threads") == null && env != null && env.matches("[1-9][0-9]{0,3}")) {
             threads(Integer.parseInt(env));
+        }
+        // Every JVM that loads libtorch stops its model calls when it starts to exit (see stop()): a service's
+        // shard then ends without a result (its replica is stopping) instead of running into exit's destructors.
+        if (STOP_ON_EXIT.compareAndSet(false, true)) {
+            try {
+                Runtime.getRuntime().addShutdownHook(new Thread(Torch::stop, "torch-stop"));
+            } catch (IllegalStateException exiting) {
+                stop();
+            }
         }
         return Engine.getEngine("PyTorch");
     }
