@@ -36,11 +36,7 @@ class EvaluateResumeTest {
         Path resumed = dir.resolve("resumed.json");
         Path journal = dir.resolve("resumed.json.journal");
         Process first = evaluate(resumed);
-        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-        while (lines(journal) < 3) {
-            assertTrue(first.isAlive() && System.nanoTime() < deadline, "no shard journalled in time");
-            Thread.sleep(50);
-        }
+        awaitJournalled(first, journal, 3);
         first.destroyForcibly().waitFor();
         int done = lines(journal);
         assertFalse(Files.exists(resumed), "killed before the report");
@@ -68,11 +64,7 @@ class EvaluateResumeTest {
         Path report = dir.resolve("stopped.json");
         Path journal = dir.resolve("stopped.json.journal");
         Process run = evaluate(report);
-        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-        while (lines(journal) < 2) {
-            assertTrue(run.isAlive() && System.nanoTime() < deadline, "no shard journalled in time");
-            Thread.sleep(20);
-        }
+        awaitJournalled(run, journal, 2);
         run.destroy(); // SIGTERM, in the middle of a shard: the work is inside libtorch nearly all the time
         int exit = run.waitFor();
         String log = Files.readString(dir.resolve("stopped.json.log"));
@@ -96,6 +88,15 @@ class EvaluateResumeTest {
         // to a file: an unread pipe would fill with the progress bar and stall the run
         return new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(dir.resolve(json.getFileName() + ".log").toFile()).start();
+    }
+
+    /** Waits while the run is alive until its journal holds {@code shards} finished shards. */
+    private static void awaitJournalled(Process run, Path journal, int shards) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        while (lines(journal) < shards) {
+            assertTrue(run.isAlive() && System.nanoTime() < deadline, "no shard journalled in time");
+            Thread.sleep(20);
+        }
     }
 
     private static int lines(Path journal) throws Exception {
