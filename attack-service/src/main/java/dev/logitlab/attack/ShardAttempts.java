@@ -64,15 +64,20 @@ public class ShardAttempts {
         return topic;
     }
 
-    /** The attempts so far as the global store holds them ("n replica time"), 0 when none or unreadable. */
-    static int count(String stored) {
-        if (stored == null) {
-            return 0;
-        }
-        try {
-            return Integer.parseInt(stored.split(" ", 2)[0]);
-        } catch (NumberFormatException e) {
-            return 0;
+    /** A task's starts so far and who made the last one, as {@link #begin} writes them: "n replica time". */
+    record Started(int count, String last) {
+
+        /** What the global store holds for a task; none or unreadable is 0 starts. */
+        static Started read(String stored) {
+            if (stored == null) {
+                return new Started(0, "none");
+            }
+            String[] parts = stored.split(" ", 2);
+            try {
+                return new Started(Integer.parseInt(parts[0]), parts.length > 1 ? parts[1] : "unknown");
+            } catch (NumberFormatException e) {
+                return new Started(0, "unknown");
+            }
         }
     }
 

@@ -46,13 +46,12 @@ final class ShardRunner extends EventProcessor<AttackTask> {
 
     @Override
     protected void process(Record<String, String> record, AttackTask task) {
-        String before = started.get(task.taskId());
-        int previous = ShardAttempts.count(before);
+        ShardAttempts.Started before = ShardAttempts.Started.read(started.get(task.taskId()));
+        int previous = before.count();
         if (previous >= attempts.maxAttempts()) {
             String reason = String.format("shard %d (%s %s ε=%s, examples [%d, %d)) was started %d times and never "
                             + "ended: the replica running it died each time (a native crash, a kill, an OOM kill; last: %s)",
-                    task.shard(), task.attack(), task.norm(), task.eps(), task.from(), task.to(), previous,
-                    before.split(" ", 2).length > 1 ? before.split(" ", 2)[1] : "unknown");
+                    task.shard(), task.attack(), task.norm(), task.eps(), task.from(), task.to(), previous, before.last());
             LOG.errorf("%s: failing it rather than starting it again", reason);
             ServiceMetrics.ATTACK_FAILURES.counter(metrics).increment();
             publish(record, task, AttackEvent.failed(task, reason));

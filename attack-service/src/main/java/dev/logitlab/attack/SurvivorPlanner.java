@@ -69,7 +69,8 @@ final class SurvivorPlanner extends EventProcessor<AttackEvent> {
         Budget budget = shard.budget();
         List<ShardPlan.Shard> waiting = plan.shards().stream()
                 .filter(s -> plan.afterGradients(s) && s.budget().equals(budget)).toList();
-        if (waiting.isEmpty() || !plan.gradientShards(budget).contains(shard)) {
+        List<ShardPlan.Shard> gradient = plan.gradientShards(budget);
+        if (waiting.isEmpty() || !gradient.contains(shard)) {
             return;
         }
         String evaluation = event.checkpointId() + "#" + event.attackConfigHash() + "/";
@@ -79,7 +80,7 @@ final class SurvivorPlanner extends EventProcessor<AttackEvent> {
         }
         held.put(evaluation + shard.index(), event.outcome().robust());
         Map<Integer, ShardOutcome> outcomes = new HashMap<>();
-        for (ShardPlan.Shard s : plan.gradientShards(budget)) {
+        for (ShardPlan.Shard s : gradient) {
             String robust = held.get(evaluation + s.index());
             if (robust == null) {
                 return;
@@ -92,7 +93,7 @@ final class SurvivorPlanner extends EventProcessor<AttackEvent> {
             context.forward(StreamRecords.event(json, task.taskId(), task, AttackTopology.SERVICE, Topics.ATTACK_TASK,
                     event.checkpointId(), task.taskId(), record.timestamp()), AttackTopology.TASKS);
         }
-        plan.gradientShards(budget).forEach(s -> held.delete(evaluation + s.index()));
+        gradient.forEach(s -> held.delete(evaluation + s.index()));
         int survivors = Survivors.count(plan, budget, outcomes);
         held.put(released, Integer.toString(survivors));
         LOG.infof("checkpoint %s, %s: %d gradient-free shards queued on the %d examples the gradient attacks left",
