@@ -12,7 +12,7 @@ import picocli.CommandLine.Spec;
 /** {@code ./lab compare A B}: a paired comparison of two checkpoints judged on the same examples. */
 @Command(name = "compare", mixinStandardHelpOptions = true,
         description = {"Compare two checkpoints example by example: per budget the change in worst-case robust accuracy "
-                + "with a paired 95% interval (Newcombe), the exact McNemar p-value, and the negative flips (examples "
+                + "with a paired 95%% interval (Newcombe), the exact McNemar p-value, and the negative flips (examples "
                 + "the baseline withstood and the candidate loses).",
                 "A and B: report files, checkpoint directories or .pt files (evaluated here), or checkpoint ids."},
         exitCodeListHeading = "Exit codes:%n", exitCodeList = {"0:compared", "2:not comparable, or a usage error"})

@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "leaderboard", mixinStandardHelpOptions = true,
         description = "Print the analysis service's leaderboard: one row per run (its best checkpoint), ranked by "
                 + "worst-case robust accuracy within each protocol (data set, examples, budgets, attack suite), with "
-                + "95% intervals; '≈' marks a row that cannot be told from the leader.")
+                + "95%% intervals; '≈' marks a row that cannot be told from the leader.")
 final class LeaderboardCommand implements Callable<Integer> {
 
     @Spec

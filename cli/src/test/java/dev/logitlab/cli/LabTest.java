@@ -92,6 +92,29 @@ class LabTest {
         assertTrue(err.toString().contains("'pgd:stepz=3'"), err.toString());
     }
 
+    /** Picocli formats help texts: a bare '%' (as in "95% interval") makes it warn and print the raw text. */
+    @Test
+    void everyHelpTextIsAValidFormatString() {
+        java.util.List<String> bad = new java.util.ArrayList<>();
+        java.util.Deque<CommandLine> commands = new java.util.ArrayDeque<>(java.util.List.of(Lab.commandLine()));
+        while (!commands.isEmpty()) {
+            CommandLine command = commands.pop();
+            commands.addAll(command.getSubcommands().values());
+            java.util.List<String> texts = new java.util.ArrayList<>(
+                    java.util.List.of(command.getCommandSpec().usageMessage().description()));
+            command.getCommandSpec().options().forEach(o -> texts.addAll(java.util.List.of(o.description())));
+            command.getCommandSpec().positionalParameters().forEach(p -> texts.addAll(java.util.List.of(p.description())));
+            for (String text : texts) {
+                try {
+                    String.format(text);
+                } catch (java.util.IllegalFormatException e) {
+                    bad.add(command.getCommandName() + ": " + text);
+                }
+            }
+        }
+        assertTrue(bad.isEmpty(), String.join("\n", bad));
+    }
+
     @Test
     void aMissingRequiredOptionIsAUsageError() {
         assertEquals(2, lab("train", "--dataset", "synthetic"));

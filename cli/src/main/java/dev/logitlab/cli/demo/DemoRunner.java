@@ -35,6 +35,9 @@ import me.tongfei.progressbar.ProgressBarStyle;
 public final class DemoRunner {
 
     private static final Duration TIMEOUT = Duration.ofMinutes(60);
+    /** The last report is seen within a second of its publication; a log gets a line only every few seconds. */
+    private static final Duration POLL = Duration.ofSeconds(1);
+    private static final Duration LINE_EVERY = Duration.ofSeconds(5);
 
     private final StackConfig config;
     private final PrintWriter out;
@@ -86,8 +89,8 @@ public final class DemoRunner {
     }
 
     /**
-     * Shows progress every few seconds until each run has a report per epoch (or failed): a progress bar over the
-     * expected reports on a terminal, a line per update otherwise (logs, CI).
+     * Shows progress every second until each run has a report per epoch (or failed): a progress bar over the
+     * expected reports on a terminal, a line every few seconds and at each new report otherwise (logs, CI).
      */
     private Map<String, List<ReportPublished>> await(Map<String, RunSpec> runs, RunWatcher watcher) throws Exception {
         int expected = runs.values().stream().mapToInt(RunSpec::epochs).sum();
@@ -105,6 +108,8 @@ public final class DemoRunner {
                                                      ProgressBar bar) throws Exception {
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
         Map<String, List<ReportPublished>> reports = new LinkedHashMap<>();
+        long lastLine = 0;
+        int lastDone = -1;
         while (true) {
             int done = 0;
             StringBuilder line = new StringBuilder();
@@ -125,9 +130,11 @@ public final class DemoRunner {
             if (bar != null) {
                 bar.stepTo(done);
                 bar.setExtraMessage(line.substring(0, line.length() - 3));
-            } else {
+            } else if (done != lastDone || System.nanoTime() - lastLine >= LINE_EVERY.toNanos()) {
                 out.printf(Locale.ROOT, "[%3d%% reported] %s%n", 100 * done / expected, line.substring(0, line.length() - 3));
                 out.flush();
+                lastLine = System.nanoTime();
+                lastDone = done;
             }
             if (finished) {
                 return reports;
@@ -135,7 +142,7 @@ public final class DemoRunner {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("the experiment did not finish within " + TIMEOUT.toMinutes() + " min");
             }
-            Thread.sleep(5000);
+            Thread.sleep(POLL.toMillis());
         }
     }
 

@@ -3,6 +3,8 @@ package dev.logitlab.cli.stack;
 import dev.logitlab.cli.LocalFiles;
 import dev.logitlab.events.Topics;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -125,13 +127,29 @@ final class LocalBroker {
 
     /**
      * True when the broker answers its admin over SASL_SSL within {@code wait}. A fresh JVM's first TLS handshake
-     * and SCRAM exchange can take seconds: status waits longer than the polls during start-up.
+     * and SCRAM exchange can take seconds: status waits longer than the polls during start-up. Nothing listening on
+     * the port answers false at once: an admin client would retry until its timeout, then wait as long again to close.
      */
     boolean reachable(Duration wait) {
-        try (Admin admin = admin(wait)) {
+        if (!listening()) {
+            return false;
+        }
+        Admin admin = admin(wait);
+        try {
             admin.describeCluster().clusterId().get(wait.toMillis(), TimeUnit.MILLISECONDS);
             return true;
         } catch (Exception e) {
+            return false;
+        } finally {
+            admin.close(Duration.ZERO);
+        }
+    }
+
+    private boolean listening() {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", config.kafkaPort()), 500);
+            return true;
+        } catch (IOException e) {
             return false;
         }
     }

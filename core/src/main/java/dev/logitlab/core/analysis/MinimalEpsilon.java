@@ -10,8 +10,9 @@ import java.util.Arrays;
 import java.util.stream.IntStream;
 
 /**
- * The smallest ε at which an attack flips each example: a geometric grid of {@value #GRID} budgets from small
- * to large finds the first that breaks it, then bisection narrows that bracket. NaN when even the largest fails.
+ * The smallest ε at which an attack flips each example: a geometric grid of {@value #GRID} budgets, halving from the
+ * largest, finds the smallest that still breaks it, then bisection narrows that bracket. NaN when even the largest
+ * fails.
  */
 public final class MinimalEpsilon {
 
@@ -60,26 +61,31 @@ public final class MinimalEpsilon {
         boolean[] broken(int[] which, float[] eps);
     }
 
+    /**
+     * Top down: every example starts at {@code maxEps} and halves while the attack still breaks it, so a probe that
+     * cannot break (a full-length attack run) is spent once per example, not at every grid level below its minimal ε;
+     * for a monotone attack the bracket is the bottom-up grid's.
+     */
     static float[] search(int n, double maxEps, int bisections, Probe probe) {
         float[] low = new float[n];
         float[] high = new float[n];
         Arrays.fill(high, Float.NaN);
-        float previous = 0;
-        for (int k = GRID - 1; k >= 0; k--) {
-            float eps = (float) (maxEps / Math.pow(2, k));
-            int[] open = IntStream.range(0, n).filter(i -> Float.isNaN(high[i])).toArray();
-            if (open.length > 0) {
-                float[] trial = new float[open.length];
-                Arrays.fill(trial, eps);
-                boolean[] broken = probe.broken(open, trial);
-                for (int a = 0; a < open.length; a++) {
-                    if (broken[a]) {
-                        low[open[a]] = previous;
-                        high[open[a]] = eps;
-                    }
+        int[] open = IntStream.range(0, n).toArray();
+        float eps = (float) maxEps;
+        for (int k = 0; k < GRID && open.length > 0; k++, eps /= 2) {
+            float[] trial = new float[open.length];
+            Arrays.fill(trial, eps);
+            boolean[] broken = probe.broken(open, trial);
+            int kept = 0;
+            for (int a = 0; a < open.length; a++) {
+                if (broken[a]) {
+                    high[open[a]] = eps;
+                    open[kept++] = open[a];
+                } else {
+                    low[open[a]] = eps;
                 }
             }
-            previous = eps;
+            open = Arrays.copyOf(open, kept);
         }
         int[] bracketed = IntStream.range(0, n).filter(i -> !Float.isNaN(high[i])).toArray();
         for (int b = 0; b < bisections && bracketed.length > 0; b++) {
