@@ -17,7 +17,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 /**
  * The attack service as a Kafka Streams topology with exactly-once processing: checkpoints are planned into shard
  * tasks, tasks are attacked by whichever replica owns their partition, the results of a budget's gradient shards
- * release its gradient-free shards, and every output commits atomically with the input offset and the store's
+ * release its gradient-free shards (on their own topic, taken before later checkpoints' shards), and every output commits atomically with the input offset and the store's
  * changelog. Topic names come from configuration.
  */
 @ApplicationScoped
@@ -25,6 +25,7 @@ public class AttackTopology {
 
     static final String SERVICE = "attack-service";
     static final String TASKS = "tasks";
+    static final String SURVIVOR_TASKS = "survivor-tasks";
     static final String RESULTS = "results";
     static final String DEAD_LETTERS = "dead-letters";
 
@@ -33,6 +34,9 @@ public class AttackTopology {
 
     @ConfigProperty(name = "logitlab.topics.attack-tasks")
     String tasks;
+
+    @ConfigProperty(name = "logitlab.topics.survivor-tasks")
+    String survivorTasks;
 
     @ConfigProperty(name = "logitlab.topics.attack-results")
     String results;
@@ -96,14 +100,16 @@ public class AttackTopology {
         topology.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(ShardAttempts.STORE),
                         Serdes.String(), Serdes.String()).withLoggingDisabled(), "attempt-source", in, in,
                 attempts.topic(), "attempt-store", () -> new AttemptStore());
-        topology.addSource("task-source", in, in, tasks);
+        // one source for both work topics (co-partitioned): each stream task takes the older of its two heads
+        topology.addSource("task-source", in, in, tasks, survivorTasks);
         topology.addProcessor("shards", () -> new ShardRunner(work, attempts, haltOn.orElse(""), json, metrics),
                 "task-source");
         topology.addSource("result-source", in, in, results);
         topology.addProcessor("survivors", () -> new SurvivorPlanner(work, json, metrics), "result-source");
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(SurvivorPlanner.HELD),
                 Serdes.String(), Serdes.String()), "survivors");
-        topology.addSink(TASKS, tasks, out, out, new ShardPartitioner(), "planner", "survivors");
+        topology.addSink(TASKS, tasks, out, out, new ShardPartitioner(), "planner");
+        topology.addSink(SURVIVOR_TASKS, survivorTasks, out, out, new ShardPartitioner(), "survivors");
         topology.addSink(RESULTS, results, out, out, "planner", "shards");
         topology.addSink(DEAD_LETTERS, deadLetters, out, out, "planner", "shards", "survivors");
         return topology;

@@ -20,7 +20,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.jboss.logging.Logger;
 
 /**
- * {@code logitlab.attack-results} → {@code logitlab.attack-tasks}: holds the outcomes of the gradient shards of each
+ * {@code logitlab.attack-results} → {@code logitlab.survivor-tasks}: holds the outcomes of the gradient shards of each
  * budget that has gradient-free shards, and once the last of them is in, queues those shards with the examples every
  * gradient attack left robust ({@link Survivors}). The outcomes live in a changelogged store keyed by checkpoint and
  * plan, on the checkpoint's partition, and the tasks, the store's changes and the input offset commit together; a
@@ -91,7 +91,7 @@ final class SurvivorPlanner extends EventProcessor<AttackEvent> {
             AttackTask task = AttackWork.task(event.checkpoint(), event.attackConfigHash(), plan, s,
                     Survivors.of(plan, s, outcomes));
             context.forward(StreamRecords.event(json, task.taskId(), task, AttackTopology.SERVICE, Topics.ATTACK_TASK,
-                    event.checkpointId(), task.taskId(), record.timestamp()), AttackTopology.TASKS);
+                    event.checkpointId(), task.taskId(), record.timestamp()), AttackTopology.SURVIVOR_TASKS);
         }
         gradient.forEach(s -> held.delete(evaluation + s.index()));
         int survivors = Survivors.count(plan, budget, outcomes);

@@ -68,13 +68,24 @@ class AttackTopologyTest {
         assertEquals(SHARDS, shards.size(), "every shard answered once");
         assertEquals(SHARDS, results.stream().map(r -> KafkaBrokerResource.header(r, "ce_id")).distinct().count());
 
-        List<ConsumerRecord<String, String>> tasks = KafkaBrokerResource.committed("logitlab.attack-tasks", Duration.ofSeconds(3))
-                .stream().filter(r -> r.key().startsWith(event.checkpointId() + "#")).toList();
+        List<ConsumerRecord<String, String>> survivorTasks = KafkaBrokerResource.committed("logitlab.survivor-tasks",
+                Duration.ofSeconds(3)).stream().filter(r -> r.key().startsWith(event.checkpointId() + "#")).toList();
+        List<ConsumerRecord<String, String>> tasks = new ArrayList<>(KafkaBrokerResource.committed("logitlab.attack-tasks",
+                Duration.ofSeconds(3)).stream().filter(r -> r.key().startsWith(event.checkpointId() + "#")).toList());
+        tasks.addAll(survivorTasks);
         assertEquals(SHARDS, tasks.size());
         assertTrue(tasks.stream().map(ConsumerRecord::partition).distinct().count() > 1, "shards spread over partitions");
         assertEquals(List.of(), EventSchemas.violations(AttackTask.class, JSON.readTree(tasks.get(0).value())));
 
-        // the noise shard waited for fgsm and pgd, and attacked only the examples both left robust
+        // the noise shard waited for fgsm and pgd, came on the survivors' topic, and attacked only the examples both
+        // left robust
+        assertEquals(List.of("noise"), survivorTasks.stream().map(r -> {
+            try {
+                return JSON.readTree(r.value()).get("attack").asText();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }).toList());
         Map<Integer, String> attackOf = new HashMap<>();
         JsonNode noise = null;
         for (ConsumerRecord<String, String> r : tasks) {

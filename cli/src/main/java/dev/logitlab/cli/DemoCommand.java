@@ -60,10 +60,14 @@ final class DemoCommand implements Callable<Integer> {
                 .filter(recorded -> new LocalStack(recorded, out).isUp()).orElse(asked);
         LocalStack stack = new LocalStack(config, out);
         boolean started = false;
+        Runnable ready = () -> { };
         if (!stack.isUp()) {
             out.println("starting the local stack (./lab stack up) ...");
             out.flush();
-            stack.up();
+            // Training starts as soon as the trainer answers; the other services catch up on the topics meanwhile.
+            stack.start();
+            stack.awaitReady("trainer");
+            ready = stack::awaitReady;
             started = true;
         } else {
             out.println("using the running stack");
@@ -78,7 +82,7 @@ final class DemoCommand implements Callable<Integer> {
             Runtime.getRuntime().addShutdownHook(stopper);
         }
         Path dir = reports != null ? reports : config.repository().resolve("reports");
-        Path html = new DemoRunner(config, out).run(quick, dir);
+        Path html = new DemoRunner(config, out).run(quick, dir, ready);
         out.println("\nreport: " + html.toAbsolutePath() + "  (and report.json beside it)");
         return 0;
     }

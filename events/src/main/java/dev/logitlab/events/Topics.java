@@ -8,6 +8,12 @@ public final class Topics {
     public static final String RUNS = "logitlab.runs";
     public static final String CHECKPOINTS = "logitlab.checkpoints";
     public static final String ATTACK_TASKS = "logitlab.attack-tasks";
+    /**
+     * Gradient-free shards released by the results of their budget's gradient shards. Partitioned like the work
+     * topic and read by the same source, so a stream task takes the older record of the two heads: a checkpoint's
+     * last shards go ahead of a later checkpoint's first ones, and its report does not wait for the whole queue.
+     */
+    public static final String SURVIVOR_TASKS = "logitlab.survivor-tasks";
     public static final String ATTACK_RESULTS = "logitlab.attack-results";
     public static final String REPORTS = "logitlab.reports";
     public static final String VERDICTS = "logitlab.verdicts";
@@ -44,6 +50,7 @@ public final class Topics {
             new TopicSpec(RUNS, 3, false),
             new TopicSpec(CHECKPOINTS, 3, false),
             new TopicSpec(ATTACK_TASKS, 12, false),
+            new TopicSpec(SURVIVOR_TASKS, 12, false),
             new TopicSpec(ATTACK_RESULTS, 6, false),
             new TopicSpec(REPORTS, 6, true),
             new TopicSpec(VERDICTS, 6, true),

@@ -54,7 +54,8 @@ public final class DemoRunner {
                 TIMEOUT.plusMinutes(10), Roles.SUBMITTER);
     }
 
-    public Path run(boolean quick, Path reportsDir) throws Exception {
+    /** Submits the experiment, then waits for {@code servicesReady} (the rest of a stack still starting) and the reports. */
+    public Path run(boolean quick, Path reportsDir, Runnable servicesReady) throws Exception {
         String id = "demo-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
         Experiment experiment = Experiment.defaults(id, quick);
         Map<String, RunSpec> runs = new LinkedHashMap<>();
@@ -64,6 +65,7 @@ public final class DemoRunner {
                 ids.put(spec, submit(spec));
             }
             experiment.runs().forEach(spec -> runs.put(ids.get(spec), spec)); // shown in the experiment's order
+            servicesReady.run();
             out.printf("experiment %s: %d runs submitted to %s; watch them live at %s%n", id, runs.size(),
                     config.url("trainer"), new LocalStack(config, out).dashboardUrl());
             Map<String, List<ReportPublished>> reports = await(runs, watcher);
@@ -115,16 +117,21 @@ public final class DemoRunner {
             StringBuilder line = new StringBuilder();
             boolean finished = true;
             for (Map.Entry<String, RunSpec> run : runs.entrySet()) {
-                List<ReportPublished> got = reports(run.getKey());
-                reports.put(run.getKey(), got);
-                done += got.size();
+                int published = Math.min(watcher.published(run.getKey()), run.getValue().epochs());
+                List<ReportPublished> got = reports.getOrDefault(run.getKey(), List.of());
+                if (published == run.getValue().epochs() && got.size() < published) {
+                    got = reports(run.getKey()); // once, when the run's last report is in
+                    reports.put(run.getKey(), got);
+                }
+                int reported = Math.max(published, got.size());
+                done += reported;
                 RunWatcher.State state = watcher.state(run.getKey());
                 boolean failed = state != null && state.kind().equals("failed");
                 if (failed) {
                     throw new IllegalStateException("run " + run.getValue().defense() + " failed: " + state.reason());
                 }
                 finished &= got.size() == run.getValue().epochs();
-                line.append(String.format(Locale.ROOT, "%s %s | ", run.getValue().defense(), describe(state, got.size(),
+                line.append(String.format(Locale.ROOT, "%s %s | ", run.getValue().defense(), describe(state, reported,
                         run.getValue().epochs())));
             }
             if (bar != null) {

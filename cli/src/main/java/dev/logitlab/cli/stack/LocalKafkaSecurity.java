@@ -183,6 +183,8 @@ public final class LocalKafkaSecurity {
         allow(acls, "attack", ResourceType.TOPIC, "logitlab.checkpoints", PatternType.LITERAL, AclOperation.READ, AclOperation.DESCRIBE);
         allow(acls, "attack", ResourceType.TOPIC, "logitlab.attack-tasks", PatternType.LITERAL, AclOperation.READ,
                 AclOperation.WRITE, AclOperation.DESCRIBE);
+        allow(acls, "attack", ResourceType.TOPIC, "logitlab.survivor-tasks", PatternType.LITERAL, AclOperation.READ,
+                AclOperation.WRITE, AclOperation.DESCRIBE);
         // the attack service reads its own results: a budget's gradient results release its gradient-free shards
         allow(acls, "attack", ResourceType.TOPIC, "logitlab.attack-results", PatternType.LITERAL, AclOperation.READ,
                 AclOperation.WRITE, AclOperation.DESCRIBE);

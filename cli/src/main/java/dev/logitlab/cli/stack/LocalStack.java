@@ -65,6 +65,16 @@ public final class LocalStack {
 
     /** Starts what is not running (the broker, topics, each service process) and waits until each is ready. */
     public void up() {
+        start();
+        awaitReady();
+    }
+
+    /**
+     * Starts what is not running (the broker, its topics and ACLs, then each service process) without waiting for
+     * the services: a caller that needs only one of them first ({@link #awaitReady(String)}) can go on while the
+     * others come up, then {@link #awaitReady()}.
+     */
+    public void start() {
         for (String role : List.of("trainer", "attack", "analysis")) {
             if (!Files.isRegularFile(config.serviceJar(role))) {
                 throw new IllegalStateException(config.serviceJar(role) + " is missing: build the services first "
@@ -95,12 +105,34 @@ public final class LocalStack {
             for (Component c : missing) {
                 start(c);
             }
+            config.record();
+        } catch (IOException e) {
+            down();
+            throw new UncheckedIOException(e);
+        } catch (RuntimeException e) {
+            down();
+            throw e;
+        }
+    }
+
+    /** Waits until one service ({@code trainer}, {@code attack-1}, ...) is ready; stops the stack if it never is. */
+    public void awaitReady(String name) {
+        Component component = config.services().stream().filter(c -> c.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no service " + name + " in this stack"));
+        try {
+            awaitReady(component);
+        } catch (RuntimeException e) {
+            down();
+            throw e;
+        }
+    }
+
+    /** Waits until every service is ready and prints where everything is. */
+    public void awaitReady() {
+        try {
             for (Component c : config.services()) {
                 awaitReady(c);
             }
-            config.record();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         } catch (RuntimeException e) {
             down();
             throw e;
