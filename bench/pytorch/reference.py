@@ -44,6 +44,25 @@ class SmallCnn(nn.Module):
         return self.fc2(F.relu(self.fc1(torch.flatten(x, 1))))
 
 
+def forward_flops(model):
+    """Multiply-adds ×2 of one example's forward pass through the convolutions and linear layers (what dominates)."""
+    flops = []
+
+    def hook(module, inputs, output):
+        if isinstance(module, nn.Conv2d):
+            per_output = module.in_channels // module.groups * module.kernel_size[0] * module.kernel_size[1]
+            flops.append(2 * per_output * output[0].numel())
+        elif isinstance(module, nn.Linear):
+            flops.append(2 * module.in_features * module.out_features)
+
+    handles = [m.register_forward_hook(hook) for m in model.modules() if isinstance(m, (nn.Conv2d, nn.Linear))]
+    with torch.no_grad():
+        model(torch.zeros(1, 1, 28, 28))
+    for h in handles:
+        h.remove()
+    return sum(flops)
+
+
 def train(x, y, epochs, smoothing=0.0, sigma=0.0, at_steps=0, report=False):
     """Trains small-cnn; returns the model and the best img/s over the epochs after the first."""
     torch.manual_seed(0)
@@ -136,7 +155,7 @@ def main():
     rates["ls=0.5,gn=0.3"] = train(x[:10000], y[:10000], 3, smoothing=0.5, sigma=0.3, report=True)[1]
     print(" at=0.1:steps=7 (PGD-7 adversarial training)")
     rates["at=0.1:steps=7"] = train(x[:5000], y[:5000], 2, at_steps=7, report=True)[1]
-    print(json.dumps({"training": rates}))
+    print(json.dumps({"training": rates, "forward_flops": forward_flops(SmallCnn())}))
 
     model = train(x[:10000], y[:10000], 2)[0]
     for p in model.parameters():

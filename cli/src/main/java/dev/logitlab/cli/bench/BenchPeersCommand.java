@@ -15,6 +15,7 @@ import dev.logitlab.core.attack.SquareAttack;
 import dev.logitlab.core.data.Dataset;
 import dev.logitlab.core.data.Datasets;
 import dev.logitlab.core.data.TrainTestSplit;
+import dev.logitlab.core.train.StepTimes;
 import dev.logitlab.core.train.TrainingConfig;
 import dev.logitlab.core.evaluation.AttackPhase;
 import dev.logitlab.core.evaluation.EvaluationPlan;
@@ -44,8 +45,9 @@ import picocli.CommandLine.Spec;
         description = "Time logitlab's attacks and their PyTorch peers (torchattacks, AutoAttack) side by side.")
 final class BenchPeersCommand implements Callable<Integer> {
 
-    /** One row of the table. */
-    record Row(String workload, String peer, double seconds, double peerSeconds, double robust, double peerRobust) {
+    /** One row of the table; an attack's row also counts each side's passes through the network. */
+    record Row(String workload, String peer, double seconds, double peerSeconds, double robust, double peerRobust,
+               PeerLimits.Passes passes, PeerLimits.Passes peerPasses, StepTimes steps) {
         double ratio() {
             return seconds / peerSeconds;
         }
@@ -93,13 +95,17 @@ final class BenchPeersCommand implements Callable<Integer> {
         TrainTestSplit data = Datasets.load("fashion-mnist", null);
         Dataset test = data.test();
         List<Row> rows = new ArrayList<>();
+        long forwardFlops = 0;
         if (model == null) {
             model = Files.createTempDirectory("logitlab-peers").resolve("small_cnn.pt");
             String reference = PeerProcess.run(repository, python, List.of("reference.py", "--out", model.toString()));
             out.println(reference);
             rows.addAll(training(reference, data));
+            forwardFlops = figures(reference).path("forward_flops").asLong();
         }
-        try (Classifier target = Classifiers.open(model)) {
+        double peak;
+        try (MeteredClassifier target = new MeteredClassifier(Classifiers.open(model))) {
+            peak = PeerLimits.gemmGflops(target.manager());
             if (torchattacks != null) {
                 rows.add(single(repository, target, test, "pgd-20", Pgd.crossEntropy(20), 3));
                 rows.add(single(repository, target, test, "apgd-ce", new Apgd(Norm.LINF, Apgd.Variant.CE, 100, 1, 0), 3));
@@ -115,6 +121,7 @@ final class BenchPeersCommand implements Callable<Integer> {
             }
         }
         print(out, rows);
+        PeerLimits.print(out, rows, forwardFlops, peak, bench.threads);
         Path file = json != null ? json : StackConfig.defaults().home().resolve("bench/peers.json");
         Files.createDirectories(file.toAbsolutePath().getParent());
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), rows);
@@ -129,54 +136,73 @@ final class BenchPeersCommand implements Callable<Integer> {
      * optimiser and data), as seconds per 10,000 images so that a ratio below 1 is faster, like the attacks'.
      */
     private List<Row> training(String reference, TrainTestSplit data) throws Exception {
-        String line = reference.lines().filter(l -> l.startsWith("{\"training\"")).findFirst()
-                .orElseThrow(() -> new IllegalStateException("reference.py printed no training figures"));
-        JsonNode rates = new ObjectMapper().readTree(line).get("training");
+        JsonNode rates = figures(reference).get("training");
         List<Row> rows = new ArrayList<>();
         for (var e : rates.properties()) {
             boolean adversarial = e.getKey().startsWith("at=");
             TrainingConfig config = new TrainingConfig("fashion-mnist", "small-cnn", e.getKey(), adversarial ? 2 : 3,
                     adversarial ? 5_000 : 10_000, 100, 128, 1e-3, "adam", 0);
-            double ours = Measures.bestImagesPerSecond(config, data);
-            rows.add(new Row("train " + e.getKey(), "PyTorch eager", 10_000 / ours, 10_000 / e.getValue().asDouble(),
-                    Double.NaN, Double.NaN));
+            Measures.Throughput ours = Measures.bestThroughput(config, data);
+            rows.add(new Row("train " + e.getKey(), "PyTorch eager", 10_000 / ours.imagesPerSecond(),
+                    10_000 / e.getValue().asDouble(), Double.NaN, Double.NaN, null, null, ours.steps()));
         }
         return rows;
+    }
+
+    /** reference.py's JSON line: training images a second per defense, and the model's forward FLOPs an example. */
+    private static JsonNode figures(String reference) throws java.io.IOException {
+        String line = reference.lines().filter(l -> l.startsWith("{\"training\"")).findFirst()
+                .orElseThrow(() -> new IllegalStateException("reference.py printed no training figures"));
+        return new ObjectMapper().readTree(line);
     }
 
     /**
      * One attack on the first {@code images} test images, after a warm-up on a few, against its peer; both sides
      * report their fastest of {@code repeats} runs (short workloads vary by a few tenths of a second from run to run).
      */
-    private Row single(Path repository, Classifier target, Dataset all, String workload, Attack attack, int repeats)
+    private Row single(Path repository, MeteredClassifier target, Dataset all, String workload, Attack attack, int repeats)
             throws Exception {
         Dataset test = all.limit(images);
         double seconds = Double.POSITIVE_INFINITY;
         double robust = Double.NaN;
+        PeerLimits.Passes passes = null;
         try (NDManager manager = target.manager().newSubManager()) {
             NDArray x = test.images(manager, 0, test.size());
             attack.run(target, x.get("0:20"), Arrays.copyOf(test.labels(), 20), eps, 0);
             for (int r = 0; r < repeats; r++) {
+                target.take();
                 long start = System.nanoTime();
                 boolean[] broken = attack.run(target, x, test.labels(), eps, 1);
-                seconds = Math.min(seconds, (System.nanoTime() - start) / 1e9);
+                double took = (System.nanoTime() - start) / 1e9;
+                if (took < seconds) {
+                    seconds = took;
+                    passes = target.take();
+                }
                 robust = Measures.robustAccuracy(broken);
             }
         }
         JsonNode peer = peer(repository, workload, images, repeats);
         return new Row(workload, peer.get("peer").asText(), seconds, peer.get("seconds").asDouble(), robust,
-                peer.get("robust").asDouble());
+                peer.get("robust").asDouble(), passes, peerPasses(peer), null);
     }
 
     /** logitlab's autoattack suite (its attacks' own time, the worst case per example) against AutoAttack's standard run. */
-    private Row suite(Path repository, Classifier target, Dataset test) throws Exception {
+    private Row suite(Path repository, MeteredClassifier target, Dataset test) throws Exception {
         EvaluationPlan plan = new EvaluationPlan(List.of(eps), "autoattack", autoattackImages, 1, 0);
+        target.take();
         AttackResults results = new AttackPhase(target, test, plan, null).run(target.description(), null);
+        PeerLimits.Passes passes = target.take();
         double seconds = results.attacks().stream().mapToDouble(a -> a.seconds()).sum();
         double robust = results.worstCase().get(0).robustAccuracy();
         JsonNode peer = peer(repository, "autoattack", autoattackImages, 1);
         return new Row("autoattack", peer.get("peer").asText(), seconds, peer.get("seconds").asDouble(), robust,
-                peer.get("robust").asDouble());
+                peer.get("robust").asDouble(), passes, peerPasses(peer), null);
+    }
+
+    /** The peer's counts, from its JSON line (absent from an older peers.py). */
+    private static PeerLimits.Passes peerPasses(JsonNode peer) {
+        return peer.has("forward_rows") ? new PeerLimits.Passes(peer.get("forward_rows").asLong(),
+                peer.get("gradient_rows").asLong(), peer.get("forward_seconds").asDouble()) : null;
     }
 
     private JsonNode peer(Path repository, String workload, int n, int repeats) throws Exception {

@@ -3,6 +3,7 @@ package dev.logitlab.cli.bench;
 import dev.logitlab.core.data.Datasets;
 import dev.logitlab.core.data.TrainTestSplit;
 import dev.logitlab.core.model.Torch;
+import dev.logitlab.core.train.StepTimes;
 import dev.logitlab.core.train.TrainingConfig;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
@@ -47,13 +48,18 @@ final class BenchTrainCommand implements Callable<Integer> {
         TrainTestSplit data = Datasets.load(dataset, bench.dataDir);
         console.printf("small-cnn on %s, batch %d, %d threads, %,d images per epoch, best of %d epochs after a warm-up%n",
                 dataset, batch, bench.threads, images, epochs);
-        console.printf("%-16s %12s %18s %8s%n", "defense", "img/s", "PyTorch eager ref", "ratio");
+        console.printf("%-16s %12s %18s %8s   %s%n", "defense", "img/s", "PyTorch eager ref", "ratio",
+                "a step's time: forward+backward / optimizer / defense inputs / batch / rest");
         for (String[] c : CASES) {
             TrainingConfig config = new TrainingConfig(dataset, "small-cnn", c[0], epochs + 1, images, 100, batch,
                     1e-3, "adam", 0);
-            double best = Measures.bestImagesPerSecond(config, data);
+            Measures.Throughput best = Measures.bestThroughput(config, data);
             double reference = Double.parseDouble(c[1]);
-            console.printf("%-16s %,12.0f %,18.0f %7.2fx%n", c[0], best, reference, best / reference);
+            StepTimes t = best.steps();
+            console.printf("%-16s %,12.0f %,18.0f %7.2fx   %.0f%% / %.0f%% / %.0f%% / %.0f%% / %.0f%%%n", c[0],
+                    best.imagesPerSecond(), reference, best.imagesPerSecond() / reference,
+                    100 * t.forwardBackward() / t.total(), 100 * t.optimizer() / t.total(), 100 * t.defense() / t.total(),
+                    100 * t.batch() / t.total(), 100 * t.rest() / t.total());
         }
         return 0;
     }

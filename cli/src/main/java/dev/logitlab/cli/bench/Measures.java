@@ -1,6 +1,7 @@
 package dev.logitlab.cli.bench;
 
 import dev.logitlab.core.data.TrainTestSplit;
+import dev.logitlab.core.train.StepTimes;
 import dev.logitlab.core.train.Training;
 import dev.logitlab.core.train.TrainingConfig;
 import dev.logitlab.core.train.TrainingListener;
@@ -13,16 +14,32 @@ final class Measures {
     private Measures() {
     }
 
+    /** The best epoch's training throughput (images a second) and where its steps spent their time. */
+    record Throughput(double imagesPerSecond, StepTimes steps) {
+    }
+
     /** The best training throughput (images a second) over the epochs after the first, which warms up. */
     static double bestImagesPerSecond(TrainingConfig config, TrainTestSplit data) throws Exception {
+        return bestThroughput(config, data).imagesPerSecond();
+    }
+
+    /** {@link #bestImagesPerSecond}, with the step times of that epoch. */
+    static Throughput bestThroughput(TrainingConfig config, TrainTestSplit data) throws Exception {
         Path dir = Files.createTempDirectory("logitlab-bench");
-        double[] best = {0};
+        Throughput[] best = {new Throughput(0, null)};
+        StepTimes[] last = {null};
         try {
             new Training(config, "bench", dir, new TrainingListener() {
                 @Override
+                public void onStepTimes(StepTimes times) {
+                    last[0] = times;
+                }
+
+                @Override
                 public void onCheckpoint(dev.logitlab.core.checkpoint.Checkpoint checkpoint) {
-                    if (checkpoint.manifest().epoch() > 1) {
-                        best[0] = Math.max(best[0], checkpoint.manifest().metrics().trainImagesPerSecond());
+                    double rate = checkpoint.manifest().metrics().trainImagesPerSecond();
+                    if (checkpoint.manifest().epoch() > 1 && rate > best[0].imagesPerSecond()) {
+                        best[0] = new Throughput(rate, last[0]);
                     }
                 }
             }).run(data);

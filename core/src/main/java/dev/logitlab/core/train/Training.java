@@ -88,6 +88,7 @@ public final class Training {
         long correct = 0;
         long seen = 0;
         long start = System.nanoTime();
+        long[] phase = new long[4]; // batch, defense, forward and backward, optimizer
         var parameters = network.trainableParameters();
         for (int b = 0; b < batches; b++) {
             if (listener.cancelled()) {
@@ -96,11 +97,14 @@ public final class Training {
             int from = b * batch;
             int to = Math.min(shuffled.size(), from + batch);
             try (NDManager step = network.manager().newSubManager()) {
+                long t0 = System.nanoTime();
                 NDArray images = shuffled.images(step, from, to, buffer);
                 NDArray labels = step.create(Arrays.copyOfRange(shuffled.labels(), from, to)).toType(
                         ai.djl.ndarray.types.DataType.INT64, false);
                 NDArray oneHot = labels.oneHot(shuffled.classes()).toType(images.getDataType(), false);
+                long t1 = System.nanoTime();
                 Defense.TrainingBatch batchToTrain = defense.trainingBatch(network, images, oneHot);
+                long t2 = System.nanoTime();
                 NDArray logits;
                 Torch.AUTOGRAD.lock();
                 try (GradientCollector collector = Torch.engine().newGradientCollector()) {
@@ -111,7 +115,12 @@ public final class Training {
                 } finally {
                     Torch.AUTOGRAD.unlock();
                 }
+                long t3 = System.nanoTime();
                 optimizer.step(parameters);
+                phase[0] += t1 - t0;
+                phase[1] += t2 - t1;
+                phase[2] += t3 - t2;
+                phase[3] += System.nanoTime() - t3;
                 correct += logits.get("0:" + batchToTrain.clean()).argMax(1).eq(labels).sum().getLong();
             }
             seen += to - from;
@@ -120,10 +129,11 @@ public final class Training {
                     lossSum / seen, (double) correct / seen, seen / seconds));
         }
         double seconds = (System.nanoTime() - start) / 1e9;
+        listener.onStepTimes(new StepTimes(epoch, (int) seen, phase[0] / 1e9, phase[1] / 1e9, phase[2] / 1e9,
+                phase[3] / 1e9, seconds));
         return new EpochResult(lossSum / seen, seen / seconds);
     }
 
-    /** A per-epoch seed, so that resuming at epoch e draws exactly what an uninterrupted run draws. */
     /**
      * {@code LOGITLAB_SHAKE} (an integer, unset: 0) shifts every epoch's seed: the data order and the noise drawn while
      * training. {@code ./lab test --shake} sets it, to show that no test depends on one order of the data; a user never
@@ -135,6 +145,7 @@ public final class Training {
         return value != null && value.matches("-?[0-9]{1,9}") ? Long.parseLong(value) * 1_000_003L : 0;
     }
 
+    /** A per-epoch seed, so that resuming at epoch e draws exactly what an uninterrupted run draws. */
     static long epochSeed(long seed, int epoch) {
         long z = seed * 0x9E3779B97F4A7C15L + epoch;
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;

@@ -12,6 +12,10 @@ public interface TrainingListener {
     default void onProgress(TrainingProgress progress) {
     }
 
+    /** After every epoch's last step: where the steps spent their time. */
+    default void onStepTimes(StepTimes times) {
+    }
+
     /** After every epoch, once its checkpoint is on disk. */
     default void onCheckpoint(Checkpoint checkpoint) {
     }
