@@ -71,8 +71,9 @@ final class PeerLimits {
             out.printf(Locale.ROOT, "  example passes: logitlab %,d forward + %,d with a gradient", ours.forwardRows(),
                     ours.gradientRows());
             if (r.peerPasses() != null) {
-                out.printf(Locale.ROOT, "; %s %,d + %,d", r.peer(), r.peerPasses().forwardRows(),
-                        r.peerPasses().gradientRows());
+                out.printf(Locale.ROOT, "; %s %,d + %,d (%.0f%% of its time in forward alone)", r.peer(),
+                        r.peerPasses().forwardRows(), r.peerPasses().gradientRows(),
+                        100 * r.peerPasses().networkSeconds() / r.peerSeconds());
             }
             out.println();
             out.printf(Locale.ROOT, "  inside the network: %.2f s of logitlab's %.2f s (%.0f%%)", ours.networkSeconds(),

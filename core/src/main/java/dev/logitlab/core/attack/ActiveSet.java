@@ -23,11 +23,18 @@ public final class ActiveSet {
         int n = initiallyBroken.length;
         broken = initiallyBroken.clone();
         example = new int[n * copies];
-        int active = 0;
-        int[] all = new int[n * copies];
         for (int row = 0; row < n * copies; row++) {
             example[row] = row % n;
-            if (!broken[row % n]) {
+        }
+        restart();
+    }
+
+    /** Every row of an example not yet broken, stalled ones included: a new restart starts them elsewhere. */
+    void restart() {
+        int active = 0;
+        int[] all = new int[example.length];
+        for (int row = 0; row < example.length; row++) {
+            if (!broken[example[row]]) {
                 all[active++] = row;
             }
         }
@@ -61,6 +68,14 @@ public final class ActiveSet {
      * example no copy has broken), or null when none left (the caller then keeps its arrays as they are).
      */
     int[] update(boolean[] misclassifiedNow) {
+        return update(misclassifiedNow, null);
+    }
+
+    /**
+     * {@link #update(boolean[])}, also dropping the rows that {@code stalledNow} marks (null: none) until the next
+     * {@link #restart}: rows at a fixed point of the attack's iteration, which no further step of this run can move.
+     */
+    int[] update(boolean[] misclassifiedNow, boolean[] stalledNow) {
         for (int i = 0; i < index.length; i++) {
             if (misclassifiedNow[i]) {
                 broken[example[index[i]]] = true;
@@ -69,7 +84,7 @@ public final class ActiveSet {
         int kept = 0;
         int[] keep = new int[index.length];
         for (int i = 0; i < index.length; i++) {
-            if (!broken[example[index[i]]]) {
+            if (!broken[example[index[i]]] && (stalledNow == null || !stalledNow[i])) {
                 keep[kept++] = i;
             }
         }

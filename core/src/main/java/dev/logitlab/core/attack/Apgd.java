@@ -93,7 +93,11 @@ public record Apgd(Norm norm, Variant variant, int steps, int restarts, int targ
             }
             NDArray copies = runs == 1 ? x : x.tile(new long[] {runs, 1, 1, 1});
             ActiveSet active = ActiveSet.copies(Losses.misclassified(cleanLogits, labels), runs);
-            for (int r = 0; r < restarts && !active.isEmpty(); r++) {
+            for (int r = 0; r < restarts; r++) {
+                active.restart(); // stalled rows of the last run start again elsewhere
+                if (active.isEmpty()) {
+                    break;
+                }
                 once(model, copies, label, target, (float) epsilon, active);
             }
             return active.broken();
@@ -132,8 +136,11 @@ public record Apgd(Norm norm, Variant variant, int steps, int restarts, int targ
         int decrease = Math.max((int) Math.floor(0.03 * steps), 1);
         int sinceCheck = 0;
 
+        // A start whose gradient is exactly zero is a fixed point: the first step (no momentum yet) stays put, and so
+        // does every step after it, step-size halving and returns to the best point included (see Pgd).
+        boolean deterministic = !(model instanceof ExpectationOverTransformation);
         for (int it = 0; it < steps; it++) {
-            int[] keep = active.update(wrong);
+            int[] keep = active.update(wrong, it == 0 && deterministic ? Pgd.zeroRows(state[GRAD]) : null);
             if (keep != null) {
                 NDArray[] before = state;
                 state = keepRows(state, keep);

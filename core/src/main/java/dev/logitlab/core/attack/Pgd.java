@@ -15,7 +15,9 @@ import java.util.function.UnaryOperator;
  * the steepest-ascent direction of ∇ₓL (sign for ℓ∞, the ℓ2-normalised gradient for ℓ2) projected onto the
  * ε-ball ∩ [0, 1], {@code restarts} restarts; an example is broken if any iterate of any restart is misclassified.
  * Loss: cross-entropy ({@code pgd}) or the Carlini–Wagner margin ({@code pgd-margin}), which a saturated softmax
- * cannot flatten. Default step ε/8 = 2.5ε/20.
+ * cannot flatten. Default step ε/8 = 2.5ε/20. An iterate whose gradient is exactly zero is a fixed point (a zero
+ * step, then the same point and gradient again): its example leaves the run until the next restart, which changes no
+ * outcome of a deterministic model and saves the rest of its steps on a model that masks its gradients.
  */
 public record Pgd(Norm norm, Loss loss, int steps, Double step, int restarts) implements Attack {
 
@@ -76,7 +78,12 @@ public record Pgd(Norm norm, Loss loss, int steps, Double step, int restarts) im
             Torch.seed(seed);
             NDArray x = AttackArrays.copy(images, scope);
             ActiveSet active = new ActiveSet(Losses.misclassified(model.logits(x), labels));
-            for (int r = 0; r < restarts && !active.isEmpty(); r++) {
+            boolean deterministic = !(model instanceof ExpectationOverTransformation);
+            for (int r = 0; r < restarts; r++) {
+                active.restart();
+                if (active.isEmpty()) {
+                    break;
+                }
                 int[] positions = active.index();
                 int[] y = ActiveSet.rows(labels, positions);
                 NDArray clean = ActiveSet.rows(x, positions);
@@ -94,7 +101,10 @@ public record Pgd(Norm norm, Loss loss, int steps, Double step, int restarts) im
                         if (gradient == null) {
                             logits[0] = model.logits(adversarial);
                         }
-                        int[] keep = active.update(Losses.misclassified(logits[0], y));
+                        // An iterate whose gradient is exactly zero takes a zero step: the same point, the same
+                        // gradient, every step to the end of this restart (a model that draws noise may differ).
+                        boolean[] stalled = gradient != null && deterministic ? zeroRows(gradient) : null;
+                        int[] keep = active.update(Losses.misclassified(logits[0], y), stalled);
                         NDArray cleanBefore = clean;
                         NDArray epsBefore = eps;
                         NDArray alphaBefore = alpha;
@@ -116,6 +126,11 @@ public record Pgd(Norm norm, Loss loss, int steps, Double step, int restarts) im
             }
             return active.broken();
         }
+    }
+
+    /** Rows of a gradient that are exactly zero. */
+    static boolean[] zeroRows(NDArray gradient) {
+        return gradient.abs().sum(new int[] {1, 2, 3}).eq(0).toBooleanArray();
     }
 
     private NDArray loss(NDArray logits, NDArray oneHot) {

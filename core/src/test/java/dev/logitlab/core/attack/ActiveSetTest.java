@@ -20,4 +20,15 @@ class ActiveSetTest {
         assertArrayEquals(new int[] {0, 3, 6}, rows.index());
         assertArrayEquals(new boolean[] {false, true, true}, rows.broken());
     }
+
+    @Test
+    void aStalledRowLeavesUntilTheNextRestartAndIsNotBroken() {
+        ActiveSet rows = new ActiveSet(new boolean[4]);
+        int[] keep = rows.update(new boolean[] {false, true, false, false}, new boolean[] {true, false, false, false});
+        assertArrayEquals(new int[] {2, 3}, keep, "example 0 stalled, example 1 broken");
+        assertArrayEquals(new int[] {2, 3}, rows.index());
+        assertArrayEquals(new boolean[] {false, true, false, false}, rows.broken(), "a stall is no break");
+        rows.restart();
+        assertArrayEquals(new int[] {0, 2, 3}, rows.index(), "a restart takes the stalled example again, not the broken one");
+    }
 }
