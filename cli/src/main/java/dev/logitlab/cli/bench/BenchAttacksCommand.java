@@ -18,8 +18,6 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.UnaryOperator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
@@ -70,49 +68,15 @@ final class BenchAttacksCommand implements Callable<Integer> {
     private void run(PrintWriter out, String label, Attack attack, Classifier target, NDArray x, Dataset test,
                      double referenceSeconds, String unit) {
         attack.run(target, x.get("0:50"), java.util.Arrays.copyOf(test.labels(), 50), eps, 0); // warm-up
-        AtomicLong work = new AtomicLong();
-        Classifier counting = counting(target, unit.equals("queries") ? null : work, unit.equals("queries") ? work : null);
+        MeteredClassifier counting = new MeteredClassifier(target); // not closed: the target is the caller's
         long start = System.nanoTime();
         boolean[] broken = attack.run(counting, x, test.labels(), eps, 1);
         double seconds = (System.nanoTime() - start) / 1e9;
+        PeerLimits.Passes passes = counting.take();
+        long work = unit.equals("queries") ? passes.forwardRows() : passes.gradientRows();
         out.printf("%-12s %9.2f %10.3f %,12d %s %,14.0f %7.2fx%n", label, seconds, Measures.robustAccuracy(broken),
-                work.get(), unit.equals("queries") ? "qry" : "stp", work.get() / seconds, seconds / referenceSeconds);
+                work, unit.equals("queries") ? "qry" : "stp", work / seconds, seconds / referenceSeconds);
         out.flush();
-    }
-
-    /** Counts images sent through gradient calls (PGD's image-steps) or logit calls (Square's queries). */
-    private static Classifier counting(Classifier inner, AtomicLong gradientImages, AtomicLong logitImages) {
-        return new Classifier() {
-            @Override
-            public String description() {
-                return inner.description();
-            }
-
-            @Override
-            public NDManager manager() {
-                return inner.manager();
-            }
-
-            @Override
-            public NDArray logits(NDArray images) {
-                if (logitImages != null) {
-                    logitImages.addAndGet(images.getShape().get(0));
-                }
-                return inner.logits(images);
-            }
-
-            @Override
-            public NDArray gradient(NDArray images, UnaryOperator<NDArray> loss) {
-                if (gradientImages != null) {
-                    gradientImages.addAndGet(images.getShape().get(0));
-                }
-                return inner.gradient(images, loss);
-            }
-
-            @Override
-            public void close() {
-            }
-        };
     }
 
     private static Path trainReference(TrainTestSplit data, PrintWriter out) throws Exception {

@@ -19,7 +19,6 @@ import dev.logitlab.core.train.StepTimes;
 import dev.logitlab.core.train.TrainingConfig;
 import dev.logitlab.core.evaluation.AttackPhase;
 import dev.logitlab.core.evaluation.EvaluationPlan;
-import dev.logitlab.core.model.Classifier;
 import dev.logitlab.core.model.Classifiers;
 import dev.logitlab.core.model.Torch;
 import dev.logitlab.events.AttackResults;
