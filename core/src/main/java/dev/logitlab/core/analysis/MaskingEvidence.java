@@ -43,7 +43,12 @@ public record MaskingEvidence(
 
     /** Examples an attack may miss before a check fails: 1% of the evaluation, at least one. */
     int slack() {
-        return Math.max(1, (int) Math.ceil(0.01 * examples()));
+        return slack(examples());
+    }
+
+    /** {@link #slack()} for an evaluation of {@code examples}. */
+    public static int slack(int examples) {
+        return Math.max(1, (int) Math.ceil(0.01 * examples));
     }
 
     /** The budgets attacked, in evaluation order (ℓ∞ then ℓ2, each ascending). */

@@ -56,10 +56,11 @@ public final class AnalysisPhase {
     }
 
     public int stages() {
-        return 4 + (plan.gapLimit() > 0 ? 4 + (plan.epsL2().isEmpty() ? 0 : 1) : 0);
+        return 5 + (plan.gapLimit() > 0 ? 4 + (plan.epsL2().isEmpty() ? 0 : 1) : 0);
     }
 
-    public EvaluationReport run(AttackResults attacks, EvaluationListener listener) {
+    public EvaluationReport run(AttackResults attackResults, EvaluationListener listener) {
+        AttackResults attacks = attackResults;
         if (attacks.examples() != data.size()) {
             throw new IllegalArgumentException("attack results cover " + attacks.examples() + " examples, the plan "
                     + data.size());
@@ -71,6 +72,10 @@ public final class AnalysisPhase {
         }
         stages.next("outputs and gradients");
         Probes probes = probes(correct);
+        if (Escalation.needed(probes.zeroGradients(), data.size())) {
+            stages.next("escalation: square with more queries (unavailable gradients)");
+            attacks = Escalation.apply(attacked, data, attacks, plan.seed());
+        }
         EvaluationReport.GapSummary gaps = plan.gapLimit() > 0 ? gaps(correct, stages) : null;
         double top = plan.eps().get(plan.eps().size() - 1);
         stages.next("incomplete optimization (longer runs)");

@@ -7,8 +7,9 @@ import java.util.TreeSet;
 
 /**
  * What makes two results comparable (RobustBench's rule): the data set, the examples (how many, in file order), the
- * threat models (norm and ε of each budget) and the attack suite (each attack with its parameters). Results under
- * different protocols are never compared or ranked together; the seed of the random starts may differ.
+ * threat models (norm and ε of each budget) and the attack suite (each attack with its parameters, less what the
+ * model's own outcomes decided: how many examples an attack after others ran on, a run an indicator escalated).
+ * Results under different protocols are never compared or ranked together; the seed of the random starts may differ.
  */
 public record Protocol(String dataset, int examples, List<String> budgets, List<String> suite) {
 
@@ -16,7 +17,12 @@ public record Protocol(String dataset, int examples, List<String> budgets, List<
         List<String> budgets = r.worstCase().stream().map(EvaluationReport.WorstCase::budget).toList();
         TreeSet<String> suite = new TreeSet<>();
         for (EvaluationReport.AttackRun a : r.attacks()) {
-            suite.add(a.name() + " " + a.budget() + " " + new java.util.TreeMap<>(a.params()));
+            if (a.params().containsKey("escalated")) {
+                continue; // run because of what this model showed, not part of the suite asked for
+            }
+            java.util.TreeMap<String, Object> params = new java.util.TreeMap<>(a.params());
+            params.remove("attacked"); // how many examples the earlier attacks left: the model's, not the protocol's
+            suite.add(a.name() + " " + a.budget() + " " + params);
         }
         return new Protocol(r.dataset(), r.examples(), budgets, List.copyOf(suite));
     }

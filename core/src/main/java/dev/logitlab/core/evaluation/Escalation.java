@@ -1,0 +1,80 @@
+package dev.logitlab.core.evaluation;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.logitlab.core.analysis.MaskingEvidence;
+import dev.logitlab.core.attack.Norm;
+import dev.logitlab.core.attack.SquareAttack;
+import dev.logitlab.core.data.Dataset;
+import dev.logitlab.core.model.Classifier;
+import dev.logitlab.core.verdict.ClopperPearson;
+import dev.logitlab.events.AttackResults;
+import dev.logitlab.events.EvaluationReport.AttackRun;
+import dev.logitlab.events.EvaluationReport.WorstCase;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+
+/**
+ * The unavailable-gradients indicator's fix, applied rather than only named: when more correct examples than the
+ * checks' slack have an exactly zero gradient, the gradient attacks were blind on them, so Square runs again with
+ * {@value #FACTOR} times the queries (of the plan's Square; {@value #QUERIES} when it has none) on the examples still
+ * robust in each budget's worst case. What it breaks leaves the worst case, which can only fall; the report lists the
+ * run as its own row, saying why it ran and on how many examples.
+ */
+final class Escalation {
+
+    static final int FACTOR = 4;
+    static final int QUERIES = 1000;
+    static final String WHY = "unavailable-gradients";
+
+    private Escalation() {
+    }
+
+    /** Whether the zero-gradient count calls for it: the unavailable-gradients check's own threshold. */
+    static boolean needed(int zeroGradients, int examples) {
+        return zeroGradients > MaskingEvidence.slack(examples);
+    }
+
+    /** {@code attacks} with an escalated Square run per budget and the worst case after it. */
+    static AttackResults apply(Classifier model, Dataset data, AttackResults attacks, long seed) {
+        int queries = attacks.attacks().stream().filter(r -> r.name().equals("square"))
+                .mapToInt(r -> ((Number) r.params().getOrDefault("queries", QUERIES / FACTOR)).intValue())
+                .max().orElse(QUERIES / FACTOR) * FACTOR;
+        List<AttackRun> runs = new ArrayList<>(attacks.attacks());
+        List<WorstCase> worst = new ArrayList<>();
+        for (WorstCase w : attacks.worstCase()) {
+            int[] robust = IntStream.range(0, w.robust().length()).filter(i -> w.robust().charAt(i) == '1').toArray();
+            SquareAttack square = new SquareAttack(Norm.parse(w.norm()), queries, SquareAttack.P_INIT);
+            long start = System.nanoTime();
+            boolean[] broken = new boolean[robust.length];
+            if (robust.length > 0) {
+                Dataset survivors = data.select(robust);
+                try (NDManager scope = model.manager().newSubManager()) {
+                    NDArray x = survivors.images(scope, 0, survivors.size());
+                    broken = square.run(model, x, survivors.labels(), w.eps(), seed);
+                }
+            }
+            char[] after = w.robust().toCharArray();
+            for (int a = 0; a < robust.length; a++) {
+                after[robust[a]] = broken[a] ? '0' : '1';
+            }
+            String outcome = new String(after);
+            double accuracy = (double) outcome.chars().filter(c -> c == '1').count() / outcome.length();
+            List<Double> interval = ClopperPearson.of(outcome).toList();
+            Map<String, Object> params = new LinkedHashMap<>(square.params(w.eps()));
+            params.put("attacked", robust.length);
+            params.put("after", "the worst case: it attacked only the examples every attack left robust, the others "
+                    + "count as broken, so its accuracy is the worst case after it");
+            params.put("escalated", WHY + ": the gradient attacks saw exactly zero gradients, so Square ran again with "
+                    + FACTOR + "x the queries");
+            runs.add(new AttackRun("square", w.norm(), w.eps(), accuracy, (System.nanoTime() - start) / 1e9, params,
+                    outcome, interval));
+            worst.add(new WorstCase(w.norm(), w.eps(), accuracy, outcome, interval));
+        }
+        return new AttackResults(attacks.model(), attacks.dataset(), attacks.examples(), attacks.seed(), attacks.clean(),
+                runs, worst, attacks.sweep(), attacks.unbounded());
+    }
+}

@@ -1,0 +1,63 @@
+package dev.logitlab.core.evaluation;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.logitlab.core.data.Dataset;
+import dev.logitlab.core.model.Classifier;
+import dev.logitlab.core.testing.Models;
+import dev.logitlab.events.EvaluationReport;
+import dev.logitlab.events.EvaluationReport.AttackRun;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A model whose gradients are exactly zero (inputs rounded to 8 grey levels) blinds FGSM and PGD: the analysis then
+ * runs Square with more queries on what they left robust, and the worst case falls to what Square finds.
+ */
+class EscalationTest {
+
+    private static final EvaluationPlan PLAN = new EvaluationPlan(List.of(0.1), "fgsm,pgd", 40, 0, 0);
+
+    @Test
+    void zeroGradientsEscalateToSquareAndItsBreaksLeaveTheWorstCase() {
+        Dataset test = Models.fashion().test();
+        try (Classifier quantized = Models.quantized(Models.plainSmallCnn(), 8)) {
+            EvaluationReport report = new Evaluation(quantized, test, PLAN, null, null).run("quantized");
+            AttackRun square = report.attacks().stream().filter(r -> r.params().containsKey("escalated"))
+                    .findFirst().orElseThrow(() -> new AssertionError("no escalated run in " + report.attacks()));
+            assertEquals(Escalation.QUERIES, ((Number) square.params().get("queries")).intValue(),
+                    "no Square in the plan: 4 × 250 queries");
+            double gradientBest = report.attacks().stream().filter(r -> !r.params().containsKey("escalated"))
+                    .mapToDouble(AttackRun::robustAccuracy).min().orElseThrow();
+            long leftByGradients = countRobustAfterAll(report.attacks().stream()
+                    .filter(r -> !r.params().containsKey("escalated")).toList());
+            assertEquals((int) leftByGradients, ((Number) square.params().get("attacked")).intValue(),
+                    "it attacked exactly what FGSM and PGD both left robust");
+            double worst = report.worstCase().get(0).robustAccuracy();
+            assertEquals(square.robustAccuracy(), worst, 1e-12, "the worst case is the one after the escalation");
+            assertTrue(worst < gradientBest, "Square breaks what blind gradients could not: " + worst + " vs "
+                    + gradientBest);
+        }
+    }
+
+    @Test
+    void aModelWithGradientsIsNotEscalated() {
+        Dataset test = Models.fashion().test();
+        try (Classifier plain = Models.plainSmallCnn()) {
+            EvaluationReport report = new Evaluation(plain, test, PLAN, null, null).run("plain");
+            assertTrue(report.attacks().stream().noneMatch(r -> r.params().containsKey("escalated")),
+                    report.attacks().toString());
+        }
+    }
+
+    private static long countRobustAfterAll(List<AttackRun> runs) {
+        int n = runs.get(0).robust().length();
+        long robust = 0;
+        for (int i = 0; i < n; i++) {
+            int example = i;
+            robust += runs.stream().allMatch(r -> r.robust().charAt(example) == '1') ? 1 : 0;
+        }
+        return robust;
+    }
+}
