@@ -83,7 +83,19 @@ public class ShardAttempts {
 
     /** Records attempt {@code attempt} of a task durably, before it starts; throws when the broker does not take it. */
     synchronized void begin(String taskId, int attempt) {
-        String value = attempt + " " + replica() + " " + Instant.now();
+        write(taskId, attempt + " " + replica() + " " + Instant.now());
+    }
+
+    /**
+     * Records that a task's work ended without taking its replica down: the count starts again from 0. Its result
+     * commits with whatever else the stream thread processed since the last commit, so a shard that dies next can
+     * still abort it; run again, it must not count as a shard that killed its replica.
+     */
+    synchronized void ended(String taskId) {
+        write(taskId, "0 " + replica() + " " + Instant.now() + " ended");
+    }
+
+    private void write(String taskId, String value) {
         try {
             producer().send(new ProducerRecord<>(topic, taskId, value)).get(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

@@ -77,6 +77,7 @@ final class ShardRunner extends EventProcessor<AttackTask> {
             ServiceMetrics.ATTACK_FAILURES.counter(metrics).increment();
             result = AttackEvent.failed(task, StreamRecords.reason(e));
         }
+        attempts.ended(task.taskId());
         publish(record, task, result);
     }
 
