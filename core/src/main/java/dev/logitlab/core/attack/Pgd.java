@@ -15,7 +15,7 @@ import java.util.function.UnaryOperator;
  * the steepest-ascent direction of ∇ₓL (sign for ℓ∞, the ℓ2-normalised gradient for ℓ2) projected onto the
  * ε-ball ∩ [0, 1], {@code restarts} restarts; an example is broken if any iterate of any restart is misclassified.
  * Loss: cross-entropy ({@code pgd}) or the Carlini–Wagner margin ({@code pgd-margin}), which a saturated softmax
- * cannot flatten. Default step ε/8 = 2.5ε/20. An iterate whose gradient is exactly zero is a fixed point (a zero
+ * cannot flatten. Default step ε/8 = 2.5ε/20. A random start whose gradient is exactly zero is a fixed point (a zero
  * step, then the same point and gradient again): its example leaves the run until the next restart, which changes no
  * outcome of a deterministic model and saves the rest of its steps on a model that masks its gradients.
  */
@@ -101,9 +101,10 @@ public record Pgd(Norm norm, Loss loss, int steps, Double step, int restarts) im
                         if (gradient == null) {
                             logits[0] = model.logits(adversarial);
                         }
-                        // An iterate whose gradient is exactly zero takes a zero step: the same point, the same
-                        // gradient, every step to the end of this restart (a model that draws noise may differ).
-                        boolean[] stalled = gradient != null && deterministic ? zeroRows(gradient) : null;
+                        // A start whose gradient is exactly zero takes a zero step: the same point, the same gradient,
+                        // every step to the end of this restart (a model that draws noise may differ). Checked at the
+                        // start only, where masking shows; later iterates run on, as before.
+                        boolean[] stalled = s == 0 && deterministic ? zeroRows(gradient) : null;
                         int[] keep = active.update(Losses.misclassified(logits[0], y), stalled);
                         NDArray cleanBefore = clean;
                         NDArray epsBefore = eps;
