@@ -3,6 +3,7 @@ package dev.logitlab.core.evaluation;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.logitlab.core.analysis.MaskingEvidence;
+import dev.logitlab.core.attack.CostLimits;
 import dev.logitlab.core.attack.Norm;
 import dev.logitlab.core.attack.SquareAttack;
 import dev.logitlab.core.data.Dataset;
@@ -20,9 +21,9 @@ import java.util.stream.IntStream;
 /**
  * The unavailable-gradients indicator's fix, applied rather than only named: when more correct examples than the
  * checks' slack have an exactly zero gradient, the gradient attacks were blind on them, so Square runs again with
- * {@value #FACTOR} times the queries (of the plan's Square; {@value #QUERIES} when it has none) on the examples still
- * robust in each budget's worst case. What it breaks leaves the worst case, which can only fall; the report lists the
- * run as its own row, saying why it ran and on how many examples.
+ * {@value #FACTOR} times the queries (of the plan's Square; {@value #QUERIES} when it has none; never past the default
+ * per-attack query limit) on the examples still robust in each budget's worst case. What it breaks leaves the worst
+ * case, which can only fall; the report lists the run as its own row, saying why it ran and on how many examples.
  */
 final class Escalation {
 
@@ -40,9 +41,10 @@ final class Escalation {
 
     /** {@code attacks} with an escalated Square run per budget and the worst case after it. */
     static AttackResults apply(Classifier model, Dataset data, AttackResults attacks, long seed) {
-        int queries = attacks.attacks().stream().filter(r -> r.name().equals("square"))
+        int queries = Math.min(CostLimits.DEFAULTS.queries(), attacks.attacks().stream()
+                .filter(r -> r.name().equals("square"))
                 .mapToInt(r -> ((Number) r.params().getOrDefault("queries", QUERIES / FACTOR)).intValue())
-                .max().orElse(QUERIES / FACTOR) * FACTOR;
+                .max().orElse(QUERIES / FACTOR) * FACTOR);
         List<AttackRun> runs = new ArrayList<>(attacks.attacks());
         List<WorstCase> worst = new ArrayList<>();
         for (WorstCase w : attacks.worstCase()) {
