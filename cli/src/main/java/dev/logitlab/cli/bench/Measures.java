@@ -18,12 +18,9 @@ final class Measures {
     record Throughput(double imagesPerSecond, StepTimes steps) {
     }
 
-    /** The best training throughput (images a second) over the epochs after the first, which warms up. */
-    static double bestImagesPerSecond(TrainingConfig config, TrainTestSplit data) throws Exception {
-        return bestThroughput(config, data).imagesPerSecond();
-    }
-
-    /** {@link #bestImagesPerSecond}, with the step times of that epoch. */
+    /**
+     * The best training throughput over the epochs after the first (which warms up), with that epoch's step times.
+     */
     static Throughput bestThroughput(TrainingConfig config, TrainTestSplit data) throws Exception {
         Path dir = Files.createTempDirectory("logitlab-bench");
         Throughput[] best = {new Throughput(0, null)};

@@ -138,9 +138,8 @@ public record Apgd(Norm norm, Variant variant, int steps, int restarts, int targ
 
         // A start whose gradient is exactly zero is a fixed point: the first step (no momentum yet) stays put, and so
         // does every step after it, step-size halving and returns to the best point included (see Pgd).
-        boolean deterministic = !(model instanceof ExpectationOverTransformation);
         for (int it = 0; it < steps; it++) {
-            int[] keep = active.update(wrong, it == 0 && deterministic ? Pgd.zeroRows(state[GRAD]) : null);
+            int[] keep = active.update(wrong, it == 0 ? Pgd.fixedPoints(model, state[GRAD]) : null);
             if (keep != null) {
                 NDArray[] before = state;
                 state = keepRows(state, keep);

@@ -78,7 +78,6 @@ public record Pgd(Norm norm, Loss loss, int steps, Double step, int restarts) im
             Torch.seed(seed);
             NDArray x = AttackArrays.copy(images, scope);
             ActiveSet active = new ActiveSet(Losses.misclassified(model.logits(x), labels));
-            boolean deterministic = !(model instanceof ExpectationOverTransformation);
             for (int r = 0; r < restarts; r++) {
                 active.restart();
                 if (active.isEmpty()) {
@@ -104,7 +103,7 @@ public record Pgd(Norm norm, Loss loss, int steps, Double step, int restarts) im
                         // A start whose gradient is exactly zero takes a zero step: the same point, the same gradient,
                         // every step to the end of this restart (a model that draws noise may differ). Checked at the
                         // start only, where masking shows; later iterates run on, as before.
-                        boolean[] stalled = s == 0 && deterministic ? zeroRows(gradient) : null;
+                        boolean[] stalled = s == 0 ? fixedPoints(model, gradient) : null;
                         int[] keep = active.update(Losses.misclassified(logits[0], y), stalled);
                         NDArray cleanBefore = clean;
                         NDArray epsBefore = eps;
@@ -129,8 +128,14 @@ public record Pgd(Norm norm, Loss loss, int steps, Double step, int restarts) im
         }
     }
 
-    /** Rows of a gradient that are exactly zero. */
-    static boolean[] zeroRows(NDArray gradient) {
+    /**
+     * The rows of a start's gradient that are exactly zero: fixed points of the iteration. None for a model drawn
+     * through EOT, whose next draws may differ at the same point.
+     */
+    static boolean[] fixedPoints(Classifier model, NDArray gradient) {
+        if (model instanceof ExpectationOverTransformation) {
+            return null;
+        }
         return gradient.abs().sum(new int[] {1, 2, 3}).eq(0).toBooleanArray();
     }
 

@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDArray;
 import dev.logitlab.core.data.Dataset;
 import dev.logitlab.core.model.Classifier;
 import dev.logitlab.core.testing.Models;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -16,13 +17,19 @@ import org.junit.jupiter.api.Test;
  */
 class PgdFixedPointTest {
 
+    private final Dataset test = Models.fashion().test();
+    private final Classifier quantized = Models.quantized(Models.plainSmallCnn(), 4);
+    private final NDArray x = Models.images(quantized.manager(), test, 40);
+    private final int[] y = Models.labels(test, 40);
+    private final Models.Spy spy = new Models.Spy(quantized, batch -> { });
+
+    @AfterEach
+    void close() {
+        quantized.close();
+    }
+
     @Test
     void zeroGradientsEndEachRestartAfterOneStepWithTheFullRunsOutcome() {
-        Dataset test = Models.fashion().test();
-        Classifier quantized = Models.quantized(Models.plainSmallCnn(), 4);
-        NDArray x = Models.images(quantized.manager(), test, 40);
-        int[] y = Models.labels(test, 40);
-        Models.Spy spy = new Models.Spy(quantized, batch -> { });
         boolean[] twenty = new Pgd(Norm.LINF, Pgd.Loss.CE, 20, null, 2).run(spy, x, y, 0.05, 7);
         // each restart: one gradient at its random start, which no step can leave
         assertEquals(2, spy.gradientCalls.get(), "one gradient per restart, not 20");
@@ -37,11 +44,6 @@ class PgdFixedPointTest {
 
     @Test
     void apgdStopsAtAStartWhoseGradientIsZero() {
-        Dataset test = Models.fashion().test();
-        Classifier quantized = Models.quantized(Models.plainSmallCnn(), 4);
-        NDArray x = Models.images(quantized.manager(), test, 40);
-        int[] y = Models.labels(test, 40);
-        Models.Spy spy = new Models.Spy(quantized, batch -> { });
         boolean[] hundred = new Apgd(Norm.LINF, Apgd.Variant.CE, 100, 1, 0).run(spy, x, y, 0.05, 7);
         assertEquals(1, spy.gradientCalls.get(), "one gradient at the start, not 100");
         boolean[] two = new Apgd(Norm.LINF, Apgd.Variant.CE, 2, 1, 0).run(quantized, x, y, 0.05, 7);
