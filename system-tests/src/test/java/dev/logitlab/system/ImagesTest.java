@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.logitlab.cli.images.ImageBuild;
+import dev.logitlab.cli.images.Libtorch;
 import dev.logitlab.cli.images.ServiceImage;
 import dev.logitlab.cli.stack.LocalKafkaSecurity;
 import dev.logitlab.cli.stack.LocalStack;
@@ -67,6 +68,8 @@ class ImagesTest {
             assertEquals("[\"/opt/java/bin/java\",\"-jar\",\"/app/quarkus-run.jar\"]", c.get("Entrypoint").toString());
             assertTrue(c.get("ExposedPorts").has(service.port() + "/tcp"), c.get("ExposedPorts").toString());
             assertTrue(image.env().get("ENGINE_CACHE_DIR").equals("/opt/djl"), image.env().toString());
+            // libtorch's freed activations stay in the process (the pod's evaluations as fast as ./lab's)
+            assertEquals(Libtorch.MALLOC_TUNABLES, image.env().get("GLIBC_TUNABLES"));
         }
         // The runtime (root, Java, system libraries, libtorch) and DJL's native jar are the same layers in all three.
         List<String> trainer = images.get("trainer").diffIds();

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.logitlab.cli.images.Libtorch;
 import dev.logitlab.cli.stack.LocalStack;
 import dev.logitlab.cli.stack.StackConfig;
 import dev.logitlab.events.EventSchemas;
@@ -49,6 +50,11 @@ class LocalStackTest {
         try {
             stack.up();
             assertTrue(stack.isUp(), log.toString());
+            for (StackConfig.Component c : config.services()) { // libtorch's freed activations stay in the process
+                long pid = stack.pid(c.name()).orElseThrow();
+                String environ = java.nio.file.Files.readString(Path.of("/proc/" + pid + "/environ"));
+                assertTrue(List.of(environ.split("\0")).contains("GLIBC_TUNABLES=" + Libtorch.MALLOC_TUNABLES), c.name());
+            }
             String body = """
                     {"dataset":"synthetic","model":"linear","epochs":1,"batchSize":50,"learningRate":0.01,"seed":3,
                      "evaluation":{"eps":[0.1],"attacks":"fgsm,pgd:steps=3","limit":30,"gapLimit":5}}""";

@@ -25,6 +25,16 @@ import java.util.Properties;
  */
 public record Libtorch(Path source, String target, Path jni, String jniTarget, Map<String, String> env, String flavor) {
 
+    /**
+     * glibc's malloc settings for every process that runs libtorch ({@code GLIBC_TUNABLES}; ./lab exports the same
+     * for itself and the tests). libtorch frees and re-allocates its activations at every pass; by default glibc
+     * maps each block over 128 KiB on its own and unmaps it when freed, so the next pass takes it back as fresh
+     * zeroed pages, one page fault per 4 KiB: 0.6 million faults and 15-20% of an evaluation's time here
+     * (docs/benchmarks.md). Blocks up to 32 MiB now come from the heap, which is given back only past 1 GiB free.
+     * Setting one of the two without the other is worse than neither: it turns off glibc's own adjustment.
+     */
+    public static final String MALLOC_TUNABLES = "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=1073741824";
+
     /** DJL's engine cache inside every image ({@code ENGINE_CACHE_DIR}). */
     static final String ENGINE_CACHE = "/opt/djl";
 

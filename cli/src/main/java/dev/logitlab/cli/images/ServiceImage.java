@@ -87,6 +87,7 @@ public record ServiceImage(String service, int port) {
         // Heap below the container's memory limit with room for libtorch's native memory; the chart may override.
         env.put("JAVA_TOOL_OPTIONS", "-XX:MaxRAMPercentage=50 -Djava.io.tmpdir=/tmp -XX:ErrorFile=/tmp/hs_err_pid%p.log");
         env.put("DJL_CACHE_DIR", "/tmp/djl");
+        env.put("GLIBC_TUNABLES", Libtorch.MALLOC_TUNABLES);
         env.putAll(libtorch.env());
         env.put("LOGITLAB_STORE", "/store");
         env.put("LOGITLAB_DATA", "/data");

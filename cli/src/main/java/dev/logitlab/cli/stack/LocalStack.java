@@ -3,6 +3,7 @@ package dev.logitlab.cli.stack;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.logitlab.cli.images.Libtorch;
 import dev.logitlab.cli.stack.StackConfig.Component;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -294,6 +295,7 @@ public final class LocalStack {
                 "LOGITLAB_JWT_PUBLIC_KEY", tokens().publicKey().toString(),
                 "QUARKUS_HTTP_HOST", "127.0.0.1")); // one person on one machine: nothing else should reach it
         env.putAll(extra);
+        env.put("GLIBC_TUNABLES", Libtorch.MALLOC_TUNABLES);
         // a native crash's report lands beside the service's log, not in whatever directory ./lab ran from
         start(c.name(), List.of(LocalBroker.java(), "-Xmx3g",
                 "-XX:ErrorFile=" + config.logs().resolve(c.name() + "-hs_err_pid%p.log"),
