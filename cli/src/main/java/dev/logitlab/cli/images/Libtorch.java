@@ -33,7 +33,7 @@ public record Libtorch(Path source, String target, Path jni, String jniTarget, M
      * (docs/benchmarks.md). Blocks up to 32 MiB now come from the heap, which is given back only past 1 GiB free.
      * Setting one of the two without the other is worse than neither: it turns off glibc's own adjustment.
      */
-    public static final String MALLOC_TUNABLES = "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=1073741824";
+    public static final String MALLOC_TUNABLES = "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=1073741824:glibc.malloc.arena_max=1";
 
     /** DJL's engine cache inside every image ({@code ENGINE_CACHE_DIR}). */
     static final String ENGINE_CACHE = "/opt/djl";
