@@ -26,6 +26,8 @@ public final class ShardPlan {
     static final int MIN_EXAMPLES = 20;
     static final int MAX_EXAMPLES = 500;
     static final double UNBOUNDED_EPS = 1.0;
+    /** A gradient-free shard after the gradient attacks is sized as if one example in this many survived them. */
+    static final int SURVIVOR_SHARE = 5;
     /** The PGD of the sweep. */
     static final Attack SWEEP_PGD = Pgd.crossEntropy(20);
     /** The unbounded run uses the margin loss: a confident model saturates cross-entropy even at ε = 1. */
@@ -84,7 +86,14 @@ public final class ShardPlan {
     }
 
     private void add(Kind kind, int index, Attack attack, double eps) {
-        add(kind, index, attack.name(), attack.norm(), eps, examplesPerShard(attack));
+        int size = examplesPerShard(attack);
+        if (kind == Kind.ATTACK && !attack.usesGradients()
+                && attacks.stream().anyMatch(a -> a.norm() == attack.norm() && a.usesGradients())) {
+            // It will see only the gradient attacks' survivors (afterGradients), a few of its range: sized for all
+            // of them, its batches were a handful of images, each query mostly a forward's fixed cost.
+            size = Math.min(MAX_EXAMPLES, SURVIVOR_SHARE * size);
+        }
+        add(kind, index, attack.name(), attack.norm(), eps, size);
     }
 
     /** One shard per range running the norm's attacks in turn, sized for the costliest of them. */

@@ -43,6 +43,19 @@ class ShardingTest {
     }
 
     @Test
+    void aGradientFreeAttackAfterTheGradientAttacksTakesFiveTimesTheRangeItWouldAlone() {
+        // square:queries=300 alone: 20 examples a shard; after pgd it sees only pgd's survivors, so 100 a shard.
+        EvaluationPlan plan = new EvaluationPlan(List.of(0.1), "pgd,square:queries=300", 250, 0, 0);
+        ShardPlan shards = new ShardPlan(plan, AttackSuite.parse(plan.attacks(), null), 250);
+        List<Shard> square = shards.shards().stream().filter(s -> s.attackName().startsWith("square")).toList();
+        assertEquals(List.of(0, 100, 200), square.stream().map(Shard::from).toList());
+        assertTrue(square.stream().allMatch(shards::afterGradients));
+        EvaluationPlan alone = new EvaluationPlan(List.of(0.1), "square:queries=300", 250, 0, 0);
+        assertEquals(250 / 20 + 1, new ShardPlan(alone, AttackSuite.parse(alone.attacks(), null), 250).shards().stream()
+                .filter(s -> s.attackName().startsWith("square")).count(), "no gradient attack: the range of its cost");
+    }
+
+    @Test
     void l2BudgetsRunEveryAttackInL2AndKeepTheirOwnWorstCase() {
         // 4 examples; fgsm and pgd at ℓ∞ 0.1 and at ℓ2 0.5 and 1: the ℓ2 runs break more.
         EvaluationPlan plan = new EvaluationPlan(List.of(0.1), List.of(1.0, 0.5), "fgsm,pgd", 4, 7, 0);
