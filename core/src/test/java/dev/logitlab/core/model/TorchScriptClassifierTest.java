@@ -34,9 +34,13 @@ class TorchScriptClassifierTest {
             assertArrayEquals(floats(expected.get("logits")), model.logits(x).toFloatArray(), 1e-4f);
 
             int[] labels = {3, 3};
-            NDArray gradient = model.gradient(x, z -> Losses.crossEntropy(z, z.getManager()
-                    .create(new long[] {3, 3}).oneHot(10)).sum());
-            assertArrayEquals(floats(expected.get("gradient")), gradient.toFloatArray(), 1e-5f);
+            // Every call, not only the first: with a narrower first conv, one CPU's gradients changed from call to
+            // call (docs/attacks.md, "Known limits").
+            for (int call = 0; call < 4; call++) {
+                NDArray gradient = model.gradient(x, z -> Losses.crossEntropy(z, z.getManager()
+                        .create(new long[] {3, 3}).oneHot(10)).sum());
+                assertArrayEquals(floats(expected.get("gradient")), gradient.toFloatArray(), 1e-5f, "call " + call);
+            }
 
             boolean[] broken = Pgd.crossEntropy(5).run(model, x, labels, 0.3, 0);
             assertEquals(2, broken.length);
