@@ -33,7 +33,7 @@ public record Libtorch(Path source, String target, Path jni, String jniTarget, M
      * (docs/benchmarks.md). Blocks up to 32 MiB now come from the heap, which is given back only past 1 GiB free.
      * Setting one of the two without the other is worse than neither: it turns off glibc's own adjustment. One arena:
      * a thread other than the process's first gets arenas of at most 64 MiB, made and unmade as activations come and
-     * go (a training run's faults varied from 0.3 to 0.8 million with them, 0.2 million without).
+     * go (a training run's faults varied from 0.3 to 0.5 million with them, 0.2 million without).
      */
     public static final String MALLOC_TUNABLES =
             "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=1073741824:glibc.malloc.arena_max=1";
