@@ -87,8 +87,7 @@ public final class ShardPlan {
 
     private void add(Kind kind, int index, Attack attack, double eps) {
         int size = examplesPerShard(attack);
-        if (kind == Kind.ATTACK && !attack.usesGradients()
-                && attacks.stream().anyMatch(a -> a.norm() == attack.norm() && a.usesGradients())) {
+        if (kind == Kind.ATTACK && runsAfterGradients(attack)) {
             // It will see only the gradient attacks' survivors (afterGradients), a few of its range: sized for all
             // of them, its batches were a handful of images, each query mostly a forward's fixed cost.
             size = Math.min(MAX_EXAMPLES, SURVIVOR_SHARE * size);
@@ -128,8 +127,12 @@ public final class ShardPlan {
      * only what every gradient attack missed, so attacking it again changes neither.
      */
     public boolean afterGradients(Shard shard) {
-        return shard.kind() == Kind.ATTACK && !attacks.get(shard.attack()).usesGradients()
-                && !gradientShards(shard.budget()).isEmpty();
+        return shard.kind() == Kind.ATTACK && runsAfterGradients(attacks.get(shard.attack()));
+    }
+
+    /** A gradient-free attack beside gradient attacks of its norm (which run at each of the norm's budgets). */
+    private boolean runsAfterGradients(Attack attack) {
+        return !attack.usesGradients() && attacks.stream().anyMatch(a -> a.norm() == attack.norm() && a.usesGradients());
     }
 
     /** The shards of the plan's gradient attacks at a budget: what its {@link #afterGradients} shards wait for. */
