@@ -5,6 +5,7 @@ import dev.logitlab.core.data.TrainTestSplit;
 import dev.logitlab.core.evaluation.AnalysisPhase;
 import dev.logitlab.core.evaluation.AttackPhase;
 import dev.logitlab.core.evaluation.EvaluationPlan;
+import dev.logitlab.core.evaluation.ModelMeasurements;
 import dev.logitlab.core.evaluation.ShardPlan;
 import dev.logitlab.core.evaluation.ShardTimes;
 import dev.logitlab.core.evaluation.WorstCaseMerge;
@@ -49,22 +50,38 @@ public class ReportWork {
     private final Map<String, double[]> robustAccuracy = new ConcurrentHashMap<>();
 
     /**
-     * The report of a checkpoint whose shards are all in; throws when the checkpoint cannot be analysed.
-     * {@code announcedAt}: when the checkpoint was announced (epoch ms), so the timeline starts with the wall time
-     * until its last shard was in: queueing, planning, shards waiting for a replica and their compute.
+     * The measurements on the checkpoint's model alone ({@link ModelMeasurements}), made while its shards are still
+     * being attacked; throws when the checkpoint cannot be analysed.
      */
-    synchronized ReportPublished report(CheckpointCreated c, Map<Integer, ShardOutcome> outcomes, long announcedAt) {
+    synchronized ModelMeasurements measure(CheckpointCreated c) {
+        EvaluationPlan plan = EvaluationPlan.of(c.evaluation(), c.seed());
+        TrainTestSplit data = data(c);
+        try (Classifier model = Transient.retry("loading " + c.checkpointId(), ATTEMPTS, () -> store.classifier(c))) {
+            return new AnalysisPhase(model, data.test(), plan).measure(null);
+        }
+    }
+
+    /**
+     * The report of a checkpoint whose shards are all in, with the measurements made early when there are some
+     * (null: none); throws when the checkpoint cannot be analysed. {@code announcedAt}: when the checkpoint was
+     * announced (epoch ms), so the timeline starts with the wall time until its last shard was in: queueing,
+     * planning, shards waiting for a replica and their compute.
+     */
+    synchronized ReportPublished report(CheckpointCreated c, Map<Integer, ShardOutcome> outcomes,
+                                        ModelMeasurements measured, long announcedAt) {
         double waited = Math.max(0, System.currentTimeMillis() - announcedAt) / 1000.0;
         long start = System.nanoTime();
         RunSpec.Evaluation e = c.evaluation();
         EvaluationPlan plan = EvaluationPlan.of(e, c.seed());
-        TrainTestSplit data = datasets.computeIfAbsent(c.dataset(), n -> Datasets.load(n, dataDir.orElse(null)));
+        TrainTestSplit data = data(c);
         ShardPlan shards = AttackPhase.plan(plan, data.test());
         var results = WorstCaseMerge.merge(shards, c.checkpointId(), c.dataset(), outcomes);
         EvaluationReport report;
         try (Classifier model = Transient.retry("loading " + c.checkpointId(), ATTEMPTS, () -> store.classifier(c))) {
-            report = new AnalysisPhase(model, data.test(), plan).run(results, null);
+            report = new AnalysisPhase(model, data.test(), plan).run(results, measured, null);
         }
+        boolean early = measured != null && measured.madeOn(results.clean());
+        ServiceMetrics.MODEL_MEASUREMENTS.counter(metrics, "when", early ? "early" : "at-report").increment();
         report = report.withTimeline(ShardTimes.concat(ShardTimes.concat(List.of(new EvaluationReport.Stage(
                 "wall: announced until the last shard was in", waited)), ShardTimes.compute(shards, outcomes)),
                 report.timeline()));
@@ -73,6 +90,10 @@ public class ReportWork {
         report.worstCase().forEach(w -> robustAccuracy(c.runId(), w.norm(), w.eps(), w.robustAccuracy()));
         return new ReportPublished(ReportPublished.SCHEMA_VERSION, c.runId(), c.checkpointId(), c.epoch(),
                 c.configHash(), c.seed(), c.defense(), report, c.format());
+    }
+
+    private TrainTestSplit data(CheckpointCreated c) {
+        return datasets.computeIfAbsent(c.dataset(), n -> Datasets.load(n, dataDir.orElse(null)));
     }
 
     /** The latest worst-case robust accuracy per run, norm and ε, as a gauge. */

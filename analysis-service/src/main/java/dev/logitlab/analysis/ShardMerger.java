@@ -2,6 +2,7 @@ package dev.logitlab.analysis;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.logitlab.core.evaluation.ModelMeasurements;
 import dev.logitlab.events.AttackEvent;
 import dev.logitlab.events.ReportFailed;
 import dev.logitlab.events.ReportProgress;
@@ -36,6 +37,7 @@ import org.jboss.logging.Logger;
  * when the last shard arrives: the report, the store's changes and the input offset commit in one transaction.
  * Until then each shard that arrives publishes the evaluation's progress under the same key, which the report
  * replaces.
+ * The first shard to arrive also has the model measured alone ({@link #measure}), kept beside the shards.
  * A finished evaluation leaves a {@code /done} marker, so a late duplicate is dropped; a failed shard or a refused
  * checkpoint becomes {@code report.failed}. With each report goes its verdict ({@code logitlab.verdicts}), in the
  * same transaction.
@@ -45,6 +47,7 @@ final class ShardMerger extends EventProcessor<AttackEvent> {
     static final String EVALUATIONS = "evaluations";
     private static final Logger LOG = Logger.getLogger(ShardMerger.class);
     private static final String DONE = "done";
+    private static final String MEASURED = "measured";
 
     private final ReportWork work;
     private KeyValueStore<String, String> evaluations;
@@ -76,7 +79,12 @@ final class ShardMerger extends EventProcessor<AttackEvent> {
         String shardKey = evaluation + String.format("%06d", event.shard());
         int held = stored(evaluation) + (evaluations.get(shardKey) == null ? 1 : 0);
         if (held < event.shards()) {
+            // made before anything is written, so that this record's transaction stays short
+            String measured = held == 1 ? measure(event) : null;
             evaluations.put(shardKey, write(event.outcome()));
+            if (measured != null) {
+                evaluations.put(measuredKey(evaluation), measured);
+            }
             context.forward(StreamRecords.event(json, event.checkpointId(),
                     ReportProgress.of(event.checkpoint(), held, event.shards()), ReportTopology.SERVICE,
                     Topics.REPORT_PROGRESS, event.checkpointId(), evaluation + held, record.timestamp()),
@@ -88,7 +96,8 @@ final class ShardMerger extends EventProcessor<AttackEvent> {
         outcomes.put(event.shard(), event.outcome());
         Record<String, String> out;
         try {
-            ReportPublished report = work.report(event.checkpoint(), outcomes, record.timestamp());
+            ReportPublished report = work.report(event.checkpoint(), outcomes, measured(evaluation),
+                    record.timestamp());
             out = StreamRecords.event(json, event.checkpointId(), report, ReportTopology.SERVICE,
                     Topics.REPORT_PUBLISHED, event.checkpointId(), evaluation, record.timestamp());
             LOG.infof("report of %s published (%d shards)", event.checkpointId(), event.shards());
@@ -141,6 +150,7 @@ final class ShardMerger extends EventProcessor<AttackEvent> {
         try (KeyValueIterator<String, String> shards = evaluations.prefixScan(evaluation, new StringSerializer())) {
             shards.forEachRemaining(kv -> evaluations.delete(kv.key));
         }
+        evaluations.delete(measuredKey(evaluation));
         evaluations.put(evaluation + DONE, Long.toString(input.timestamp()));
         context.commit();
     }
@@ -151,6 +161,38 @@ final class ShardMerger extends EventProcessor<AttackEvent> {
         return StreamRecords.event(json, event.checkpointId(), ReportFailed.of(event.checkpoint(), reason),
                 ReportTopology.SERVICE, Topics.REPORT_FAILED, event.checkpointId(),
                 event.checkpointId() + "#" + event.attackConfigHash(), timestamp);
+    }
+
+    /**
+     * The measurements on the model alone, made when an evaluation's first shard arrives, while the others are still
+     * being attacked, so that its report waits only for the analysis that needs the attacks' outcomes; as JSON, or
+     * null when they cannot be made now (the report then makes them, and says why it cannot if it cannot either).
+     */
+    private String measure(AttackEvent event) {
+        try {
+            return json.writeValueAsString(work.measure(event.checkpoint()));
+        } catch (dev.logitlab.core.model.Torch.Stopped e) {
+            throw e;
+        } catch (JsonProcessingException | RuntimeException | OutOfMemoryError | StackOverflowError e) {
+            LOG.infof("no early measurements for %s (the report makes them): %s", event.checkpointId(),
+                    StreamRecords.reason(e));
+            return null;
+        }
+    }
+
+    /** The early measurements the store holds for the evaluation, or null (none, or unreadable: made again). */
+    private ModelMeasurements measured(String evaluation) {
+        String value = evaluations.get(measuredKey(evaluation));
+        try {
+            return value == null ? null : json.readValue(value, ModelMeasurements.class);
+        } catch (JsonProcessingException e) {
+            return null;
+        }
+    }
+
+    /** Beside the evaluation's shards, outside their prefix, so that counting them never counts it. */
+    private static String measuredKey(String evaluation) {
+        return evaluation.substring(0, evaluation.length() - 1) + "!" + MEASURED;
     }
 
     /** How many shards of the evaluation the store holds (counted, not parsed: this runs for every shard). */

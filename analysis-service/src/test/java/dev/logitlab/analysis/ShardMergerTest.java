@@ -87,6 +87,11 @@ class ShardMergerTest {
         assertEquals(f.inOneProcess.worstCase().get(0).robustAccuracy(),
                 report.get("report").get("worstCase").get(0).get("robustAccuracy").asDouble());
         assertEquals(f.inOneProcess.cleanAccuracy(), report.get("report").get("cleanAccuracy").asDouble());
+        // The model was measured alone when the first shard came, while the others were on their way: the same gaps
+        // and checks as measured after the attacks.
+        assertEquals(JSON.valueToTree(f.analysedInOneProcess.gaps()), report.get("report").get("gaps"));
+        assertEquals(JSON.valueToTree(f.analysedInOneProcess.masking().checks()),
+                report.get("report").get("masking").get("checks"));
         for (int i = 0; i < f.inOneProcess.attacks().size(); i++) {
             assertEquals(f.inOneProcess.attacks().get(i).robust(), report.get("report").get("attacks").get(i).get("robust").asText());
         }
@@ -167,7 +172,9 @@ class ShardMergerTest {
         String metrics = given().get("/q/metrics").then().statusCode(200)
                 .body(Matchers.containsString("logitlab_reports_published_total"))
                 .body(Matchers.containsString("logitlab_verdicts_total{kind=\""))
-                .body(Matchers.containsString("logitlab_robust_accuracy_ratio{")).extract().asString();
+                .body(Matchers.containsString("logitlab_robust_accuracy_ratio{"))
+                .body(Matchers.containsString("logitlab_analysis_measurements_total{when=\"early\"} 1.0"))
+                .extract().asString();
         assertEquals(List.of(), PrometheusLint.problems(metrics));
     }
 
@@ -192,7 +199,8 @@ class ShardMergerTest {
         assertTrue(KafkaBrokerResource.header(dead.get(0), "dead-letter-reason").startsWith("not a valid AttackEvent"));
     }
 
-    private record Fixture(CheckpointCreated checkpoint, List<AttackEvent> shards, AttackResults inOneProcess) {
+    private record Fixture(CheckpointCreated checkpoint, List<AttackEvent> shards, AttackResults inOneProcess,
+                           dev.logitlab.events.EvaluationReport analysedInOneProcess) {
     }
 
     /** Trains a tiny model into the store and attacks every shard here, as the trainer and attack replicas would. */
@@ -206,6 +214,7 @@ class ShardMergerTest {
         EvaluationPlan plan = new EvaluationPlan(PLAN.eps(), PLAN.attacks(), PLAN.limit(), 1, PLAN.gapLimit());
         List<AttackEvent> shards = new ArrayList<>();
         AttackResults inOneProcess;
+        dev.logitlab.events.EvaluationReport analysed;
         try (Classifier model = Classifiers.open(c.directory())) {
             AttackPhase phase = new AttackPhase(model, Datasets.load("synthetic", null).test(), plan, null);
             int n = phase.shards().shards().size();
@@ -224,8 +233,10 @@ class ShardMergerTest {
                 }
             }
             inOneProcess = phase.run(checkpoint.checkpointId(), null);
+            analysed = new dev.logitlab.core.evaluation.AnalysisPhase(model, Datasets.load("synthetic", null).test(),
+                    plan).run(inOneProcess, null);
         }
-        return new Fixture(checkpoint, shards, inOneProcess);
+        return new Fixture(checkpoint, shards, inOneProcess, analysed);
     }
 
     private static List<JsonNode> progressOf(String checkpointId) throws Exception {

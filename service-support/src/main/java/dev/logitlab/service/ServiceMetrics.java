@@ -25,6 +25,9 @@ public enum ServiceMetrics {
     REPORTS_PUBLISHED("logitlab.reports.published", "Evaluation reports published on logitlab.reports"),
     REPORT_DURATION("logitlab.report.duration",
             "Time to turn one evaluation's shard outcomes into its report: merge, model loading and the analysis phase"),
+    MODEL_MEASUREMENTS("logitlab.analysis.measurements", "Gap statistics, minimal-eps searches and binarization tests "
+            + "of a report, by when they were made: early (while its shards were attacked) or at-report (none early, or "
+            + "made on other correct examples)"),
     ANALYSIS_FAILURES("logitlab.analysis.failures", "Evaluations the analysis service could not analyse"),
     VERDICTS("logitlab.verdicts", "Verdicts published on logitlab.verdicts, by kind (passed, regressed, "
             + "masking-suspected, robust-overfitting)"),

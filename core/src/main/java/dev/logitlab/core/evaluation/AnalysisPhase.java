@@ -29,7 +29,8 @@ import java.util.stream.IntStream;
 
 /**
  * Analyses a classifier given its attack results: the output and gradient properties the checks need, gap
- * statistics with minimal-ε searches, and the masking verdict. What the analysis service runs.
+ * statistics with minimal-ε searches (these on the model alone, {@link ModelMeasurements}, which may be made before
+ * the attacks are done), and the masking verdict. What the analysis service runs.
  */
 public final class AnalysisPhase {
 
@@ -56,32 +57,78 @@ public final class AnalysisPhase {
     }
 
     public int stages() {
-        return 5 + (plan.gapLimit() > 0 ? 4 + (plan.epsL2().isEmpty() ? 0 : 1) : 0);
+        return 5 + gapStages();
+    }
+
+    private int gapStages() {
+        return plan.gapLimit() > 0 ? 4 + (plan.epsL2().isEmpty() ? 0 : 1) : 0;
+    }
+
+    /**
+     * The measurements on the model alone, on the examples it classifies correctly (its clean outputs, through EOT
+     * when they are random, as the attack phase judges them): what can run before the attacks' outcomes are in.
+     */
+    public ModelMeasurements measure(EvaluationListener listener) {
+        boolean[] correct = new boolean[data.size()];
+        for (int from = 0; from < correct.length; from += CHUNK) {
+            int to = Math.min(correct.length, from + CHUNK);
+            try (NDManager scope = model.manager().newSubManager()) {
+                boolean[] wrong = Losses.misclassified(attacked.logits(data.images(scope, from, to)),
+                        Arrays.copyOfRange(data.labels(), from, to));
+                for (int i = from; i < to; i++) {
+                    correct[i] = !wrong[i - from];
+                }
+            }
+        }
+        return measure(correct, new Stages(listener, stages()));
+    }
+
+    private ModelMeasurements measure(boolean[] correct, Stages stages) {
+        int first = stages.timeline().size();
+        stages.next("outputs and gradients");
+        ModelMeasurements.Probes probes = probes(correct);
+        EvaluationReport.GapSummary gaps = plan.gapLimit() > 0 ? gaps(correct, stages) : null;
+        stages.next("binarization test");
+        Binarization.Result binarized = binarization(correct, plan.eps().get(plan.eps().size() - 1));
+        stages.close();
+        List<EvaluationReport.Stage> timeline = stages.timeline();
+        return new ModelMeasurements(ModelMeasurements.correct(correct), probes, gaps, binarized,
+                timeline.subList(first, timeline.size()));
     }
 
     public EvaluationReport run(AttackResults attackResults, EvaluationListener listener) {
+        return run(attackResults, null, listener);
+    }
+
+    /**
+     * The analysis of the attacks' results, with the measurements made before them ({@link #measure}) when they were
+     * made on the same correct examples; measured here otherwise (null, or made on others).
+     */
+    public EvaluationReport run(AttackResults attackResults, ModelMeasurements measured, EvaluationListener listener) {
         AttackResults attacks = attackResults;
         if (attacks.examples() != data.size()) {
             throw new IllegalArgumentException("attack results cover " + attacks.examples() + " examples, the plan "
                     + data.size());
         }
-        Stages stages = new Stages(listener, stages());
         boolean[] correct = new boolean[data.size()];
         for (int i = 0; i < correct.length; i++) {
             correct[i] = attacks.clean().charAt(i) == '1';
         }
-        stages.next("outputs and gradients");
-        Probes probes = probes(correct);
-        if (Escalation.needed(probes.zeroGradients(), data.size())) {
+        Stages stages = new Stages(listener, stages());
+        ModelMeasurements m;
+        if (measured != null && measured.madeOn(attacks.clean())) {
+            m = measured;
+            stages.skip(measured.timeline());
+        } else {
+            m = measure(correct, stages);
+        }
+        if (Escalation.needed(m.probes().zeroGradients(), data.size())) {
             stages.next("escalation: square with more queries (unavailable gradients)");
             attacks = Escalation.apply(attacked, data, attacks, plan.seed());
         }
-        EvaluationReport.GapSummary gaps = plan.gapLimit() > 0 ? gaps(correct, stages) : null;
         double top = plan.eps().get(plan.eps().size() - 1);
         stages.next("incomplete optimization (longer runs)");
         IncompleteOptimization.Result incomplete = incompleteOptimization(attacks, top);
-        stages.next("binarization test");
-        Binarization.Result binarized = binarization(correct, top);
         stages.next("masking checks");
         List<MaskingEvidence.Outcome> outcomes = new ArrayList<>();
         for (EvaluationReport.AttackRun run : attacks.attacks()) {
@@ -95,22 +142,18 @@ public final class AnalysisPhase {
         TreeMap<Double, Double> sweep = new TreeMap<>();
         attacks.sweep().forEach(p -> sweep.put(p.eps(), p.robustAccuracy()));
         MaskingEvidence evidence = new MaskingEvidence(correct, outcomes, sweep, attacks.unbounded().eps(),
-                attacks.unbounded().robustAccuracy(), probes.zeroGradients(), probes.probabilityRows(),
-                probes.outputVariation(), incomplete, binarized, top);
+                attacks.unbounded().robustAccuracy(), m.probes().zeroGradients(), m.probes().probabilityRows(),
+                m.probes().outputVariation(), incomplete, m.binarization(), top);
         List<EvaluationReport.Check> checks = MaskingCheck.evaluateAll(evidence);
         stages.done();
         return new EvaluationReport(EvaluationReport.SCHEMA, attacks.model(), attacks.dataset(), attacks.examples(),
-                attacks.seed(), attacks.cleanAccuracy(), attacks.attacks(), attacks.worstCase(), gaps,
+                attacks.seed(), attacks.cleanAccuracy(), attacks.attacks(), attacks.worstCase(), m.gaps(),
                 new EvaluationReport.Masking(checks.stream().anyMatch(c -> !c.passed()), checks),
                 dev.logitlab.core.verdict.ClopperPearson.of(attacks.clean()).toList(), stages.timeline().stream()
                         .map(t -> new EvaluationReport.Stage("analysis: " + t.name(), t.seconds())).toList());
     }
 
-    /** Correct examples with an exactly zero DLR gradient, the share of probability rows, relative output jitter. */
-    private record Probes(int zeroGradients, double probabilityRows, double outputVariation) {
-    }
-
-    private Probes probes(boolean[] correct) {
+    private ModelMeasurements.Probes probes(boolean[] correct) {
         int n = data.size();
         int zero = 0;
         long probabilityRows = 0;
@@ -132,7 +175,7 @@ public final class AnalysisPhase {
                 }
             }
         }
-        return new Probes(zero, (double) probabilityRows / n, variation);
+        return new ModelMeasurements.Probes(zero, (double) probabilityRows / n, variation);
     }
 
     /**

@@ -36,7 +36,15 @@ final class Stages {
         return List.copyOf(timeline);
     }
 
-    private void close() {
+    /** Stages made elsewhere before (measurements made early): in the timeline as they were, counted as done. */
+    void skip(List<EvaluationReport.Stage> made) {
+        close();
+        timeline.addAll(made);
+        done += made.size();
+    }
+
+    /** Ends the current stage, if any, without starting another. */
+    void close() {
         if (current != null) {
             timeline.add(new EvaluationReport.Stage(current, (System.nanoTime() - started) / 1e9));
             current = null;
