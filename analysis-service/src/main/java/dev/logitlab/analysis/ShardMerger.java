@@ -79,8 +79,9 @@ final class ShardMerger extends EventProcessor<AttackEvent> {
         String shardKey = evaluation + String.format("%06d", event.shard());
         int held = stored(evaluation) + (evaluations.get(shardKey) == null ? 1 : 0);
         if (held < event.shards()) {
-            // made before anything is written, so that this record's transaction stays short
-            String measured = held == 1 ? measure(event) : null;
+            // made before anything is written, so that this record's transaction stays short; once (a redelivered
+            // first shard finds them)
+            String measured = held == 1 && evaluations.get(measuredKey(evaluation)) == null ? measure(event) : null;
             evaluations.put(shardKey, write(event.outcome()));
             if (measured != null) {
                 evaluations.put(measuredKey(evaluation), measured);
