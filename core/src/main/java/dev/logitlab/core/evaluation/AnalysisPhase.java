@@ -83,17 +83,15 @@ public final class AnalysisPhase {
         return measure(correct, new Stages(listener, stages()));
     }
 
+    /** On a fresh {@code stages}: its timeline is the measurements' own. */
     private ModelMeasurements measure(boolean[] correct, Stages stages) {
-        int first = stages.timeline().size();
         stages.next("outputs and gradients");
         ModelMeasurements.Probes probes = probes(correct);
         EvaluationReport.GapSummary gaps = plan.gapLimit() > 0 ? gaps(correct, stages) : null;
         stages.next("binarization test");
         Binarization.Result binarized = binarization(correct, plan.eps().get(plan.eps().size() - 1));
         stages.close();
-        List<EvaluationReport.Stage> timeline = stages.timeline();
-        return new ModelMeasurements(ModelMeasurements.correct(correct), probes, gaps, binarized,
-                timeline.subList(first, timeline.size()));
+        return new ModelMeasurements(ModelMeasurements.correct(correct), probes, gaps, binarized, stages.timeline());
     }
 
     public EvaluationReport run(AttackResults attackResults, EvaluationListener listener) {

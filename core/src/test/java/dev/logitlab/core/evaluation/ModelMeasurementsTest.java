@@ -9,11 +9,9 @@ import dev.logitlab.core.data.Datasets;
 import dev.logitlab.core.data.TrainTestSplit;
 import dev.logitlab.core.model.Classifier;
 import dev.logitlab.core.model.Classifiers;
-import dev.logitlab.core.train.Training;
-import dev.logitlab.core.train.TrainingConfig;
+import dev.logitlab.core.testing.Models;
 import dev.logitlab.events.AttackResults;
 import dev.logitlab.events.EvaluationReport;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -30,9 +28,7 @@ class ModelMeasurementsTest {
     @Test
     void measuredBeforeTheAttacksAndKeptAsJsonTheyGiveTheSameReportAndOnOtherExamplesAreMeasuredAgain() throws Exception {
         TrainTestSplit data = Datasets.load("synthetic", null);
-        Path dir = Files.createTempDirectory("measurements");
-        Path checkpoint = new Training(new TrainingConfig("synthetic", "linear", "plain", 1, 500, 200, 50, 0.01, "adam",
-                1), "measure", dir, null).run(data).lastCheckpoint().directory();
+        Path checkpoint = Models.syntheticLinear();
         EvaluationPlan plan = new EvaluationPlan(List.of(0.05, 0.1), List.of(), "fgsm,pgd:steps=5", 120, 30, 20, 6);
         try (Classifier model = Classifiers.open(checkpoint)) {
             AttackResults attacks = new AttackPhase(model, data.test(), plan, null).run("m", null);

@@ -7,10 +7,8 @@ import dev.logitlab.core.data.Datasets;
 import dev.logitlab.core.data.TrainTestSplit;
 import dev.logitlab.core.model.Classifier;
 import dev.logitlab.core.model.Classifiers;
-import dev.logitlab.core.train.Training;
-import dev.logitlab.core.train.TrainingConfig;
+import dev.logitlab.core.testing.Models;
 import dev.logitlab.events.EvaluationReport;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -23,9 +21,7 @@ class SearchLimitTest {
     @Test
     void theCostlySearchesCoverOnlyTheFirstSearchLimitGapExamplesAndTheTimelineNamesEveryStage() throws Exception {
         TrainTestSplit data = Datasets.load("synthetic", null);
-        Path dir = Files.createTempDirectory("search-limit");
-        Path checkpoint = new Training(new TrainingConfig("synthetic", "linear", "plain", 1, 500, 200, 50, 0.01, "adam",
-                1), "search", dir, null).run(data).lastCheckpoint().directory();
+        Path checkpoint = Models.syntheticLinear();
         try (Classifier model = Classifiers.open(checkpoint)) {
             EvaluationReport all = new Evaluation(model, data.test(), new EvaluationPlan(List.of(0.1), List.of(), "fgsm",
                     100, 0, 20), null, null).run("m");

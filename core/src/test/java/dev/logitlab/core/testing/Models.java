@@ -44,6 +44,24 @@ public final class Models {
         return dev.logitlab.core.model.Classifiers.open(plainCheckpoint);
     }
 
+    private static Path syntheticLinearCheckpoint;
+
+    /** The linear model trained plainly for one epoch on 500 examples of the synthetic set: its checkpoint. */
+    public static synchronized Path syntheticLinear() {
+        if (syntheticLinearCheckpoint == null) {
+            try {
+                Path dir = Files.createTempDirectory("logitlab-linear");
+                TrainingConfig config = new TrainingConfig("synthetic", "linear", "plain", 1, 500, 200, 50, 0.01, "adam",
+                        1);
+                syntheticLinearCheckpoint = new Training(config, "linear", dir, null)
+                        .run(Datasets.load("synthetic", null)).lastCheckpoint().directory();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return syntheticLinearCheckpoint;
+    }
+
     /** A two-class linear model on 1×4×4 inputs whose closed forms the numeric tests derive by hand. */
     public static final float[] LINEAR_W0 = {0.5f, -0.25f, 1, 0, 0.75f, -0.5f, 0.25f, 0, 1, -1, 0.5f, 0.25f, 0, 0.5f, -0.75f, 0.25f};
     public static final float[] LINEAR_W1 = {-0.5f, 0.25f, 0, 0.5f, 0.25f, 0.5f, -0.25f, 0.5f, 0, -0.5f, 1, -0.25f, 0.5f, 0, -0.25f, 0};
