@@ -296,8 +296,12 @@ public final class LocalStack {
                 "QUARKUS_HTTP_HOST", "127.0.0.1")); // one person on one machine: nothing else should reach it
         env.putAll(extra);
         env.put("GLIBC_TUNABLES", Libtorch.MALLOC_TUNABLES);
-        // a native crash's report lands beside the service's log, not in whatever directory ./lab ran from
-        start(c.name(), List.of(LocalBroker.java(), "-Xmx3g",
+        // A native crash's report lands beside the service's log, not in whatever directory ./lab ran from. C1 only,
+        // as for the broker: the services' work is inside libtorch, and C2 spent 47–56 CPU s of a quick demo's ~390
+        // compiling framework code (Kafka's client, Quarkus, Jackson); with C1 alone the compilers took 11–15 s and
+        // the work threads no more than the run-to-run noise (docs/benchmarks.md). Helm's images keep C2: a pod
+        // lives long enough to win its compiling back.
+        start(c.name(), List.of(LocalBroker.java(), "-Xmx3g", "-XX:TieredStopAtLevel=1",
                 "-XX:ErrorFile=" + config.logs().resolve(c.name() + "-hs_err_pid%p.log"),
                 "-jar", config.serviceJar(c.role()).toString()), env);
     }

@@ -7,7 +7,6 @@ import ai.djl.nn.Blocks;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
-import ai.djl.nn.pooling.Pool;
 
 /** Builds the DJL block of each architecture; the same spec always gives the same block. */
 final class Architectures {
@@ -42,10 +41,10 @@ final class Architectures {
         return new SequentialBlock()
                 .add(conv(32))
                 .add(Activation.reluBlock())
-                .add(Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2)))
+                .add(MaxPooling.block())
                 .add(conv(64))
                 .add(Activation.reluBlock())
-                .add(Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2)))
+                .add(MaxPooling.block())
                 .add(Blocks.batchFlattenBlock())
                 .add(Linear.builder().setUnits(128).build())
                 .add(Activation.reluBlock())

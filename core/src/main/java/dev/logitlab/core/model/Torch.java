@@ -11,6 +11,11 @@ public final class Torch {
      */
     public static final java.util.concurrent.locks.ReentrantLock AUTOGRAD = new java.util.concurrent.locks.ReentrantLock();
 
+    /** Whether this thread is recording a gradient: every GradientCollector is opened while holding {@link #AUTOGRAD}. */
+    public static boolean recordingGradient() {
+        return AUTOGRAD.isHeldByCurrentThread();
+    }
+
     private static volatile boolean stopping;
     private static final java.util.concurrent.atomic.AtomicBoolean STOP_ON_EXIT = new java.util.concurrent.atomic.AtomicBoolean();
 
