@@ -14,13 +14,15 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
 
 /** Models for attack and masking tests: an honestly trained small CNN, and wrappers built to mask gradients. */
 public final class Models {
 
-    private static Path plainCheckpoint;
+    private static final Map<TrainingConfig, Path> TRAINED = new HashMap<>();
 
     private Models() {
     }
@@ -30,36 +32,30 @@ public final class Models {
     }
 
     /** small-cnn trained plainly for one epoch on 6,000 Fashion-MNIST images (about 85% clean accuracy). */
-    public static synchronized Classifier plainSmallCnn() {
-        if (plainCheckpoint == null) {
-            try {
-                Path dir = Files.createTempDirectory("logitlab-plain");
-                TrainingConfig config = new TrainingConfig("fashion-mnist", "small-cnn", "plain", 1, 6000, 200, 64,
-                        1e-3, "adam", 0);
-                plainCheckpoint = new Training(config, "plain", dir, null).run(fashion()).lastCheckpoint().directory();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-        return dev.logitlab.core.model.Classifiers.open(plainCheckpoint);
+    public static Classifier plainSmallCnn() {
+        return dev.logitlab.core.model.Classifiers.open(trained(new TrainingConfig("fashion-mnist", "small-cnn", "plain",
+                1, 6000, 200, 64, 1e-3, "adam", 0), "plain"));
     }
 
-    private static Path syntheticLinearCheckpoint;
-
     /** The linear model trained plainly for one epoch on 500 examples of the synthetic set: its checkpoint. */
-    public static synchronized Path syntheticLinear() {
-        if (syntheticLinearCheckpoint == null) {
+    public static Path syntheticLinear() {
+        return trained(new TrainingConfig("synthetic", "linear", "plain", 1, 500, 200, 50, 0.01, "adam", 1), "linear");
+    }
+
+    /** The last checkpoint of run {@code runId} of {@code config}, trained once per test JVM. */
+    private static synchronized Path trained(TrainingConfig config, String runId) {
+        Path checkpoint = TRAINED.get(config);
+        if (checkpoint == null) {
             try {
-                Path dir = Files.createTempDirectory("logitlab-linear");
-                TrainingConfig config = new TrainingConfig("synthetic", "linear", "plain", 1, 500, 200, 50, 0.01, "adam",
-                        1);
-                syntheticLinearCheckpoint = new Training(config, "linear", dir, null)
-                        .run(Datasets.load("synthetic", null)).lastCheckpoint().directory();
+                Path dir = Files.createTempDirectory("logitlab-" + runId);
+                checkpoint = new Training(config, runId, dir, null).run(Datasets.load(config.dataset(), null))
+                        .lastCheckpoint().directory();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
+            TRAINED.put(config, checkpoint);
         }
-        return syntheticLinearCheckpoint;
+        return checkpoint;
     }
 
     /** A two-class linear model on 1×4×4 inputs whose closed forms the numeric tests derive by hand. */
