@@ -144,9 +144,15 @@ def square(model, x, y, eps, queries, p_init=0.05):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", default="/tmp/small_cnn.pt")
+    parser.add_argument("--model-only", action="store_true", help="only train and save the model (./lab bench sandbox)")
     args = parser.parse_args()
     x, y = load("train")
     xt, yt = load("test")
+    if args.model_only:
+        model = train(x[:10000], y[:10000], 2)[0]
+        torch.jit.script(model).save(args.out)
+        print(f"saved {args.out}")
+        return
     print("training, batch 128, 2 threads, 10,000 images per epoch:")
     rates = {}
     print(" plain")

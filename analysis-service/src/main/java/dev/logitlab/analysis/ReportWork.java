@@ -9,7 +9,9 @@ import dev.logitlab.core.evaluation.ModelMeasurements;
 import dev.logitlab.core.evaluation.ShardPlan;
 import dev.logitlab.core.evaluation.ShardTimes;
 import dev.logitlab.core.evaluation.WorstCaseMerge;
-import dev.logitlab.core.model.Classifier;
+import dev.logitlab.core.evaluation.ModelSession;
+import dev.logitlab.core.model.Deadline;
+import dev.logitlab.core.sandbox.ModelFailure;
 import dev.logitlab.events.CheckpointCreated;
 import dev.logitlab.events.EvaluationReport;
 import dev.logitlab.events.ReportPublished;
@@ -22,18 +24,26 @@ import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.function.Function;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
 
 /**
  * The analysis service's work, called by its merger: merge every shard's outcome (per-example worst case), then
- * run the analysis phase (gap statistics, masking verdict) on the verified checkpoint.
+ * run the analysis phase (gap statistics, masking verdict) on the verified checkpoint. Whatever runs the model has a
+ * deadline ({@code logitlab.analysis.timeout}); a model from outside runs in its sandboxed worker, and an analysis
+ * whose worker was killed or died is tried again, at most {@code logitlab.analysis.attempts} times in all, before
+ * the report fails naming why.
  */
 @ApplicationScoped
 public class ReportWork {
+
+    private static final Logger LOG = Logger.getLogger(ReportWork.class);
 
     static final int ATTEMPTS = 4;
 
@@ -46,6 +56,13 @@ public class ReportWork {
     @ConfigProperty(name = "logitlab.data-dir")
     Optional<Path> dataDir;
 
+    /** Per analysis (and per early measurement); times the attempts, below the consumer's max.poll.interval.ms. */
+    @ConfigProperty(name = "logitlab.analysis.timeout", defaultValue = "PT4M")
+    Duration timeout;
+
+    @ConfigProperty(name = "logitlab.analysis.attempts", defaultValue = "2")
+    int attempts;
+
     private final Map<String, TrainTestSplit> datasets = new ConcurrentHashMap<>();
     private final Map<String, double[]> robustAccuracy = new ConcurrentHashMap<>();
 
@@ -55,10 +72,7 @@ public class ReportWork {
      */
     synchronized ModelMeasurements measure(CheckpointCreated c) {
         EvaluationPlan plan = EvaluationPlan.of(c.evaluation(), c.seed());
-        TrainTestSplit data = data(c);
-        try (Classifier model = Transient.retry("loading " + c.checkpointId(), ATTEMPTS, () -> store.classifier(c))) {
-            return new AnalysisPhase(model, data.test(), plan).measure(null);
-        }
+        return withModel(c, plan, 1, session -> session.measure(null)); // once: when it fails, the report measures
     }
 
     /**
@@ -76,10 +90,9 @@ public class ReportWork {
         TrainTestSplit data = data(c);
         ShardPlan shards = AttackPhase.plan(plan, data.test());
         var results = WorstCaseMerge.merge(shards, c.checkpointId(), c.dataset(), outcomes);
-        EvaluationReport report;
-        try (Classifier model = Transient.retry("loading " + c.checkpointId(), ATTEMPTS, () -> store.classifier(c))) {
-            report = new AnalysisPhase(model, data.test(), plan).run(results, measured, null);
-        }
+        AnalysisPhase.Findings findings = withModel(c, plan, attempts,
+                session -> session.findings(results, measured, null));
+        EvaluationReport report = AnalysisPhase.conclude(plan, results, findings);
         boolean early = measured != null && measured.madeOn(results.clean());
         ServiceMetrics.MODEL_MEASUREMENTS.counter(metrics, "when", early ? "early" : "at-report").increment();
         report = report.withTimeline(ShardTimes.concat(ShardTimes.concat(List.of(new EvaluationReport.Stage(
@@ -90,6 +103,31 @@ public class ReportWork {
         report.worstCase().forEach(w -> robustAccuracy(c.runId(), w.norm(), w.eps(), w.robustAccuracy()));
         return new ReportPublished(ReportPublished.SCHEMA_VERSION, c.runId(), c.checkpointId(), c.epoch(),
                 c.configHash(), c.seed(), c.defense(), report, c.format());
+    }
+
+    /**
+     * {@code work} on the checkpoint's model within the analysis deadline, again in a new session when the model's
+     * worker failed (killed, dead, out of memory), up to {@code attempts} in all; then the last failure is thrown,
+     * saying how many there were.
+     */
+    private <T> T withModel(CheckpointCreated c, EvaluationPlan plan, int attempts, Function<ModelSession, T> work) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return Deadline.within(timeout, "logitlab.analysis.timeout", () -> {
+                    try (ModelSession session = Transient.retry("loading " + c.checkpointId(), ATTEMPTS,
+                            () -> store.session(c, data(c).test(), plan))) {
+                        return work.apply(session);
+                    }
+                });
+            } catch (ModelFailure f) {
+                if (attempt >= Math.max(1, attempts)) {
+                    throw new IllegalStateException("the model's worker failed in " + attempt + " attempt"
+                            + (attempt == 1 ? "" : "s") + " (logitlab.analysis.attempts); the last: " + f.getMessage(), f);
+                }
+                LOG.warnf("analysis of %s: attempt %d failed (%s); trying again", c.checkpointId(), attempt,
+                        f.reason().code());
+            }
+        }
     }
 
     private TrainTestSplit data(CheckpointCreated c) {

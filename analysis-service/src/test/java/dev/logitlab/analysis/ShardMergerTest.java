@@ -232,7 +232,8 @@ class ShardMergerTest {
                     shards.add(AttackEvent.completed(task, outcomes.get(s.index())));
                 }
             }
-            inOneProcess = phase.run(checkpoint.checkpointId(), null);
+            inOneProcess = new dev.logitlab.core.evaluation.Evaluation(model, Datasets.load("synthetic", null).test(), plan,
+                    null, null).attack(checkpoint.checkpointId());
             analysed = new dev.logitlab.core.evaluation.AnalysisPhase(model, Datasets.load("synthetic", null).test(),
                     plan).run(inOneProcess, null);
         }

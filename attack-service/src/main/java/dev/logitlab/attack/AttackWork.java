@@ -4,9 +4,10 @@ import dev.logitlab.core.data.Datasets;
 import dev.logitlab.core.data.TrainTestSplit;
 import dev.logitlab.core.evaluation.AttackPhase;
 import dev.logitlab.core.evaluation.EvaluationPlan;
-import dev.logitlab.core.evaluation.ShardTimeLimit;
+import dev.logitlab.core.evaluation.ModelSession;
 import dev.logitlab.core.evaluation.ShardPlan;
 import dev.logitlab.core.evaluation.Survivors;
+import dev.logitlab.core.model.Deadline;
 import dev.logitlab.core.model.ModelContract;
 import dev.logitlab.events.AttackTask;
 import dev.logitlab.events.CheckpointCreated;
@@ -31,8 +32,11 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 /**
  * The attack service's work, called by its stream processors: split a verified checkpoint's evaluation into
  * shards (the gradient-free ones wait for the gradient shards of their budget, {@link SurvivorPlanner}), and attack one
- * shard. The checkpoints attacked last stay loaded (least recently used goes first): shards of
- * several checkpoints arrive interleaved, and loading one means verifying its files and building its network.
+ * shard. The evaluations attacked last stay open (least recently used goes first): shards of several checkpoints
+ * arrive interleaved, and opening one means verifying its files and loading its model, which for a model from
+ * outside means starting its sandboxed worker. A shard has a deadline ({@code logitlab.attack.shard-timeout}): our
+ * networks stop at their next pass, a worker is killed; a session whose worker was killed stays open and failed, so
+ * the checkpoint's other shards fail at once instead of each waiting out the deadline.
  */
 @ApplicationScoped
 public class AttackWork {
@@ -52,31 +56,35 @@ public class AttackWork {
     @ConfigProperty(name = "logitlab.attack.shard-timeout", defaultValue = "PT10M")
     Duration shardTimeout;
 
+    /** How long a model from outside may take to load and pass its arrival checks. */
+    @ConfigProperty(name = "logitlab.attack.arrival-timeout", defaultValue = "PT2M")
+    Duration arrivalTimeout;
+
     @Inject
     EvaluationLimits limits;
 
     private final Map<String, TrainTestSplit> datasets = new ConcurrentHashMap<>();
     /** Access-ordered: the first entry is the least recently used. */
-    private final Map<String, Loaded> loaded = new LinkedHashMap<>(16, 0.75f, true);
-
-    private record Loaded(String key, ShardTimeLimit model, AttackPhase phase) {
-    }
+    private final Map<String, ModelSession> loaded = new LinkedHashMap<>(16, 0.75f, true);
 
     /**
      * The tasks of a checkpoint's evaluation; throws (after retries) when the checkpoint does not verify, or when a
-     * model from outside breaks the {@link ModelContract} (the reason names the check), or when the evaluation asks
-     * for more than {@link EvaluationLimits} allow (the reason names the limit).
+     * model from outside breaks the {@link ModelContract} (the reason names the check) or fails its arrival within
+     * its time, or when the evaluation asks for more than {@link EvaluationLimits} allow (the reason names the
+     * limit).
      */
     synchronized List<AttackTask> plan(CheckpointCreated event, String attackConfigHash) {
         int draws = 1;
         if (event.torchScript()) {
-            // checks the contract, and stays loaded for the shards that follow
-            draws = load(event, attackConfigHash).phase().draws();
+            // checks the contract, and stays open for the shards that follow
+            draws = Deadline.within(arrivalTimeout, "logitlab.attack.arrival-timeout",
+                    () -> load(event, attackConfigHash).draws());
         } else {
             Transient.retry("verifying " + event.checkpointId(), ATTEMPTS, () -> store.open(event));
         }
         EvaluationPlan evaluation = AttackConfig.plan(event);
-        ShardPlan plan = AttackPhase.planWithin(evaluation, data(event).test().limit(evaluation.limit()).size(),
+        var test = data(event).test();
+        ShardPlan plan = AttackPhase.planWithin(evaluation, test.limit(evaluation.limit()).size(), test.classes(),
                 limits.costLimits(), draws);
         List<AttackTask> tasks = new ArrayList<>();
         for (ShardPlan.Shard s : plan.shards()) {
@@ -100,44 +108,44 @@ public class AttackWork {
                 s.eps(), s.from(), s.to(), event, attacked);
     }
 
-    /** Attacks one shard; refuses a task that does not match the plan this replica derives. */
+    /** Attacks one shard within the shard deadline; refuses a task that does not match the plan this replica derives. */
     synchronized ShardOutcome run(AttackTask task) {
-        Loaded loaded = load(task.checkpoint(), task.attackConfigHash());
-        AttackPhase phase = loaded.phase();
-        ShardPlan.Shard shard = task.shard() < phase.shards().shards().size() ? phase.shards().shard(task.shard()) : null;
-        if (shard == null || phase.shards().shards().size() != task.shards() || !shard.attackName().equals(task.attack())
-                || !shard.norm().label().equals(task.norm()) || shard.eps() != task.eps() || shard.from() != task.from()
-                || shard.to() != task.to()) {
-            throw new IllegalArgumentException("task " + task.taskId() + " does not match the plan's shard " + shard);
-        }
-        return loaded.model().within(shardTimeout, () -> phase.run(shard, task.attacked()));
+        return Deadline.within(shardTimeout, "logitlab.attack.shard-timeout", () -> {
+            ModelSession session = load(task.checkpoint(), task.attackConfigHash());
+            ShardPlan shards = session.shards();
+            ShardPlan.Shard shard = task.shard() < shards.shards().size() ? shards.shard(task.shard()) : null;
+            if (shard == null || shards.shards().size() != task.shards() || !shard.attackName().equals(task.attack())
+                    || !shard.norm().label().equals(task.norm()) || shard.eps() != task.eps()
+                    || shard.from() != task.from() || shard.to() != task.to()) {
+                throw new IllegalArgumentException("task " + task.taskId() + " does not match the plan's shard " + shard);
+            }
+            return session.run(shard, task.attacked());
+        });
     }
 
-    private Loaded load(CheckpointCreated event, String attackConfigHash) {
+    private ModelSession load(CheckpointCreated event, String attackConfigHash) {
         String key = event.checkpointId() + "#" + event.sha256() + "#" + attackConfigHash;
-        Loaded hit = loaded.get(key);
+        ModelSession hit = loaded.get(key);
         if (hit != null) {
             return hit;
         }
-        ShardTimeLimit model = new ShardTimeLimit(Transient.retry("loading " + event.checkpointId(), ATTEMPTS,
-                () -> store.classifier(event)));
-        AttackPhase phase;
+        ModelSession session = Transient.retry("loading " + event.checkpointId(), ATTEMPTS,
+                () -> store.session(event, data(event).test(), AttackConfig.plan(event)));
         try {
             if (event.torchScript()) {
-                ModelContract.check(model, data(event).test());
+                session.checkContract();
             }
-            phase = new AttackPhase(model, data(event).test(), AttackConfig.plan(event), null);
         } catch (RuntimeException e) {
-            model.close();
+            session.close();
             throw e;
         }
-        loaded.put(key, new Loaded(key, model, phase));
+        loaded.put(key, session);
         while (loaded.size() > Math.max(1, keepLoaded)) {
-            Iterator<Loaded> eldest = loaded.values().iterator();
-            eldest.next().model().close();
+            Iterator<ModelSession> eldest = loaded.values().iterator();
+            eldest.next().close();
             eldest.remove();
         }
-        return loaded.get(key);
+        return session;
     }
 
     private TrainTestSplit data(CheckpointCreated event) {
@@ -146,7 +154,7 @@ public class AttackWork {
 
     @PreDestroy
     synchronized void close() {
-        loaded.values().forEach(l -> l.model().close());
+        loaded.values().forEach(ModelSession::close);
         loaded.clear();
     }
 }

@@ -10,8 +10,7 @@ import dev.logitlab.core.evaluation.ShardJournal;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import dev.logitlab.core.evaluation.EvaluationPlan;
-import dev.logitlab.core.model.Classifier;
-import dev.logitlab.core.model.Classifiers;
+import dev.logitlab.core.evaluation.ModelSession;
 import dev.logitlab.core.model.Torch;
 import dev.logitlab.events.EvaluationReport;
 import java.io.PrintWriter;
@@ -39,6 +38,9 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Mixin
     RuntimeOptions runtime = new RuntimeOptions();
+
+    @Mixin
+    ModelOptions models = new ModelOptions();
 
     @Option(names = "--model", required = true, description = "checkpoint directory, its checkpoint.json, or a TorchScript file")
     Path model;
@@ -109,16 +111,15 @@ final class EvaluateCommand implements Callable<Integer> {
         }, "evaluate-stop");
         Runtime.getRuntime().addShutdownHook(stop);
         try (journal;
-             Classifier target = Classifiers.open(model);
-             Classifier other = surrogate == null ? null : Classifiers.open(surrogate);
+             ModelSession session = models.open(model, surrogate, test, runtime.dataDir, plan);
              ProgressBar bar = new ProgressBarBuilder().setTaskName("evaluate").setInitialMax(1)
                      .setStyle(ProgressBarStyle.ASCII).setMaxRenderedLength(120).build()) {
-            Evaluation evaluation = new Evaluation(target, test, plan, other, (stage, done, total) -> {
+            Evaluation evaluation = new Evaluation(session, (stage, done, total) -> {
                 bar.maxHint(total);
                 bar.stepTo(done);
                 bar.setExtraMessage(stage);
             });
-            report = evaluation.run(target.description(), journal);
+            report = evaluation.run(session.description(), journal);
             journal.delete();
         } catch (Torch.Stopped e) {
             console.printf("%nstopped: %d shards are in %s; the same command resumes from them%n",

@@ -5,19 +5,20 @@ import dev.logitlab.core.Json;
 import dev.logitlab.core.data.Datasets;
 import dev.logitlab.core.evaluation.Evaluation;
 import dev.logitlab.core.evaluation.EvaluationPlan;
-import dev.logitlab.core.model.Classifier;
-import dev.logitlab.core.model.Classifiers;
+import dev.logitlab.core.evaluation.ModelSession;
 import dev.logitlab.events.EvaluationReport;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
  * Where {@code compare} and {@code gate} get a report from: a report file ({@code ./lab evaluate --json}, or a report
  * event as the analysis service serves it), a checkpoint directory or TorchScript file evaluated here with the options
- * below, or a checkpoint id whose report the analysis service holds.
+ * below (a TorchScript file in its sandbox, {@link ModelOptions}), or a checkpoint id whose report the analysis
+ * service holds.
  */
 final class ReportSource {
 
@@ -39,6 +40,9 @@ final class ReportSource {
     @Option(names = "--seed", defaultValue = "0", description = "for models evaluated here: seed")
     long seed;
 
+    @Mixin
+    ModelOptions models = new ModelOptions();
+
     @Option(names = "--analysis-url", description = "for checkpoint ids: default $LOGITLAB_ANALYSIS_URL, else the local stack's")
     String analysisUrl;
 
@@ -53,9 +57,9 @@ final class ReportSource {
             return Json.MAPPER.treeToValue(node.has("report") ? node.get("report") : node, EvaluationReport.class);
         }
         if (Files.exists(path)) {
-            try (Classifier model = Classifiers.open(path)) {
-                EvaluationPlan plan = new EvaluationPlan(eps, epsL2, attacks, limit, seed, 0);
-                return new Evaluation(model, Datasets.load(dataset, null).test(), plan, null, null).run(model.description());
+            EvaluationPlan plan = new EvaluationPlan(eps, epsL2, attacks, limit, seed, 0);
+            try (ModelSession model = models.open(path, null, Datasets.load(dataset, null).test(), null, plan)) {
+                return new Evaluation(model, null).run(model.description());
             }
         }
         if (source.contains("/") && !source.startsWith(".") && !source.startsWith("/")) {

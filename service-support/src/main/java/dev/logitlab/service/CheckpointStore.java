@@ -4,9 +4,12 @@ import dev.logitlab.core.checkpoint.Checkpoint;
 import dev.logitlab.core.checkpoint.CheckpointIntegrityException;
 import dev.logitlab.core.model.Classifier;
 import dev.logitlab.core.model.NetworkClassifier;
-import dev.logitlab.core.model.TorchScriptClassifier;
+import dev.logitlab.core.data.Dataset;
+import dev.logitlab.core.evaluation.EvaluationPlan;
+import dev.logitlab.core.evaluation.ModelSession;
 import dev.logitlab.events.CheckpointCreated;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -21,6 +24,12 @@ public class CheckpointStore {
 
     @ConfigProperty(name = "logitlab.store.root")
     Path root;
+
+    @ConfigProperty(name = "logitlab.data-dir")
+    java.util.Optional<Path> dataDir;
+
+    @Inject
+    SandboxConfig sandbox;
 
     /** The root, for services that keep their own files beside the checkpoints. */
     public Path root() {
@@ -48,19 +57,23 @@ public class CheckpointStore {
     }
 
     /**
-     * The model an event announces, verified: a logitlab checkpoint's network, or a TorchScript file loaded from a
-     * private copy whose SHA-256 is the event's. Throws as {@link #open} does.
+     * The session of the model an event announces, verified, on {@code test} under {@code plan}: a logitlab
+     * checkpoint's network runs in this process (weights in our format, run by our code); a TorchScript file is code,
+     * so it runs in a sandboxed worker ({@link SandboxConfig}), from a private copy whose SHA-256 is the event's.
+     * Throws as {@link #open} does.
      */
-    public Classifier classifier(CheckpointCreated event) {
+    public ModelSession session(CheckpointCreated event, Dataset test, EvaluationPlan plan) {
         if (!event.torchScript()) {
-            return new NetworkClassifier(open(event).network(), event.checkpointId());
+            Classifier network = new NetworkClassifier(open(event).network(), event.checkpointId());
+            return ModelSession.inProcess(network, test, plan, null);
         }
         Path file = resolve(event.uri());
         if (!Files.isRegularFile(file)) {
             throw new Transient.TransientException("TorchScript file of " + event.checkpointId() + " is not in the store at "
                     + event.uri());
         }
-        return TorchScriptClassifier.verified(file, event.sha256());
+        return sandbox.sandbox().session(file, event.sha256(), null, event.checkpointId(), test, dataDir.orElse(null),
+                plan);
     }
 
     /** A {@code file:} URI relative to the root, refusing anything that escapes it, by name or by a symbolic link. */

@@ -57,7 +57,7 @@ class HostileInputTest {
         refusedClearly(() -> {
             AttackSuite.validate(spec, false, CostLimits.DEFAULTS);
             // accepted: then the plan of it is bounded too (or refused naming a limit), never anything else
-            AttackPhase.planWithin(new EvaluationPlan(List.of(0.1), spec, 100, 0, 0), 100, CostLimits.DEFAULTS, 20);
+            AttackPhase.planWithin(new EvaluationPlan(List.of(0.1), spec, 100, 0, 0), 100, 10, CostLimits.DEFAULTS, 20);
         });
     }
 

@@ -70,9 +70,10 @@ public interface SubmissionLimits extends EvaluationLimits {
         }
         within("evaluation.gapLimit", "gap examples", e.gapLimit(), gapExamples(), "gap-examples");
         try {
-            // the test set's size is not known here: the work is counted on evaluation.limit images, its upper bound
+            // the test set's size is not known here: the work is counted on evaluation.limit images, its upper bound,
+            // and 10 classes, as every data set logitlab knows has
             AttackPhase.planWithin(new EvaluationPlan(e.eps(), e.epsL2(), e.attacks(), e.limit(), 0, e.gapLimit()),
-                    e.limit(), costLimits(), 1);
+                    e.limit(), 10, costLimits(), 1);
         } catch (CostLimits.Exceeded x) {
             throw new InvalidFieldException(switch (x.limit()) {
                 case "evaluation-images" -> "evaluation.limit";

@@ -17,7 +17,7 @@ import dev.logitlab.core.data.Datasets;
 import dev.logitlab.core.data.TrainTestSplit;
 import dev.logitlab.core.train.StepTimes;
 import dev.logitlab.core.train.TrainingConfig;
-import dev.logitlab.core.evaluation.AttackPhase;
+import dev.logitlab.core.evaluation.Evaluation;
 import dev.logitlab.core.evaluation.EvaluationPlan;
 import dev.logitlab.core.model.Classifiers;
 import dev.logitlab.core.model.Torch;
@@ -189,7 +189,7 @@ final class BenchPeersCommand implements Callable<Integer> {
     private Row suite(Path repository, MeteredClassifier target, Dataset test) throws Exception {
         EvaluationPlan plan = new EvaluationPlan(List.of(eps), "autoattack", autoattackImages, 1, 0);
         target.take();
-        AttackResults results = new AttackPhase(target, test, plan, null).run(target.description(), null);
+        AttackResults results = new Evaluation(target, test, plan, null, null).attack(target.description());
         PeerLimits.Passes passes = target.take();
         double seconds = results.attacks().stream().mapToDouble(a -> a.seconds()).sum();
         double robust = results.worstCase().get(0).robustAccuracy();

@@ -19,6 +19,10 @@ import java.util.List;
  */
 public final class Binarization {
 
+    /** Where the readout reads: a logitlab network's penultimate layer, or the logits of a model from outside. */
+    public static final String PENULTIMATE = "penultimate layer";
+    public static final String LOGITS = "logits";
+
     /** How many examples are tested. */
     public static final int EXAMPLES = 10;
     static final int INNER = 100;
@@ -35,6 +39,11 @@ public final class Binarization {
     }
 
     private Binarization() {
+    }
+
+    /** What one example's test costs at most: the readout's points, then every attack on the binarized model. */
+    public static double cost(List<Attack> attacks) {
+        return INNER + 1 + attacks.stream().mapToDouble(Attack::cost).sum();
     }
 
     /** The test on each of the given examples at ℓ∞ budget ε with the given attacks, cheapest first. */
@@ -62,7 +71,7 @@ public final class Binarization {
             }
         }
         return new Result(labels.length, valid, passed,
-                model instanceof Classifier.WithFeatures ? "penultimate layer" : "logits");
+                model instanceof Classifier.WithFeatures ? PENULTIMATE : LOGITS);
     }
 
     /** Row 0 the image, rows 1 … INNER − 1 uniform within 0.95ε, the last row a random ε-vertex: all in [0, 1]. */

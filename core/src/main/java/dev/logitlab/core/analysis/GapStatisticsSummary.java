@@ -15,7 +15,10 @@ import org.apache.commons.math3.stat.descriptive.rank.Median;
  */
 public final class GapStatisticsSummary {
 
-    static final int BINS = 20;
+    public static final int BINS = 20;
+    /** The histograms' names, in the order a summary lists them. */
+    public static final java.util.List<String> HISTOGRAMS = java.util.List.of("logitGap", "gradientGapL1",
+            "gradientCosine", "predictedEps");
 
     private GapStatisticsSummary() {
     }
@@ -41,10 +44,10 @@ public final class GapStatisticsSummary {
             minimal.add(MinimalEpsilonCensored.summarize("fmn", "l2", maxEpsL2, fmnL2, first(predictedL2, fmnL2)));
         }
         Map<String, Histogram> histograms = new LinkedHashMap<>();
-        histograms.put("logitGap", histogram(values(stats, GapStatistics::logitGap)));
-        histograms.put("gradientGapL1", histogram(values(stats, GapStatistics::gradientGapL1)));
-        histograms.put("gradientCosine", histogram(values(stats, GapStatistics::gradientCosine)));
-        histograms.put("predictedEps", histogram(values(stats, GapStatistics::predictedEps)));
+        histograms.put(HISTOGRAMS.get(0), histogram(values(stats, GapStatistics::logitGap)));
+        histograms.put(HISTOGRAMS.get(1), histogram(values(stats, GapStatistics::gradientGapL1)));
+        histograms.put(HISTOGRAMS.get(2), histogram(values(stats, GapStatistics::gradientCosine)));
+        histograms.put(HISTOGRAMS.get(3), histogram(values(stats, GapStatistics::predictedEps)));
         return new GapSummary(stats.length,
                 median(values(stats, GapStatistics::logitGap)),
                 median(values(stats, GapStatistics::gradientGapL1)),

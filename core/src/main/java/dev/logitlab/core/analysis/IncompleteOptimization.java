@@ -28,6 +28,11 @@ public final class IncompleteOptimization {
     private IncompleteOptimization() {
     }
 
+    /** What the probe costs per example at most, in forward-pass equivalents: both runs, a gradient a step. */
+    public static double cost() {
+        return 3.0 * (STEPS + 1 + LONGER);
+    }
+
     public static Result probe(Classifier model, NDArray images, int[] labels, double eps, long seed) {
         boolean[] improving = stillImproving(model, images, labels, (float) eps, seed);
         int[] which = java.util.stream.IntStream.range(0, labels.length).filter(i -> improving[i]).toArray();

@@ -21,6 +21,11 @@ public final class MinimalEpsilon {
     private MinimalEpsilon() {
     }
 
+    /** The most probes a search makes per example: the grid's levels, then the bisections. */
+    public static int probes(int bisections) {
+        return GRID + bisections;
+    }
+
     /**
      * FGSM's minimal ε along sign(∇ₓ margin), the direction Eq. 4 linearises: cross-entropy's gradient underflows
      * to exact zeros on confidently classified examples, which would leave them unbroken at every ε. The sign is

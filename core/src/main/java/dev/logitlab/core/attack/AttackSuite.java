@@ -56,27 +56,34 @@ public final class AttackSuite {
         parse(spec, surrogateGiven ? UNLOADED_SURROGATE : null, Norm.LINF, limits);
     }
 
-    /** Stands in for a surrogate that validation does not load; never attacked. */
-    private static final Classifier UNLOADED_SURROGATE = new Classifier() {
-        @Override
-        public String description() {
-            return "surrogate";
-        }
+    private static final Classifier UNLOADED_SURROGATE = unloaded("surrogate");
 
-        @Override
-        public ai.djl.ndarray.NDManager manager() {
-            throw new IllegalStateException("not loaded");
-        }
+    /**
+     * Stands in for a surrogate that is not loaded here (validation; plans made where the model runs elsewhere);
+     * never attacked.
+     */
+    public static Classifier unloaded(String description) {
+        return new Classifier() {
+            @Override
+            public String description() {
+                return description;
+            }
 
-        @Override
-        public ai.djl.ndarray.NDArray logits(ai.djl.ndarray.NDArray images) {
-            throw new IllegalStateException("not loaded");
-        }
+            @Override
+            public ai.djl.ndarray.NDManager manager() {
+                throw new IllegalStateException("not loaded");
+            }
 
-        @Override
-        public void close() {
-        }
-    };
+            @Override
+            public ai.djl.ndarray.NDArray logits(ai.djl.ndarray.NDArray images) {
+                throw new IllegalStateException("not loaded");
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
 
     /** The ℓ∞ attacks of a spec or suite name; {@code surrogate} may be null unless transfer is asked for. */
     public static List<Attack> parse(String spec, Classifier surrogate) {

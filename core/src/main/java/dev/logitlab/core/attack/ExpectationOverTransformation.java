@@ -31,7 +31,7 @@ public final class ExpectationOverTransformation implements Classifier {
     }
 
     /** Images of a data set probed for randomness: enough to see noise, few enough to be quick on any model. */
-    static final int PROBE = 500;
+    public static final int PROBE = 500;
 
     /** The model, or its EOT when two passes over the data set's first {@value #PROBE} images differ. */
     public static Classifier ifRandom(Classifier model, dev.logitlab.core.data.Dataset data) {

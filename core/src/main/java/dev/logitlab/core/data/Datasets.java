@@ -55,6 +55,19 @@ public final class Datasets {
         return dirs;
     }
 
+    /**
+     * The directory a data set's files are read from, or null for one made in memory (synthetic): what a sandboxed
+     * model's worker is given to read, and nothing else of this machine's files.
+     */
+    public static Path directory(String name, Path dataDir) {
+        String key = name.toLowerCase(Locale.ROOT);
+        return switch (key) {
+            case "fashion-mnist", "mnist" -> locate(key, dataDir);
+            case "cifar10", "cifar-10" -> locate("cifar10", dataDir);
+            default -> null;
+        };
+    }
+
     private static Path locate(String name, Path dataDir) {
         List<Path> dirs = searchPath(name, dataDir);
         for (Path dir : dirs) {

@@ -14,7 +14,9 @@ import dev.logitlab.core.attack.Attack;
 import dev.logitlab.core.attack.AttackSuite;
 import dev.logitlab.core.attack.Budget;
 import dev.logitlab.core.attack.ExpectationOverTransformation;
+import dev.logitlab.core.attack.CostLimits;
 import dev.logitlab.core.attack.Fmn;
+import dev.logitlab.core.attack.Pgd;
 import dev.logitlab.core.attack.Losses;
 import dev.logitlab.core.attack.Norm;
 import dev.logitlab.core.data.Dataset;
@@ -41,7 +43,7 @@ public final class AnalysisPhase {
     /** Where FMN's ℓ2 search censors: as far beyond usual ℓ2 budgets (0.5–2 on [0, 1] images) as 0.5 is in ℓ∞. */
     static final double SEARCH_MAX_EPS_L2 = 5;
     static final int BISECTIONS = 6;
-    static final int INCOMPLETE_PROBE = 100;
+    public static final int INCOMPLETE_PROBE = 100;
 
     private final Classifier model;
     /** What gap statistics and the longer runs measure: the model, or its EOT when its outputs are random. */
@@ -56,12 +58,46 @@ public final class AnalysisPhase {
         this.attacked = ExpectationOverTransformation.ifRandom(model, data);
     }
 
-    public int stages() {
-        return 5 + gapStages();
+    /** Stage names, fixed here: a worker's findings carry no other (the sandbox checks them against these). */
+    public static final String PROBES = "outputs and gradients";
+    public static final String BINARIZATION = "binarization test";
+    public static final String ESCALATION = "escalation: square with more queries (unavailable gradients)";
+    public static final String INCOMPLETE = "incomplete optimization (longer runs)";
+    public static final String CHECKS = "masking checks";
+    public static final List<String> GAP_STAGES = List.of("gap statistics (Eq. 4)", "minimal ε for FGSM",
+            "minimal ε for PGD", "minimal ε for FMN", "minimal ℓ2 ε for FMN");
+
+    /**
+     * At most what the analysis costs, in forward-pass equivalents (a gradient is 3) before the EOT draws of a
+     * randomized model: counted with the shards' work before anything runs, since it runs the model as much as an
+     * attack does. The randomness probe, the clean pass and the probes (two forward passes and a gradient an
+     * example); gap statistics ({@code classes} gradients an example), FGSM's, PGD's and FMN's minimal-ε searches;
+     * the binarization test with the plan's attacks; the longer runs; Square's escalation at its largest, on every
+     * example in every budget.
+     */
+    public static double work(EvaluationPlan plan, int examples, int classes, List<Attack> attacks) {
+        int gap = Math.min(plan.gapLimit(), examples);
+        int searched = Math.min(plan.searchLimit(), gap);
+        int probes = MinimalEpsilon.probes(BISECTIONS);
+        double work = 2.0 * Math.min(ExpectationOverTransformation.PROBE, examples) + examples * (1 + 2 + 3.0);
+        work += gap * (1 + 3.0 * classes) + gap * (3.0 + probes) + searched * probes * Pgd.crossEntropy(20).cost()
+                + searched * Fmn.of(Norm.LINF).cost() * plan.norms().size();
+        work += Binarization.EXAMPLES * Binarization.cost(attacks.stream().filter(a -> a.norm() == Norm.LINF).toList());
+        work += INCOMPLETE_PROBE * IncompleteOptimization.cost();
+        double square = attacks.stream().filter(a -> a.name().equals("square")).mapToDouble(Attack::cost).max()
+                .orElse(Escalation.QUERIES / (double) Escalation.FACTOR);
+        work += (double) examples * plan.budgets().size() * Math.min(CostLimits.DEFAULTS.queries(),
+                Escalation.FACTOR * square);
+        return work;
     }
 
-    private int gapStages() {
-        return plan.gapLimit() > 0 ? 4 + (plan.epsL2().isEmpty() ? 0 : 1) : 0;
+    /** The stages {@link #findings} reports to its listener (the escalation only when it runs). */
+    public int stages() {
+        return stages(plan);
+    }
+
+    public static int stages(EvaluationPlan plan) {
+        return 4 + (plan.gapLimit() > 0 ? 4 + (plan.epsL2().isEmpty() ? 0 : 1) : 0);
     }
 
     /**
@@ -85,10 +121,10 @@ public final class AnalysisPhase {
 
     /** On a fresh {@code stages}: its timeline is the measurements' own. */
     private ModelMeasurements measure(boolean[] correct, Stages stages) {
-        stages.next("outputs and gradients");
+        stages.next(PROBES);
         ModelMeasurements.Probes probes = probes(correct);
         EvaluationReport.GapSummary gaps = plan.gapLimit() > 0 ? gaps(correct, stages) : null;
-        stages.next("binarization test");
+        stages.next(BINARIZATION);
         Binarization.Result binarized = binarization(correct, plan.eps().get(plan.eps().size() - 1));
         stages.close();
         return new ModelMeasurements(ModelMeasurements.correct(correct), probes, gaps, binarized, stages.timeline());
@@ -103,15 +139,26 @@ public final class AnalysisPhase {
      * made on the same correct examples; measured here otherwise (null, or made on others).
      */
     public EvaluationReport run(AttackResults attackResults, ModelMeasurements measured, EvaluationListener listener) {
+        return conclude(plan, attackResults, findings(attackResults, measured, listener));
+    }
+
+    /**
+     * What the analysis finds by running the model, once the attacks are in: the measurements (made here unless
+     * {@code measured} was made on the same correct examples), the escalated Square when gradients were unavailable
+     * (null otherwise), and the longer runs of the incomplete-optimization indicator (null: nothing was left robust).
+     */
+    public record Findings(ModelMeasurements measured, List<Escalation.Outcome> escalation,
+                           IncompleteOptimization.Result incomplete, List<EvaluationReport.Stage> timeline) {
+    }
+
+    /** The part of the analysis that runs the model: see {@link Findings}. */
+    public Findings findings(AttackResults attackResults, ModelMeasurements measured, EvaluationListener listener) {
         AttackResults attacks = attackResults;
         if (attacks.examples() != data.size()) {
             throw new IllegalArgumentException("attack results cover " + attacks.examples() + " examples, the plan "
                     + data.size());
         }
-        boolean[] correct = new boolean[data.size()];
-        for (int i = 0; i < correct.length; i++) {
-            correct[i] = attacks.clean().charAt(i) == '1';
-        }
+        boolean[] correct = correct(attacks, data.size());
         Stages stages = new Stages(listener, stages());
         ModelMeasurements m;
         if (measured != null && measured.madeOn(attacks.clean())) {
@@ -120,14 +167,28 @@ public final class AnalysisPhase {
         } else {
             m = measure(correct, stages);
         }
+        List<Escalation.Outcome> escalation = null;
         if (Escalation.needed(m.probes().zeroGradients(), data.size())) {
-            stages.next("escalation: square with more queries (unavailable gradients)");
-            attacks = Escalation.apply(attacked, data, attacks, plan.seed());
+            stages.next(ESCALATION);
+            escalation = Escalation.run(attacked, data, attacks, plan.seed());
+            attacks = Escalation.apply(attacks, escalation);
         }
-        double top = plan.eps().get(plan.eps().size() - 1);
-        stages.next("incomplete optimization (longer runs)");
-        IncompleteOptimization.Result incomplete = incompleteOptimization(attacks, top);
-        stages.next("masking checks");
+        stages.next(INCOMPLETE);
+        IncompleteOptimization.Result incomplete = incompleteOptimization(attacks, plan.eps().get(plan.eps().size() - 1));
+        stages.done();
+        return new Findings(m, escalation, incomplete, stages.timeline());
+    }
+
+    /**
+     * The report from the attacks' results and what the analysis found with the model: the masking checks, the
+     * intervals, the timeline. Runs no model: the same on whichever side of a sandbox the findings were made.
+     */
+    public static EvaluationReport conclude(EvaluationPlan plan, AttackResults attackResults, Findings findings) {
+        long start = System.nanoTime();
+        AttackResults attacks = findings.escalation() == null ? attackResults
+                : Escalation.apply(attackResults, findings.escalation());
+        boolean[] correct = correct(attacks, attacks.examples());
+        ModelMeasurements m = findings.measured();
         List<MaskingEvidence.Outcome> outcomes = new ArrayList<>();
         for (EvaluationReport.AttackRun run : attacks.attacks()) {
             boolean[] broken = new boolean[correct.length];
@@ -141,14 +202,23 @@ public final class AnalysisPhase {
         attacks.sweep().forEach(p -> sweep.put(p.eps(), p.robustAccuracy()));
         MaskingEvidence evidence = new MaskingEvidence(correct, outcomes, sweep, attacks.unbounded().eps(),
                 attacks.unbounded().robustAccuracy(), m.probes().zeroGradients(), m.probes().probabilityRows(),
-                m.probes().outputVariation(), incomplete, m.binarization(), top);
+                m.probes().outputVariation(), findings.incomplete(), m.binarization(), plan.eps().get(plan.eps().size() - 1));
         List<EvaluationReport.Check> checks = MaskingCheck.evaluateAll(evidence);
-        stages.done();
+        List<EvaluationReport.Stage> timeline = new ArrayList<>(findings.timeline());
+        timeline.add(new EvaluationReport.Stage(CHECKS, (System.nanoTime() - start) / 1e9));
         return new EvaluationReport(EvaluationReport.SCHEMA, attacks.model(), attacks.dataset(), attacks.examples(),
                 attacks.seed(), attacks.cleanAccuracy(), attacks.attacks(), attacks.worstCase(), m.gaps(),
                 new EvaluationReport.Masking(checks.stream().anyMatch(c -> !c.passed()), checks),
-                dev.logitlab.core.verdict.ClopperPearson.of(attacks.clean()).toList(), stages.timeline().stream()
+                dev.logitlab.core.verdict.ClopperPearson.of(attacks.clean()).toList(), timeline.stream()
                         .map(t -> new EvaluationReport.Stage("analysis: " + t.name(), t.seconds())).toList());
+    }
+
+    private static boolean[] correct(AttackResults attacks, int examples) {
+        boolean[] correct = new boolean[examples];
+        for (int i = 0; i < correct.length; i++) {
+            correct[i] = attacks.clean().charAt(i) == '1';
+        }
+        return correct;
     }
 
     private ModelMeasurements.Probes probes(boolean[] correct) {
@@ -246,10 +316,8 @@ public final class AnalysisPhase {
         float[] pgd = new float[searched];
         float[] fmn = new float[searched];
         float[] fmnL2 = plan.epsL2().isEmpty() ? null : new float[searched];
-        String[] names = {"gap statistics (Eq. 4)", "minimal ε for FGSM", "minimal ε for PGD", "minimal ε for FMN",
-                "minimal ℓ2 ε for FMN"};
         for (int part = 0; part < (fmnL2 == null ? 4 : 5); part++) {
-            stages.next(names[part]);
+            stages.next(GAP_STAGES.get(part));
             int examples = part >= 2 ? searched : chosen.length;
             for (int from = 0; from < examples; from += CHUNK) {
                 int to = Math.min(examples, from + CHUNK);

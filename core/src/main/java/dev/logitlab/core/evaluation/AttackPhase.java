@@ -23,7 +23,8 @@ import java.util.Objects;
 
 /**
  * Attacks a classifier shard by shard ({@link ShardPlan}): the attack service runs single shards on whichever
- * replica takes them, {@code ./lab evaluate} runs them all in turn; both merge with {@link WorstCaseMerge}.
+ * replica takes them, {@code ./lab evaluate} runs them all in turn ({@link Evaluation}); both merge with
+ * {@link WorstCaseMerge}.
  * A model with random outputs is attacked through its expectation over transformation.
  */
 public final class AttackPhase {
@@ -31,7 +32,6 @@ public final class AttackPhase {
     private final Classifier model;
     private final Dataset data;
     private final ShardPlan shards;
-    private List<dev.logitlab.events.EvaluationReport.Stage> lastCompute = List.of();
 
     public AttackPhase(Classifier model, Dataset test, EvaluationPlan plan, Classifier surrogate) {
         this.data = test.limit(plan.limit());
@@ -41,21 +41,28 @@ public final class AttackPhase {
 
     /** The shards of an evaluation plan on a test set, without a model (what the attack service plans). */
     public static ShardPlan plan(EvaluationPlan plan, Dataset test) {
-        return new ShardPlan(plan, attacks(plan, null), test.limit(plan.limit()).size());
+        return plan(plan, test, null);
+    }
+
+    /** The same with a surrogate for the transfer attack, named by {@code surrogate} (null: none) but not loaded. */
+    public static ShardPlan plan(EvaluationPlan plan, Dataset test, String surrogate) {
+        return new ShardPlan(plan, attacks(plan, surrogate == null ? null : AttackSuite.unloaded(surrogate)),
+                test.limit(plan.limit()).size());
     }
 
     /**
-     * Refuses a plan over {@code limits} (the size, each attack option, the work), before anything is attacked;
-     * {@code draws} multiplies the work: {@link ExpectationOverTransformation#DRAWS} for a randomized model, else 1.
+     * Refuses a plan over {@code limits} (the size, each attack option, the work of the shards and of the analysis),
+     * before anything is attacked; {@code draws} multiplies the work: {@link ExpectationOverTransformation#DRAWS} for
+     * a randomized model, else 1; {@code classes}: the data set's.
      */
-    public static ShardPlan planWithin(EvaluationPlan plan, int examples, CostLimits limits, int draws) {
+    public static ShardPlan planWithin(EvaluationPlan plan, int examples, int classes, CostLimits limits, int draws) {
         limits.checkSize(examples, plan.budgets().size());
         List<Attack> attacks = new ArrayList<>();
         for (Norm norm : plan.norms()) {
             attacks.addAll(AttackSuite.parse(plan.attacks(), null, norm, limits));
         }
         ShardPlan shards = new ShardPlan(plan, attacks, examples);
-        limits.checkWork(shards.work() * draws);
+        limits.checkWork((shards.work() + AnalysisPhase.work(plan, examples, classes, attacks)) * draws);
         return shards;
     }
 
@@ -75,49 +82,6 @@ public final class AttackPhase {
 
     public ShardPlan shards() {
         return shards;
-    }
-
-    /** The stages {@link #run} reports: one per shard. */
-    public int stages() {
-        return shards.shards().size();
-    }
-
-    /** Every shard in turn, then the merge. */
-    public AttackResults run(String modelName, EvaluationListener listener) {
-        return run(modelName, listener, null);
-    }
-
-    /**
-     * Every shard in turn, then the merge; with a journal, the shards it holds are taken from it and every shard run
-     * is written to it as soon as it is done.
-     */
-    public AttackResults run(String modelName, EvaluationListener listener, ShardJournal journal) {
-        Stages stages = new Stages(listener, stages());
-        Map<Integer, ShardOutcome> outcomes = new HashMap<>(journal == null ? Map.of() : journal.done());
-        // gradient-free shards last: they attack what the gradient shards left robust
-        for (boolean after : new boolean[] {false, true}) {
-            for (Shard shard : shards.shards()) {
-                if (shards.afterGradients(shard) == after) {
-                    stages.next(shard.attackName() + " " + shard.budget() + " [" + shard.from() + ", " + shard.to() + ")");
-                    if (outcomes.containsKey(shard.index())) {
-                        continue;
-                    }
-                    ShardOutcome outcome = run(shard, after ? Survivors.of(shards, shard, outcomes) : null);
-                    outcomes.put(shard.index(), outcome);
-                    if (journal != null) {
-                        journal.record(outcome);
-                    }
-                }
-            }
-        }
-        stages.done();
-        lastCompute = ShardTimes.compute(shards, outcomes);
-        return WorstCaseMerge.merge(shards, modelName, data.baseName(), outcomes);
-    }
-
-    /** The compute of the last {@link #run(String, EvaluationListener)}, per attack: its part of the timeline. */
-    public List<dev.logitlab.events.EvaluationReport.Stage> lastCompute() {
-        return lastCompute;
     }
 
     /**

@@ -25,7 +25,7 @@ import java.util.stream.IntStream;
  * per-attack query limit) on the examples still robust in each budget's worst case. What it breaks leaves the worst
  * case, which can only fall; the report lists the run as its own row, saying why it ran and on how many examples.
  */
-final class Escalation {
+public final class Escalation {
 
     static final int FACTOR = 4;
     static final int QUERIES = 1000;
@@ -39,44 +39,83 @@ final class Escalation {
         return zeroGradients > MaskingEvidence.slack(examples);
     }
 
-    /** {@code attacks} with an escalated Square run per budget and the worst case after it. */
-    static AttackResults apply(Classifier model, Dataset data, AttackResults attacks, long seed) {
-        int queries = Math.min(CostLimits.DEFAULTS.queries(), attacks.attacks().stream()
-                .filter(r -> r.name().equals("square"))
-                .mapToInt(r -> ((Number) r.params().getOrDefault("queries", QUERIES / FACTOR)).intValue())
-                .max().orElse(QUERIES / FACTOR) * FACTOR);
-        List<AttackRun> runs = new ArrayList<>(attacks.attacks());
-        List<WorstCase> worst = new ArrayList<>();
+    /**
+     * What the escalated Square found in one budget: the worst case's outcomes after it (only examples it left at
+     * '1' may have become '0') and its seconds. The part of the escalation that runs the model.
+     */
+    public record Outcome(String robust, double seconds) {
+    }
+
+    /** Square with more queries on each budget's survivors, in the order of {@code attacks.worstCase()}. */
+    static List<Outcome> run(Classifier model, Dataset data, AttackResults attacks, long seed) {
+        int queries = queries(attacks);
+        List<Outcome> outcomes = new ArrayList<>();
         for (WorstCase w : attacks.worstCase()) {
             int[] robust = IntStream.range(0, w.robust().length()).filter(i -> w.robust().charAt(i) == '1').toArray();
-            SquareAttack square = new SquareAttack(Norm.parse(w.norm()), queries, SquareAttack.P_INIT);
             long start = System.nanoTime();
             boolean[] broken = new boolean[robust.length];
             if (robust.length > 0) {
                 Dataset survivors = data.select(robust);
                 try (NDManager scope = model.manager().newSubManager()) {
                     NDArray x = survivors.images(scope, 0, survivors.size());
-                    broken = square.run(model, x, survivors.labels(), w.eps(), seed);
+                    broken = new SquareAttack(Norm.parse(w.norm()), queries, SquareAttack.P_INIT)
+                            .run(model, x, survivors.labels(), w.eps(), seed);
                 }
             }
             char[] after = w.robust().toCharArray();
             for (int a = 0; a < robust.length; a++) {
                 after[robust[a]] = broken[a] ? '0' : '1';
             }
+            outcomes.add(new Outcome(new String(after), (System.nanoTime() - start) / 1e9));
+        }
+        return outcomes;
+    }
+
+    /**
+     * {@code attacks} with the escalated Square run per budget and the worst case after it. An outcome can only
+     * break what the worst case left robust: any other change in it is ignored, so the worst case never rises.
+     */
+    static AttackResults apply(AttackResults attacks, List<Outcome> outcomes) {
+        if (outcomes.size() != attacks.worstCase().size()) {
+            throw new IllegalArgumentException("escalation outcomes for " + outcomes.size() + " budgets, the worst case has "
+                    + attacks.worstCase().size());
+        }
+        int queries = queries(attacks);
+        List<AttackRun> runs = new ArrayList<>(attacks.attacks());
+        List<WorstCase> worst = new ArrayList<>();
+        for (int b = 0; b < outcomes.size(); b++) {
+            WorstCase w = attacks.worstCase().get(b);
+            Outcome found = outcomes.get(b);
+            char[] after = w.robust().toCharArray();
+            int attacked = 0;
+            for (int i = 0; i < after.length; i++) {
+                if (after[i] == '1') {
+                    attacked++;
+                    after[i] = found.robust().length() == after.length && found.robust().charAt(i) == '0' ? '0' : '1';
+                }
+            }
             String outcome = new String(after);
             double accuracy = (double) outcome.chars().filter(c -> c == '1').count() / outcome.length();
             List<Double> interval = ClopperPearson.of(outcome).toList();
-            Map<String, Object> params = new LinkedHashMap<>(square.params(w.eps()));
-            params.put("attacked", robust.length);
+            Map<String, Object> params = new LinkedHashMap<>(new SquareAttack(Norm.parse(w.norm()), queries,
+                    SquareAttack.P_INIT).params(w.eps()));
+            params.put("attacked", attacked);
             params.put("after", "the worst case: it attacked only the examples every attack left robust, the others "
                     + "count as broken, so its accuracy is the worst case after it");
             params.put("escalated", WHY + ": the gradient attacks saw exactly zero gradients, so Square ran again with "
                     + FACTOR + "x the queries");
-            runs.add(new AttackRun("square", w.norm(), w.eps(), accuracy, (System.nanoTime() - start) / 1e9, params,
-                    outcome, interval));
+            runs.add(new AttackRun("square", w.norm(), w.eps(), accuracy, found.seconds(), params, outcome, interval));
             worst.add(new WorstCase(w.norm(), w.eps(), accuracy, outcome, interval));
         }
         return new AttackResults(attacks.model(), attacks.dataset(), attacks.examples(), attacks.seed(), attacks.clean(),
                 runs, worst, attacks.sweep(), attacks.unbounded());
+    }
+
+    /** The plan's Square queries times {@value #FACTOR}, never past the default per-attack query limit. */
+    private static int queries(AttackResults attacks) {
+        return Math.min(CostLimits.DEFAULTS.queries(), attacks.attacks().stream()
+                .filter(r -> r.name().equals("square"))
+                .mapToInt(r -> ((Number) r.params().getOrDefault("queries", QUERIES / FACTOR)).intValue())
+                .max().orElse(QUERIES / FACTOR) * FACTOR);
     }
 }

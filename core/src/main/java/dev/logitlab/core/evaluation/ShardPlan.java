@@ -110,7 +110,7 @@ public final class ShardPlan {
     }
 
     /** The indices of the plan's attacks in a norm, in the spec's order: a cascade's stages. */
-    List<Integer> chain(Norm norm) {
+    public List<Integer> chain(Norm norm) {
         List<Integer> chain = new ArrayList<>();
         for (int a = 0; a < attacks.size(); a++) {
             if (attacks.get(a).norm() == norm) {

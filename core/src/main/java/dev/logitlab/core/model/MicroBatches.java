@@ -19,6 +19,7 @@ final class MicroBatches {
 
     static NDArray forward(UnaryOperator<NDArray> forward, NDArray images) {
         Torch.checkNotStopping();
+        Deadline.check();
         long n = images.getShape().get(0);
         if (n <= SIZE) {
             return forward.apply(images);

@@ -33,9 +33,11 @@ public final class ModelContract {
         }
     }
 
+    /** The checks, in the order they run. */
+    public static final java.util.List<String> CHECKS = java.util.List.of("input-shape", "output-shape", "finite-output");
+
     public static void check(Classifier model, Dataset data) {
         int n = Math.min(PROBE, data.size());
-        Shape expected = new Shape(n, data.classes());
         try (NDManager scope = model.manager().newSubManager()) {
             NDArray images = data.images(scope, 0, n);
             NDArray logits;
@@ -44,26 +46,33 @@ public final class ModelContract {
             } catch (Torch.Stopped e) {
                 throw e;
             } catch (RuntimeException e) {
-                throw new Violation("input-shape", "the model does not run on " + data.name() + " images "
-                        + images.getShape() + " (N×C×H×W floats in [0, 1]): " + firstLine(e));
+                throw violation("input-shape", data);
             }
-            if (!logits.getShape().equals(expected)) {
-                throw new Violation("output-shape", "expected logits " + expected + " (N × the " + data.classes()
-                        + " classes of " + data.name() + ") for " + n + " images, got " + logits.getShape());
+            if (!logits.getShape().equals(new Shape(n, data.classes()))) {
+                throw violation("output-shape", data);
             }
-            float[] values = logits.toFloatArray();
-            for (float v : values) {
+            for (float v : logits.toFloatArray()) {
                 if (!Float.isFinite(v)) {
-                    throw new Violation("finite-output", "the logits of " + data.name() + " images hold " + v);
+                    throw violation("finite-output", data);
                 }
             }
         }
     }
 
-    private static String firstLine(RuntimeException e) {
-        String message = e.getMessage() == null ? e.toString() : e.getMessage();
-        int newline = message.indexOf('\n');
-        String line = newline < 0 ? message : message.substring(0, newline);
-        return line.length() > 300 ? line.substring(0, 300) + "…" : line;
+    /**
+     * The refusal for a broken check, in words of ours only: what the model said (an error's text, the shape or the
+     * values it returned) is its author's to choose, and never reaches a report.
+     */
+    public static Violation violation(String check, Dataset data) {
+        int n = Math.min(PROBE, data.size());
+        Shape images = new Shape(n, data.channels(), data.height(), data.width());
+        return switch (check) {
+            case "input-shape" -> new Violation(check, "the model does not run on " + data.name() + " images " + images
+                    + " (N×C×H×W floats in [0, 1])");
+            case "output-shape" -> new Violation(check, "expected logits " + new Shape(n, data.classes()) + " (N × the "
+                    + data.classes() + " classes of " + data.name() + ") for " + n + " images");
+            case "finite-output" -> new Violation(check, "the logits of " + data.name() + " images are not all finite");
+            default -> throw new IllegalArgumentException("no model check '" + check + "'");
+        };
     }
 }

@@ -39,8 +39,11 @@ public final class Torch {
         stopping = true;
     }
 
-    /** Throws {@link Stopped} once {@link #stop()} was called: every forward pass of every model checks it. */
-    static void checkNotStopping() {
+    /**
+     * Throws {@link Stopped} once {@link #stop()} was called: every forward pass of every model checks it, and every
+     * request to a sandboxed model's worker.
+     */
+    public static void checkNotStopping() {
         if (stopping) {
             throw new Stopped();
         }

@@ -61,7 +61,7 @@ class AttackRegistryTest {
                 "toy:queries=20001", false, CostLimits.DEFAULTS)).limit(), "its cost option is capped like Square's");
         // 6000 forward passes a shard: 300 queries an example → 20 examples a shard
         ShardPlan shards = AttackPhase.planWithin(new EvaluationPlan(List.of(0.1), "toy:queries=300", 100, 0, 0), 100,
-                CostLimits.DEFAULTS, 1);
+                10, CostLimits.DEFAULTS, 1);
         assertEquals(5, shards.shards().stream().filter(s -> s.attackName().equals("toy")).count());
     }
 

@@ -84,7 +84,7 @@ class CascadeTest {
         assertTrue(stages.get(0).robust().contains("0"), "FGSM breaks some examples, which PGD then skips");
         assertEquals(stages.get(2).robust().replace('-', '0'), outcome.robust());
 
-        AttackResults results = phase.run("m", null);
+        AttackResults results = new Evaluation(model, test, plan, null, null).attack("m");
         var rows = results.attacks();
         assertTrue(rows.get(0).robustAccuracy() >= rows.get(1).robustAccuracy()
                 && rows.get(1).robustAccuracy() >= rows.get(2).robustAccuracy(), "cumulative rows never rise");

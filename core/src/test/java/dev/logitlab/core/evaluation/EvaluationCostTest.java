@@ -2,6 +2,7 @@ package dev.logitlab.core.evaluation;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +13,7 @@ import dev.logitlab.core.attack.CostLimits;
 import dev.logitlab.core.attack.Norm;
 import dev.logitlab.core.attack.Pgd;
 import dev.logitlab.core.model.Classifier;
+import dev.logitlab.core.model.Deadline;
 import dev.logitlab.core.model.ModelSpec;
 import dev.logitlab.core.testing.Models;
 import java.time.Duration;
@@ -36,9 +38,24 @@ class EvaluationCostTest {
     }
 
     @Test
+    void theAnalysisIsCountedBeforeAnythingRunsAsTheShardsAre() {
+        // on 100 examples without gap statistics: the randomness probe (2 · 100) and the clean pass and probes
+        // (100 · (1 + 2 + 3)); the binarization test on 10 examples (100 + 1 points and FGSM's 3 each); the longer
+        // runs on 100 examples (3 · (20 + 1 + 100)); Square's escalation at 4 × 250 queries on every example
+        assertEquals(800 + 1_040 + 36_300 + 100_000, AnalysisPhase.work(FGSM, 100, 10, AttackSuite.parse("fgsm", null)),
+                1e-9);
+        // gap statistics on 20 examples (1 + 3 · 10 passes each), FGSM's minimal ε (3 + 14 probes), PGD-20's (14 · 60)
+        // and FMN's (300) on the 5 searched
+        EvaluationPlan gaps = new EvaluationPlan(List.of(0.1), List.of(), "fgsm", 100, 0, 20, 5);
+        assertEquals(800 + 1_040 + 36_300 + 100_000 + 20 * 31 + 20 * 17 + 5 * 14 * 60 + 5 * 300,
+                AnalysisPhase.work(gaps, 100, 10, AttackSuite.parse("fgsm", null)), 1e-9);
+    }
+
+    @Test
     void aPlanOverAnyLimitIsRefusedWithTheLimitNamedAndOneAtItsLimitPasses() {
-        CostLimits exact = new CostLimits(20, 1, 1000, 32, 9, 20, 100, 1, 36_300);
-        assertDoesNotThrow(() -> AttackPhase.planWithin(FGSM, 100, exact, 1));
+        // the shards' 36,300 and the analysis's 138,140
+        CostLimits exact = new CostLimits(20, 1, 1000, 32, 9, 20, 100, 1, 174_440);
+        assertDoesNotThrow(() -> AttackPhase.planWithin(FGSM, 100, 10, exact, 1));
         assertEquals("evaluation-work", refused(FGSM, 100, exact, 2).limit(), "EOT draws multiply the work");
         assertEquals("evaluation-images", refused(FGSM, 101, exact, 1).limit());
         assertEquals("budgets", refused(new EvaluationPlan(List.of(0.1, 0.2), "fgsm", 100, 0, 0), 100, exact, 1).limit());
@@ -61,9 +78,9 @@ class EvaluationCostTest {
         assertEquals("attack-steps", assertThrows(CostLimits.Exceeded.class,
                 () -> AttackSuite.validate("pgd:steps=900000:restarts=5000", false, d)).limit());
         List<Double> twelve = List.of(0.01, 0.02, 0.03, 0.04, 0.05, 0.06, 0.07, 0.08, 0.09, 0.1, 0.2, 0.3);
-        assertDoesNotThrow(() -> AttackPhase.planWithin(new EvaluationPlan(twelve, "default", 10_000, 0, 0), 10_000, d, 1));
+        assertDoesNotThrow(() -> AttackPhase.planWithin(new EvaluationPlan(twelve, "default", 10_000, 0, 0), 10_000, 10, d, 1));
         assertDoesNotThrow(() -> AttackPhase.planWithin(new EvaluationPlan(List.of(0.03), "autoattack", 10_000, 0, 0),
-                10_000, d, 1));
+                10_000, 10, d, 1));
         // 18 · n · k² · (16² + 32² + 64²) with n = 4, k = 10; the true count of WRN-28-10 is 36.5 M
         assertEquals(38_707_200, new ModelSpec("wrn-28-10", 3, 32, 32, 10).approximateWeights());
         assertTrue(new ModelSpec("wrn-400-40", 3, 32, 32, 10).approximateWeights() > 1e10);
@@ -71,26 +88,27 @@ class EvaluationCostTest {
     }
 
     @Test
-    void aShardPastItsTimeLimitStopsAtTheModelsNextCallAndTheNextShardStartsAfresh() {
+    void aShardPastItsDeadlineStopsAtTheModelsNextPassAndTheNextShardStartsAfresh() {
         AtomicInteger calls = new AtomicInteger();
         Classifier counted = new Models.Spy(Models.linear(new float[][] {Models.LINEAR_W0, Models.LINEAR_W1},
                 new float[] {Models.LINEAR_B0, Models.LINEAR_B1}, 4, 4), x -> calls.incrementAndGet());
-        try (ShardTimeLimit model = new ShardTimeLimit(counted); NDManager scope = model.manager().newSubManager()) {
+        try (Classifier model = counted; NDManager scope = model.manager().newSubManager()) {
             NDArray x = scope.randomUniform(0, 1, new ai.djl.ndarray.types.Shape(4, 1, 4, 4));
             int[] y = {0, 1, 0, 1};
             Pgd pgd = new Pgd(Norm.LINF, Pgd.Loss.CE, 50, null, 1);
-            // a limit of zero has passed before the first call: the model never answers
-            ShardTimeLimit.Exceeded stopped = assertThrows(ShardTimeLimit.Exceeded.class,
-                    () -> model.within(Duration.ZERO, () -> pgd.run(model, x, y, 0.1, 1)));
+            // a limit of zero has passed before the first call: the model's first forward pass stops the work
+            Deadline.Exceeded stopped = assertThrows(Deadline.Exceeded.class, () -> Deadline.within(Duration.ZERO,
+                    "logitlab.attack.shard-timeout", () -> pgd.run(model, x, y, 0.1, 1)));
             assertTrue(stopped.getMessage().contains("logitlab.attack.shard-timeout"), stopped.getMessage());
-            assertEquals(0, calls.get());
-            boolean[] broken = model.within(Duration.ofHours(1), () -> pgd.run(model, x, y, 0.1, 1));
+            assertEquals(1, calls.get());
+            assertNull(Deadline.current(), "the deadline ends with its work");
+            boolean[] broken = Deadline.within(Duration.ofHours(1), "test", () -> pgd.run(model, x, y, 0.1, 1));
             assertEquals(4, broken.length);
-            assertTrue(calls.get() > 0, "within its limit the shard runs");
+            assertTrue(calls.get() > 1, "within its limit the shard runs");
         }
     }
 
     private static CostLimits.Exceeded refused(EvaluationPlan plan, int examples, CostLimits limits, int draws) {
-        return assertThrows(CostLimits.Exceeded.class, () -> AttackPhase.planWithin(plan, examples, limits, draws));
+        return assertThrows(CostLimits.Exceeded.class, () -> AttackPhase.planWithin(plan, examples, 10, limits, draws));
     }
 }

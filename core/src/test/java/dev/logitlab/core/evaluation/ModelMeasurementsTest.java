@@ -31,7 +31,7 @@ class ModelMeasurementsTest {
         Path checkpoint = Models.syntheticLinear();
         EvaluationPlan plan = new EvaluationPlan(List.of(0.05, 0.1), List.of(), "fgsm,pgd:steps=5", 120, 30, 20, 6);
         try (Classifier model = Classifiers.open(checkpoint)) {
-            AttackResults attacks = new AttackPhase(model, data.test(), plan, null).run("m", null);
+            AttackResults attacks = new Evaluation(model, data.test(), plan, null, null).attack("m");
             AnalysisPhase analysis = new AnalysisPhase(model, data.test(), plan);
             EvaluationReport after = analysis.run(attacks, null);
 

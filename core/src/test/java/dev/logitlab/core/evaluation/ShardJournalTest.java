@@ -28,16 +28,16 @@ class ShardJournalTest {
         Classifier model = Models.plainSmallCnn();
         Dataset test = Models.fashion().test();
         EvaluationPlan plan = new EvaluationPlan(List.of(0.1), "fgsm,pgd:steps=3,square:queries=20", 60, 3, 0);
-        AttackResults uninterrupted = new AttackPhase(model, test, plan, null).run("m", null);
+        AttackResults uninterrupted = new Evaluation(model, test, plan, null, null).attack("m");
         int shards = new AttackPhase(model, test, plan, null).shards().shards().size();
 
         try (ShardJournal journal = ShardJournal.open(dir, "model-a\nplan")) {
             // dies as the fourth shard starts, as a JVM killed there would
-            assertThrows(Crash.class, () -> new AttackPhase(model, test, plan, null).run("m", (stage, done, all) -> {
+            assertThrows(Crash.class, () -> new Evaluation(model, test, plan, null, (stage, done, all) -> {
                 if (done == 3) {
                     throw new Crash();
                 }
-            }, journal));
+            }).attack("m", journal));
         }
         Path file;
         try (ShardJournal journal = ShardJournal.open(dir, "model-a\nplan")) {
@@ -50,7 +50,7 @@ class ShardJournalTest {
         AttackResults resumed;
         try (ShardJournal journal = ShardJournal.open(dir, "model-a\nplan")) {
             assertEquals(3, journal.done().size());
-            resumed = new AttackPhase(model, test, plan, null).run("m", null, journal);
+            resumed = new Evaluation(model, test, plan, null, null).attack("m", journal);
         }
         long lines = Files.readAllLines(file).stream().filter(l -> l.endsWith("}")).count();
         assertEquals(shards, lines, "every shard journalled once: the three done before were not run again");

@@ -129,7 +129,7 @@ class ShardingTest {
         Dataset test = Models.fashion().test();
         EvaluationPlan plan = new EvaluationPlan(List.of(0.1), "fgsm,pgd:steps=3,noise:draws=2", 150, 3, 0);
         AttackPhase phase = new AttackPhase(model, test, plan, null);
-        AttackResults inTurn = phase.run("m", null);
+        AttackResults inTurn = new Evaluation(model, test, plan, null, null).attack("m");
 
         List<Shard> shuffled = new ArrayList<>(phase.shards().shards());
         Collections.shuffle(shuffled, new Random(1));

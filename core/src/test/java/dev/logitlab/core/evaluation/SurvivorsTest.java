@@ -95,7 +95,7 @@ class SurvivorsTest {
         AttackResults survivors = WorstCaseMerge.merge(shards, "m", "d", after);
         assertEquals(standalone.worstCase().get(0).robustAccuracy(), survivors.worstCase().get(0).robustAccuracy(),
                 1.0 / 60 + 1e-9);
-        AttackResults inTurn = phase.run("m", null);
+        AttackResults inTurn = new Evaluation(model, test, plan, null, null).attack("m");
         assertEquals(survivors.worstCase().get(0).robust(), inTurn.worstCase().get(0).robust(),
                 "the evaluation in one process runs the gradient-free shards on the survivors too");
         var square = inTurn.attacks().stream().filter(r -> r.name().equals("square")).findFirst().orElseThrow();
