@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.logitlab.cli.images.ServiceImage;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.PodSpec;
@@ -45,8 +46,9 @@ class ModelRunnerChartTest {
             assertEquals("model-runner", runner.getName());
             assertEquals(SOCKET, service.getEnv().stream().filter(e -> e.getName().equals("LOGITLAB_SANDBOX_RUNNER"))
                     .findFirst().orElseThrow().getValue(), name);
-            assertTrue(runner.getCommand().contains("dev.logitlab.core.sandbox.ModelRunner")
-                    && runner.getCommand().contains(SOCKET), runner.getCommand().toString());
+            assertEquals(ServiceImage.MODEL_RUNNER, runner.getCommand().subList(0, ServiceImage.MODEL_RUNNER.size()),
+                    "the image's runner, as ImagesTest starts it");
+            assertTrue(runner.getCommand().contains(SOCKET), runner.getCommand().toString());
             String shared = mountOf(runner, "/run/logitlab/sandbox");
             assertEquals(shared, mountOf(service, "/run/logitlab/sandbox"), "one volume for the socket");
 
@@ -81,6 +83,7 @@ class ModelRunnerChartTest {
             assertEquals(walls, runner.getCommand().get(at + 1));
             assertEquals(walls.equals("bubblewrap") ? "Unconfined" : "RuntimeDefault",
                     runner.getSecurityContext().getSeccompProfile().getType());
+            assertEquals(walls.equals("bubblewrap") ? "Unmasked" : null, runner.getSecurityContext().getProcMount());
         }
     }
 

@@ -29,6 +29,8 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code ./lab images} without a container engine: the three CPU images are built as tarballs, their names are what
@@ -91,6 +93,60 @@ class ImagesTest {
         assertEquals(185, (int) Files.getAttribute(root.resolve("store"), "unix:uid"));
 
         assertTrainsInItsImage(images.get("trainer"), root);
+    }
+
+    /**
+     * The chart's model-runner container, as a container runtime would start it from the attack image: a model from
+     * outside, sent over the runner's socket, is evaluated by a worker the runner starts in the image, in either walls
+     * (bubblewrap with the image's own bwrap and prlimit, as the image's user), and gives the report it gives here.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"container", "bubblewrap"})
+    void theAttackImagesModelRunnerEvaluatesAModelSentOverItsSocket(String walls) throws Exception {
+        StackConfig config = TestStacks.config(dir.resolve("home"), 1, 1);
+        ServiceImage.Naming naming = ServiceImage.Naming.chartDefaults(config.repository());
+        Path tarball = dir.resolve("attack.tar");
+        new ImageBuild(config.repository(), shared.resolve("cache"), naming).build(ServiceImage.of("attack"), false,
+                ServiceImage.toTarball(tarball, naming.of("attack", false)));
+        ImageTarball image = ImageTarball.read(tarball);
+        Path root = image.unpack(dir.resolve("rootfs"));
+        Path sockets = Files.createDirectories(root.resolve("run/logitlab/sandbox"));
+        Files.setPosixFilePermissions(sockets, PosixFilePermissions.fromString("rwxrwxrwx"));
+        // As a container runtime starts a container (pivot_root, the image's user, the image's environment), with
+        // bubblewrap itself: a chroot cannot make the user namespaces the runner's own walls need; /proc unmasked, as
+        // the chart asks for those walls (procMount: Unmasked).
+        List<String> command = new ArrayList<>(List.of("bwrap", "--bind", root.toString(), "/", "--bind", "/proc",
+                "/proc", "--dev", "/dev", "--unshare-user", "--uid", "185", "--gid", "185", "--die-with-parent",
+                "--clearenv"));
+        image.env().forEach((k, v) -> command.addAll(List.of("--setenv", k, v)));
+        command.addAll(ServiceImage.MODEL_RUNNER);
+        command.addAll(List.of("--socket", "/run/logitlab/sandbox/runner.sock", "--walls", walls, "--memory", "3g",
+                "--data-dir", "/data"));
+        Path out = dir.resolve("runner.log");
+        ProcessBuilder runtime = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile());
+        Process process = runtime.start();
+        try {
+            await(Duration.ofSeconds(60), process, () -> Files.exists(sockets.resolve("runner.sock")));
+            Path model = config.repository().resolve("core/src/test/resources/torchscript/synthetic_linear.pt");
+            var test = dev.logitlab.core.data.Datasets.load("synthetic", null).test();
+            var plan = new dev.logitlab.core.evaluation.EvaluationPlan(List.of(0.1), "fgsm", 50, 1, 0);
+            dev.logitlab.events.EvaluationReport here;
+            try (var classifier = dev.logitlab.core.model.Classifiers.open(model)) {
+                here = new dev.logitlab.core.evaluation.Evaluation(classifier, test, plan, null, null).run("linear");
+            }
+            dev.logitlab.events.EvaluationReport there;
+            try (var session = dev.logitlab.core.sandbox.Sandbox.DEFAULTS.withRunner(sockets.resolve("runner.sock"))
+                    .session(model, dev.logitlab.core.checkpoint.Sha256.of(model), null, "linear", test, null, plan)) {
+                session.checkContract();
+                there = new dev.logitlab.core.evaluation.Evaluation(session, null).run("linear");
+            }
+            assertEquals(here.worstCase(), there.worstCase(), Files.readString(out));
+        } catch (Exception | AssertionError e) {
+            throw new AssertionError(e.getMessage() + "\nrunner log:\n" + (Files.exists(out) ? Files.readString(out) : ""), e);
+        } finally {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly().waitFor();
+        }
     }
 
     @Test

@@ -50,6 +50,9 @@ final class RuntimeLayers {
         }
     };
 
+    /** What the model runner's bubblewrap walls need (sandbox.walls: bubblewrap in the chart). */
+    static final List<Path> SANDBOX_TOOLS = List.of(Path.of("/usr/bin/bwrap"), Path.of("/usr/bin/prlimit"));
+
     private final Path cache;
 
     RuntimeLayers(Path cache) {
@@ -62,7 +65,17 @@ final class RuntimeLayers {
         FileEntriesLayer.Builder java = FileEntriesLayer.builder().setName("java");
         java.addEntryRecursive(jre, AbsoluteUnixPath.get(JAVA_HOME), AS_ON_DISK);
         FileEntriesLayer.Builder system = FileEntriesLayer.builder().setName("system-libraries");
-        for (var lib : systemLibraries(List.of(jre, libtorch.source())).entrySet()) {
+        for (Path tool : SANDBOX_TOOLS) {
+            if (!Files.isExecutable(tool)) {
+                throw new IllegalStateException(tool + " is missing: the images carry bubblewrap and prlimit for the "
+                        + "model runner's bubblewrap walls (Debian: apt-get install bubblewrap util-linux)");
+            }
+            system.addEntry(tool.toRealPath(), AbsoluteUnixPath.get(tool.toString()), AS_ON_DISK.get(tool.toRealPath(),
+                    AbsoluteUnixPath.get(tool.toString())));
+        }
+        List<Path> elves = new ArrayList<>(List.of(jre, libtorch.source()));
+        elves.addAll(SANDBOX_TOOLS);
+        for (var lib : systemLibraries(elves).entrySet()) {
             // The loader must keep its execute bit, or the kernel refuses to start any program.
             system.addEntry(lib.getValue(), AbsoluteUnixPath.get(lib.getKey()),
                     AS_ON_DISK.get(lib.getValue(), AbsoluteUnixPath.get(lib.getKey())));
@@ -97,12 +110,17 @@ final class RuntimeLayers {
     }
 
     /**
-     * Every shared library the ELF files under {@code dirs} need from the system, by the path the loader finds it at
-     * (its file, symbolic links followed), plus the loader itself: image path → file here.
+     * Every shared library the ELF files under {@code dirs} (folders, or single programs) need from the system, by
+     * the path the loader finds it at (its file, symbolic links followed), plus the loader itself: image path → file
+     * here.
      */
     static Map<String, Path> systemLibraries(List<Path> dirs) throws IOException {
         List<Path> elves = new ArrayList<>();
         for (Path dir : dirs) {
+            if (Files.isRegularFile(dir)) {
+                elves.add(dir);
+                continue;
+            }
             try (Stream<Path> files = Files.walk(dir)) {
                 files.filter(Files::isRegularFile).filter(f -> !DESKTOP.matcher(f.getFileName().toString()).matches())
                         .filter(f -> f.getFileName().toString().contains(".so") || f.getParent().endsWith("bin"))

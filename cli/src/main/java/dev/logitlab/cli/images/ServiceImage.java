@@ -40,6 +40,14 @@ public record ServiceImage(String service, int port) {
 
     static final String APP = "/app";
 
+    /**
+     * The model runner's command in the attack and analysis images, before its options: the chart's model-runner
+     * container runs it beside the service. A small heap: it only starts workers and passes their bytes on.
+     */
+    public static final List<String> MODEL_RUNNER = List.of(RuntimeLayers.JAVA_HOME + "/bin/java", "-Xmx64m",
+            "-XX:TieredStopAtLevel=1", "-Djava.io.tmpdir=/tmp", "-cp", APP + "/lib/main/*",
+            "dev.logitlab.core.sandbox.ModelRunner");
+
     public static ServiceImage of(String service) {
         return ALL.stream().filter(i -> i.service.equals(service)).findFirst().orElseThrow(() ->
                 new IllegalArgumentException("no service '" + service + "'; there are trainer, attack and analysis"));

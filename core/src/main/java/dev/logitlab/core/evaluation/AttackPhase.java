@@ -62,7 +62,7 @@ public final class AttackPhase {
             attacks.addAll(AttackSuite.parse(plan.attacks(), null, norm, limits));
         }
         ShardPlan shards = new ShardPlan(plan, attacks, examples);
-        limits.checkWork((shards.work() + AnalysisPhase.work(plan, examples, classes, attacks)) * draws);
+        limits.checkWork((shards.work() + AnalysisCost.of(plan, examples, classes, attacks)) * draws);
         return shards;
     }
 

@@ -11,11 +11,7 @@ import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
-import dev.logitlab.core.checkpoint.CheckpointIntegrityException;
-import dev.logitlab.core.checkpoint.Sha256;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -31,48 +27,21 @@ public final class TorchScriptClassifier implements Classifier {
     private final ParameterStore store;
     private final Path file;
 
-    public TorchScriptClassifier(Path file) {
-        this(file, file);
-    }
-
     /**
-     * Loads a private copy of {@code file} whose SHA-256 is {@code sha256}, so the bytes loaded are the bytes hashed
-     * even when the store's file changes meanwhile; throws {@link CheckpointIntegrityException} when it differs.
+     * Loads a TorchScript file into this process. Only for a model its user trusts (the CLI's {@code --trust-model},
+     * tests, benchmarks) and in a sandboxed worker: a TorchScript file is code ({@code dev.logitlab.core.sandbox}).
      */
-    public static TorchScriptClassifier verified(Path file, String sha256) {
-        Path copy;
-        try {
-            copy = Files.createTempFile("logitlab-model-", ".pt");
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot make a private copy of " + file, e);
-        }
-        try {
-            String actual = Sha256.copy(file, copy);
-            if (!actual.equalsIgnoreCase(sha256)) {
-                throw new CheckpointIntegrityException("TorchScript file " + file.getFileName() + " has SHA-256 " + actual
-                        + " but the announcement says " + sha256 + "; refusing to load it");
-            }
-            return new TorchScriptClassifier(copy, file);
-        } finally {
-            try {
-                Files.deleteIfExists(copy); // libtorch has read it whole
-            } catch (IOException ignored) {
-                copy.toFile().deleteOnExit();
-            }
-        }
-    }
-
-    private TorchScriptClassifier(Path load, Path file) {
+    public TorchScriptClassifier(Path file) {
         this.file = file;
         try {
-            TorchScriptArchive.check(load);
+            TorchScriptArchive.check(file);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(file.getFileName() + ": " + e.getMessage(), e);
         }
         Torch.engine();
         this.model = Model.newInstance(file.getFileName().toString(), "PyTorch");
         try {
-            model.load(load, null, Map.of("trainParam", "true"));
+            model.load(file, null, Map.of("trainParam", "true"));
         } catch (IOException | MalformedModelException | ai.djl.engine.EngineException e) {
             model.close();
             String message = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");

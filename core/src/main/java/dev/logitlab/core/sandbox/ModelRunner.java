@@ -3,9 +3,9 @@ package dev.logitlab.core.sandbox;
 import dev.logitlab.core.data.Datasets;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -77,10 +77,10 @@ public final class ModelRunner {
             worker = Worker.spawn(sandbox, Datasets.directory(start.dataset(), dataDir), start.description());
             SocketChannel toWorker = worker.channel();
             // when the host's side ends, closing the worker's socket ends the worker too
-            Thread up = new Thread(() -> pipe(fromHost, Channels.newOutputStream(toWorker), toWorker), "model-runner-up");
+            Thread up = new Thread(() -> pipe(host, toWorker, toWorker), "model-runner-up");
             up.setDaemon(true);
             up.start();
-            pipe(Channels.newInputStream(toWorker), Channels.newOutputStream(host), null);
+            pipe(toWorker, host, null);
         } catch (IOException | RuntimeException e) {
             System.err.println("model runner: a connection ended: " + e.getMessage());
         } finally {
@@ -91,10 +91,21 @@ public final class ModelRunner {
         }
     }
 
-    /** Copies bytes until either side ends; then closes {@code then}, if any. */
-    private static void pipe(InputStream from, OutputStream to, AutoCloseable then) {
+    /**
+     * Copies bytes until either side ends; then closes {@code then}, if any. Channel to channel: the streams of
+     * {@link Channels} hold a channel's lock while they block in a read, so one thread reading a socket would keep
+     * the other from writing to it.
+     */
+    private static void pipe(SocketChannel from, SocketChannel to, AutoCloseable then) {
+        ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 16);
         try {
-            from.transferTo(to);
+            while (from.read(buffer) >= 0) {
+                buffer.flip();
+                while (buffer.hasRemaining()) {
+                    to.write(buffer);
+                }
+                buffer.clear();
+            }
         } catch (IOException ignored) {
             // one side closed
         } finally {

@@ -30,8 +30,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * A model from outside, evaluated in its {@link ModelWorker}: each request waits at most until the thread's
  * {@link Deadline} (else the sandbox's call limit), and then the worker is killed, which stops whatever it runs, native
- * loops included. A worker that was killed, died or broke the protocol stays failed: every later request throws the
- * same {@link ModelFailure} at once, so a model that hangs costs one deadline, not one per shard. Shards are planned
+ * loops included. A session whose request failed (its worker killed, dead, out of memory, broken, or its model
+ * raising) stays failed, its worker gone: every later request throws the same {@link ModelFailure} at once, so a
+ * model that hangs costs one deadline, not one per shard. A broken contract is an answer, not a failure. Shards are planned
  * here (they depend on the plan and the test set's size), and every answer is checked ({@link WorkerAnswers}).
  */
 final class SandboxedSession implements ModelSession {
@@ -185,7 +186,8 @@ final class SandboxedSession implements ModelSession {
                             || cause == ModelFailure.Cause.CRASHED || cause == ModelFailure.Cause.UNAVAILABLE) {
                         throw broken(); // causes only this side can know
                     }
-                    throw new ModelFailure(cause, cause == ModelFailure.Cause.MEMORY_LIMIT ? worker.cap() : null);
+                    // the evaluation fails with its first failed request: nothing more is asked of the model
+                    throw fail(cause, cause == ModelFailure.Cause.MEMORY_LIMIT ? worker.cap() : null);
                 }
                 return answer;
             }

@@ -42,8 +42,8 @@ final class WorkerCommand {
             command.addAll(List.of("prlimit", "--as=" + sandbox.memory(), "--fsize=" + sandbox.scratch(),
                     "--core=0", "--nofile=512", "--"));
             command.addAll(List.of("bwrap", "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
-                    "--clearenv", "--ro-bind", "/usr", "/usr", "--symlink", "usr/lib", "/lib",
-                    "--symlink", "usr/lib64", "/lib64", "--symlink", "usr/bin", "/bin"));
+                    "--clearenv", "--ro-bind", "/usr", "/usr"));
+            command.addAll(systemRoots());
             for (Path p : readable()) {
                 command.addAll(List.of("--ro-bind", p.toString(), p.toString()));
             }
@@ -61,6 +61,27 @@ final class WorkerCommand {
                     data == null ? null : data.toString()));
         }
         return command;
+    }
+
+    /**
+     * The system's other library and program folders as this machine has them: links into {@code /usr} where the
+     * system merged them there (Debian since 12), the folders themselves where it did not (the images).
+     */
+    private static List<String> systemRoots() {
+        List<String> roots = new ArrayList<>();
+        for (String name : List.of("/lib", "/lib64", "/bin", "/sbin")) {
+            Path path = Path.of(name);
+            try {
+                if (Files.isSymbolicLink(path)) {
+                    roots.addAll(List.of("--symlink", Files.readSymbolicLink(path).toString(), name));
+                } else if (Files.isDirectory(path)) {
+                    roots.addAll(List.of("--ro-bind", name, name));
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return roots;
     }
 
     /** The environment the worker starts with (the host's is never passed on: it may hold credentials). */
@@ -82,7 +103,7 @@ final class WorkerCommand {
 
     private static List<String> java(Path tmp, String socket, String data) {
         List<String> java = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-Xss1m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData",
+                "-Xmx256m", "-Xss1m", "-XX:+UseSerialGC", "-XX:-UsePerfData",
                 "-XX:ReservedCodeCacheSize=64m", "-XX:CompressedClassSpaceSize=64m", "-XX:MaxMetaspaceSize=128m",
                 "-XX:ErrorFile=" + tmp.resolve("hs_err.log"), "-Djava.io.tmpdir=" + tmp, "-Duser.home=" + tmp,
                 "-Dai.djl.offline=true"));

@@ -42,13 +42,13 @@ class EvaluationCostTest {
         // on 100 examples without gap statistics: the randomness probe (2 · 100) and the clean pass and probes
         // (100 · (1 + 2 + 3)); the binarization test on 10 examples (100 + 1 points and FGSM's 3 each); the longer
         // runs on 100 examples (3 · (20 + 1 + 100)); Square's escalation at 4 × 250 queries on every example
-        assertEquals(800 + 1_040 + 36_300 + 100_000, AnalysisPhase.work(FGSM, 100, 10, AttackSuite.parse("fgsm", null)),
+        assertEquals(800 + 1_040 + 36_300 + 100_000, AnalysisCost.of(FGSM, 100, 10, AttackSuite.parse("fgsm", null)),
                 1e-9);
         // gap statistics on 20 examples (1 + 3 · 10 passes each), FGSM's minimal ε (3 + 14 probes), PGD-20's (14 · 60)
         // and FMN's (300) on the 5 searched
         EvaluationPlan gaps = new EvaluationPlan(List.of(0.1), List.of(), "fgsm", 100, 0, 20, 5);
         assertEquals(800 + 1_040 + 36_300 + 100_000 + 20 * 31 + 20 * 17 + 5 * 14 * 60 + 5 * 300,
-                AnalysisPhase.work(gaps, 100, 10, AttackSuite.parse("fgsm", null)), 1e-9);
+                AnalysisCost.of(gaps, 100, 10, AttackSuite.parse("fgsm", null)), 1e-9);
     }
 
     @Test

@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.logitlab.core.attack.ExpectationOverTransformation;
-import dev.logitlab.core.checkpoint.CheckpointIntegrityException;
-import dev.logitlab.core.checkpoint.Sha256;
 import dev.logitlab.core.data.Dataset;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -71,32 +69,12 @@ class ModelContractTest {
     }
 
     @Test
-    void aVerifiedLoadRefusesOtherBytesAndLeavesNoCopyBehind(@TempDir Path dir) throws Exception {
-        Path file = Files.copy(resource("tiny_cnn.pt"), dir.resolve("model.pt"));
-        String sha = Sha256.of(file);
-        long before = temporaryCopies();
-        try (Classifier model = TorchScriptClassifier.verified(file, sha)) {
-            ModelContract.check(model, GREY_28);
-            assertTrue(model.description().endsWith("model.pt"), model.description());
-        }
-        var e = assertThrows(CheckpointIntegrityException.class, () -> TorchScriptClassifier.verified(file, "0".repeat(64)));
-        assertTrue(e.getMessage().contains(sha), e.getMessage());
-        assertEquals(before, temporaryCopies(), "the private copies are deleted once loaded or refused");
-    }
-
-    @Test
     void aRandomizedModelKeepsTheContractAndIsAttackedThroughEot() throws Exception {
         try (Classifier model = new TorchScriptClassifier(resource("noisy_linear.pt"));
              var scope = model.manager().newSubManager()) {
             ModelContract.check(model, GREY_28);
             Classifier attacked = ExpectationOverTransformation.ifRandom(model, GREY_28.images(scope, 0, 4));
             assertTrue(attacked instanceof ExpectationOverTransformation, attacked.description());
-        }
-    }
-
-    private static long temporaryCopies() throws Exception {
-        try (var files = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
-            return files.filter(p -> p.getFileName().toString().startsWith("logitlab-model-")).count();
         }
     }
 

@@ -68,13 +68,27 @@ class SandboxedSessionTest {
     }
 
     @Test
-    void aFileThatIsNotTheAnnouncedOneOrNoModuleIsRefusedBeforeAnyWorkerStarts() throws Exception {
+    void aFileThatIsNotTheAnnouncedOneOrNoModuleIsRefusedBeforeAnyWorkerStartsAndNoCopyStays() throws Exception {
         Dataset test = Models.fashion().test();
+        long before = leftBehind();
         var tampered = assertThrows(CheckpointIntegrityException.class, () -> Sandbox.DEFAULTS.session(
                 HostileModelsTest.fixture("tiny_cnn.pt"), "0".repeat(64), null, "tiny", test, null, PLAN));
         assertTrue(tampered.getMessage().contains("SHA-256"), tampered.getMessage());
         var pickle = assertThrows(IllegalArgumentException.class, () -> Sandbox.DEFAULTS.session(
                 HostileModelsTest.fixture("pickled_module.pt"), null, null, "pickle", test, null, PLAN));
         assertTrue(pickle.getMessage().contains("not a TorchScript module"), pickle.getMessage());
+        try (ModelSession session = Sandbox.DEFAULTS.session(HostileModelsTest.fixture("tiny_cnn.pt"), null, null, "tiny",
+                test, null, PLAN)) {
+            assertEquals(1, session.draws());
+        }
+        assertEquals(before, leftBehind(), "the private copies and the worker's folder go once loaded, refused or closed");
+    }
+
+    /** The model copies and worker folders in the temporary directory. */
+    private static long leftBehind() throws Exception {
+        try (var files = java.nio.file.Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            return files.map(p -> p.getFileName().toString())
+                    .filter(n -> n.startsWith("logitlab-model-") || n.startsWith("logitlab-sandbox-")).count();
+        }
     }
 }
