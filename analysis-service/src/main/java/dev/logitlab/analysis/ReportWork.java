@@ -21,7 +21,9 @@ import dev.logitlab.service.CheckpointStore;
 import dev.logitlab.service.ServiceMetrics;
 import dev.logitlab.service.Transient;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,8 +39,8 @@ import org.jboss.logging.Logger;
  * The analysis service's work, called by its merger: merge every shard's outcome (per-example worst case), then
  * run the analysis phase (gap statistics, masking verdict) on the verified checkpoint. Whatever runs the model has a
  * deadline ({@code logitlab.analysis.timeout}); a model from outside runs in its sandboxed worker, and an analysis
- * whose worker was killed or died is tried again, at most {@code logitlab.analysis.attempts} times in all, before
- * the report fails naming why.
+ * whose worker died is tried again, at most {@code logitlab.analysis.attempts} times in all, before the report fails
+ * naming why (a deadline, the memory cap or the model's own error fail it at once: they would again).
  */
 @ApplicationScoped
 public class ReportWork {
@@ -57,11 +59,23 @@ public class ReportWork {
     Optional<Path> dataDir;
 
     /** Per analysis (and per early measurement); times the attempts, below the consumer's max.poll.interval.ms. */
-    @ConfigProperty(name = "logitlab.analysis.timeout", defaultValue = "PT4M")
+    @ConfigProperty(name = "logitlab.analysis.timeout", defaultValue = "PT8M")
     Duration timeout;
 
     @ConfigProperty(name = "logitlab.analysis.attempts", defaultValue = "2")
     int attempts;
+
+    @ConfigProperty(name = "kafka-streams.consumer.max.poll.interval.ms", defaultValue = "300000")
+    long maxPollInterval;
+
+    /** Refuses to start with limits a record could outlive: its replica would leave the group in the middle of it. */
+    void checkLimits(@Observes StartupEvent event) {
+        Duration record = timeout.multipliedBy(Math.max(1, attempts));
+        if (record.toMillis() >= maxPollInterval) {
+            throw new IllegalStateException("logitlab.analysis.attempts × logitlab.analysis.timeout (" + record.toSeconds()
+                    + " s) must stay below kafka-streams.consumer.max.poll.interval.ms (" + maxPollInterval / 1000 + " s)");
+        }
+    }
 
     private final Map<String, TrainTestSplit> datasets = new ConcurrentHashMap<>();
     private final Map<String, double[]> robustAccuracy = new ConcurrentHashMap<>();
@@ -107,8 +121,7 @@ public class ReportWork {
 
     /**
      * {@code work} on the checkpoint's model within the analysis deadline, again in a new session when the model's
-     * worker failed (killed, dead, out of memory), up to {@code attempts} in all; then the last failure is thrown,
-     * saying how many there were.
+     * worker died, up to {@code attempts} in all; then the last failure is thrown, saying how many there were.
      */
     private <T> T withModel(CheckpointCreated c, EvaluationPlan plan, int attempts, Function<ModelSession, T> work) {
         for (int attempt = 1; ; attempt++) {
@@ -120,14 +133,19 @@ public class ReportWork {
                     }
                 });
             } catch (ModelFailure f) {
-                if (attempt >= Math.max(1, attempts)) {
-                    throw new IllegalStateException("the model's worker failed in " + attempt + " attempt"
-                            + (attempt == 1 ? "" : "s") + " (logitlab.analysis.attempts); the last: " + f.getMessage(), f);
+                // only a worker that died is worth another: a deadline, the memory cap or the model's own error again
+                if (!worthAnother(f) || attempt >= Math.max(1, attempts)) {
+                    throw new IllegalStateException(attempt == 1 ? f.getMessage() : "the model's worker failed in " + attempt
+                            + " attempts (logitlab.analysis.attempts); the last: " + f.getMessage(), f);
                 }
                 LOG.warnf("analysis of %s: attempt %d failed (%s); trying again", c.checkpointId(), attempt,
                         f.reason().code());
             }
         }
+    }
+
+    private static boolean worthAnother(ModelFailure f) {
+        return f.reason() == ModelFailure.Cause.CRASHED || f.reason() == ModelFailure.Cause.UNAVAILABLE;
     }
 
     private TrainTestSplit data(CheckpointCreated c) {

@@ -9,6 +9,7 @@ import dev.logitlab.core.evaluation.ShardPlan;
 import dev.logitlab.core.evaluation.Survivors;
 import dev.logitlab.core.model.Deadline;
 import dev.logitlab.core.model.ModelContract;
+import dev.logitlab.core.sandbox.ModelFailure;
 import dev.logitlab.events.AttackTask;
 import dev.logitlab.events.CheckpointCreated;
 import dev.logitlab.events.ShardOutcome;
@@ -16,7 +17,9 @@ import dev.logitlab.service.CheckpointStore;
 import dev.logitlab.service.EvaluationLimits;
 import dev.logitlab.service.Transient;
 import jakarta.annotation.PreDestroy;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,8 +38,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * shard. The evaluations attacked last stay open (least recently used goes first): shards of several checkpoints
  * arrive interleaved, and opening one means verifying its files and loading its model, which for a model from
  * outside means starting its sandboxed worker. A shard has a deadline ({@code logitlab.attack.shard-timeout}): our
- * networks stop at their next pass, a worker is killed; a session whose worker was killed stays open and failed, so
- * the checkpoint's other shards fail at once instead of each waiting out the deadline.
+ * networks stop at their next pass, a worker is killed. A model that failed a shard (killed at its deadline, dead,
+ * out of memory, raising) is remembered, so the checkpoint's other shards fail at once with the same reason instead
+ * of each waiting out the deadline.
  */
 @ApplicationScoped
 public class AttackWork {
@@ -56,16 +60,42 @@ public class AttackWork {
     @ConfigProperty(name = "logitlab.attack.shard-timeout", defaultValue = "PT10M")
     Duration shardTimeout;
 
-    /** How long a model from outside may take to load and pass its arrival checks. */
-    @ConfigProperty(name = "logitlab.attack.arrival-timeout", defaultValue = "PT2M")
+    /** How long a model from outside may take to load and pass its arrival checks (its start limit comes first). */
+    @ConfigProperty(name = "logitlab.attack.arrival-timeout", defaultValue = "PT3M")
     Duration arrivalTimeout;
 
     @Inject
     EvaluationLimits limits;
 
+    @ConfigProperty(name = "kafka-streams.max.poll.records", defaultValue = "500")
+    int maxPollRecords;
+
+    @ConfigProperty(name = "kafka-streams.consumer.max.poll.interval.ms", defaultValue = "300000")
+    long maxPollInterval;
+
+    /** Refuses to start with limits a poll's records could outlive: the replica would leave the group meanwhile. */
+    void checkLimits(@Observes StartupEvent event) {
+        Duration poll = shardTimeout.multipliedBy(Math.max(1, maxPollRecords));
+        if (poll.toMillis() >= maxPollInterval) {
+            throw new IllegalStateException("kafka-streams.max.poll.records × logitlab.attack.shard-timeout ("
+                    + poll.toSeconds() + " s) must stay below kafka-streams.consumer.max.poll.interval.ms ("
+                    + maxPollInterval / 1000 + " s)");
+        }
+    }
+
+    /** The most model failures remembered: each fails the rest of its evaluation at once, on this replica. */
+    static final int FAILURES_KEPT = 256;
+
     private final Map<String, TrainTestSplit> datasets = new ConcurrentHashMap<>();
     /** Access-ordered: the first entry is the least recently used. */
     private final Map<String, ModelSession> loaded = new LinkedHashMap<>(16, 0.75f, true);
+    /** Evaluations whose model failed (its worker killed at a deadline, dead, out of memory, raising), by key. */
+    private final Map<String, ModelFailure> failed = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, ModelFailure> eldest) {
+            return size() > FAILURES_KEPT;
+        }
+    };
 
     /**
      * The tasks of a checkpoint's evaluation; throws (after retries) when the checkpoint does not verify, or when a
@@ -110,21 +140,44 @@ public class AttackWork {
 
     /** Attacks one shard within the shard deadline; refuses a task that does not match the plan this replica derives. */
     synchronized ShardOutcome run(AttackTask task) {
+        String key = key(task.checkpoint(), task.attackConfigHash());
+        ModelFailure known = failed.get(key);
+        if (known != null) {
+            throw known; // the model failed an earlier shard here: nothing more is asked of it
+        }
         return Deadline.within(shardTimeout, "logitlab.attack.shard-timeout", () -> {
-            ModelSession session = load(task.checkpoint(), task.attackConfigHash());
-            ShardPlan shards = session.shards();
-            ShardPlan.Shard shard = task.shard() < shards.shards().size() ? shards.shard(task.shard()) : null;
-            if (shard == null || shards.shards().size() != task.shards() || !shard.attackName().equals(task.attack())
-                    || !shard.norm().label().equals(task.norm()) || shard.eps() != task.eps()
-                    || shard.from() != task.from() || shard.to() != task.to()) {
-                throw new IllegalArgumentException("task " + task.taskId() + " does not match the plan's shard " + shard);
+            for (int attempt = 1; ; attempt++) {
+                ModelSession session = load(task.checkpoint(), task.attackConfigHash());
+                ShardPlan shards = session.shards();
+                ShardPlan.Shard shard = task.shard() < shards.shards().size() ? shards.shard(task.shard()) : null;
+                if (shard == null || shards.shards().size() != task.shards() || !shard.attackName().equals(task.attack())
+                        || !shard.norm().label().equals(task.norm()) || shard.eps() != task.eps()
+                        || shard.from() != task.from() || shard.to() != task.to()) {
+                    throw new IllegalArgumentException("task " + task.taskId() + " does not match the plan's shard "
+                            + shard);
+                }
+                try {
+                    return session.run(shard, task.attacked());
+                } catch (ModelFailure f) {
+                    // its worker is gone: the session leaves the open ones
+                    loaded.remove(key);
+                    session.close();
+                    if (f.reason() == ModelFailure.Cause.CRASHED && attempt == 1) {
+                        continue; // once more in a new worker: a runner restarting beside us looks the same
+                    }
+                    failed.put(key, f); // and the failure stays for the checkpoint's other shards
+                    throw f;
+                }
             }
-            return session.run(shard, task.attacked());
         });
     }
 
+    private static String key(CheckpointCreated event, String attackConfigHash) {
+        return event.checkpointId() + "#" + event.sha256() + "#" + attackConfigHash;
+    }
+
     private ModelSession load(CheckpointCreated event, String attackConfigHash) {
-        String key = event.checkpointId() + "#" + event.sha256() + "#" + attackConfigHash;
+        String key = key(event, attackConfigHash);
         ModelSession hit = loaded.get(key);
         if (hit != null) {
             return hit;
@@ -142,8 +195,9 @@ public class AttackWork {
         loaded.put(key, session);
         while (loaded.size() > Math.max(1, keepLoaded)) {
             Iterator<ModelSession> eldest = loaded.values().iterator();
-            eldest.next().close();
+            ModelSession evicted = eldest.next();
             eldest.remove();
+            evicted.close();
         }
         return session;
     }
@@ -154,7 +208,13 @@ public class AttackWork {
 
     @PreDestroy
     synchronized void close() {
-        loaded.values().forEach(ModelSession::close);
+        for (ModelSession session : loaded.values()) {
+            try {
+                session.close();
+            } catch (RuntimeException e) {
+                // the others are closed all the same
+            }
+        }
         loaded.clear();
     }
 }

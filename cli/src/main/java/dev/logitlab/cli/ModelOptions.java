@@ -31,8 +31,17 @@ final class ModelOptions {
         boolean sandboxed = !trust && (torchScript(model) || surrogate != null && torchScript(surrogate));
         if (!sandboxed) {
             Classifier target = Classifiers.open(model);
-            Classifier other = surrogate == null ? null : Classifiers.open(surrogate);
-            return ModelSession.inProcess(target, test, plan, other);
+            Classifier other = null;
+            try {
+                other = surrogate == null ? null : Classifiers.open(surrogate);
+                return ModelSession.inProcess(target, test, plan, other);
+            } catch (RuntimeException e) {
+                target.close();
+                if (other != null) {
+                    other.close();
+                }
+                throw e;
+            }
         }
         if (!torchScript(model) || surrogate != null && !torchScript(surrogate)) {
             throw new IllegalArgumentException("a model and a surrogate run in one sandbox only when both are "

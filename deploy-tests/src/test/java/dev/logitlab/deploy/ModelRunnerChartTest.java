@@ -70,20 +70,25 @@ class ModelRunnerChartTest {
         }
     }
 
+    /** The default gives each model its namespaces; a cluster that enforces the Restricted standard opts down. */
     @ParameterizedTest
-    @ValueSource(strings = {"container", "bubblewrap"})
-    void bubblewrapWallsGiveEachModelItsNamespacesAndOnlyThenLeaveTheDefaultSeccompProfile(String walls) {
-        for (Deployment d : Chart.ofType(Chart.resources(Chart.template(null, Map.of("sandbox.walls", walls))),
-                Deployment.class)) {
+    @ValueSource(strings = {"", "container"})
+    void bubblewrapWallsByDefaultInAPodOfItsOwnUsersAndContainerWallsWithinTheRestrictedStandard(String walls) {
+        Map<String, Object> set = walls.isEmpty() ? Map.of() : Map.of("sandbox.walls", walls);
+        boolean bubblewrap = walls.isEmpty();
+        for (Deployment d : Chart.ofType(Chart.resources(Chart.template(null, set)), Deployment.class)) {
+            PodSpec pod = d.getSpec().getTemplate().getSpec();
             if (d.getMetadata().getName().endsWith("-trainer")) {
+                assertEquals(null, pod.getHostUsers(), "the trainer's pod is as it was");
                 continue;
             }
-            Container runner = d.getSpec().getTemplate().getSpec().getContainers().get(1);
+            Container runner = pod.getContainers().get(1);
             int at = runner.getCommand().indexOf("--walls");
-            assertEquals(walls, runner.getCommand().get(at + 1));
-            assertEquals(walls.equals("bubblewrap") ? "Unconfined" : "RuntimeDefault",
+            assertEquals(bubblewrap ? "bubblewrap" : "container", runner.getCommand().get(at + 1));
+            assertEquals(bubblewrap ? Boolean.FALSE : null, pod.getHostUsers());
+            assertEquals(bubblewrap ? "Unconfined" : "RuntimeDefault",
                     runner.getSecurityContext().getSeccompProfile().getType());
-            assertEquals(walls.equals("bubblewrap") ? "Unmasked" : null, runner.getSecurityContext().getProcMount());
+            assertEquals(bubblewrap ? "Unmasked" : null, runner.getSecurityContext().getProcMount());
         }
     }
 

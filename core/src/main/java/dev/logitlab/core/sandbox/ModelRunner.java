@@ -11,6 +11,8 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The model runner: where a service's workers run when the service itself may not start them, in a container of
@@ -50,8 +52,26 @@ public final class ModelRunner {
         serve(socket, sandbox, dataDir);
     }
 
+    /** Connections being served: a runner asked to stop waits for them (its hosts end them as they stop). */
+    private static final AtomicInteger ACTIVE = new AtomicInteger();
+    /** How long a stopping runner waits for its hosts: below Kubernetes' default grace period of 30 s. */
+    static final Duration GRACE = Duration.ofSeconds(25);
+
     /** Serves connections on {@code socket} until the process ends. */
     static void serve(Path socket, Sandbox sandbox, Path dataDir) throws IOException {
+        // Stopping beside its service (a pod's containers get SIGTERM together), the runner must not end the
+        // service's requests under it: they would read as crashed models. The service ends them as it stops.
+        Worker.endWorkersOnExit(false);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            long until = System.nanoTime() + GRACE.toNanos();
+            while (ACTIVE.get() > 0 && System.nanoTime() < until) {
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "model-runner-drain"));
         Files.deleteIfExists(socket); // a runner restarted in the same volume
         try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             server.bind(UnixDomainSocketAddress.of(socket));
@@ -66,6 +86,7 @@ public final class ModelRunner {
     }
 
     private static void connect(SocketChannel host, Sandbox sandbox, Path dataDir) {
+        ACTIVE.incrementAndGet();
         Worker worker = null;
         try (host) {
             InputStream fromHost = Channels.newInputStream(host);
@@ -76,11 +97,11 @@ public final class ModelRunner {
             Start start = WorkerProtocol.JSON.readValue(line, Start.class);
             worker = Worker.spawn(sandbox, Datasets.directory(start.dataset(), dataDir), start.description());
             SocketChannel toWorker = worker.channel();
-            // when the host's side ends, closing the worker's socket ends the worker too
-            Thread up = new Thread(() -> pipe(host, toWorker, toWorker), "model-runner-up");
+            // either side's end closes both sockets, so the other direction ends too, and the worker with them
+            Thread up = new Thread(() -> pipe(host, toWorker), "model-runner-up");
             up.setDaemon(true);
             up.start();
-            pipe(toWorker, host, null);
+            pipe(toWorker, host);
         } catch (IOException | RuntimeException e) {
             System.err.println("model runner: a connection ended: " + e.getMessage());
         } finally {
@@ -88,15 +109,16 @@ public final class ModelRunner {
                 worker.kill(ModelFailure.Cause.CRASHED, "its host closed the connection");
                 worker.close();
             }
+            ACTIVE.decrementAndGet();
         }
     }
 
     /**
-     * Copies bytes until either side ends; then closes {@code then}, if any. Channel to channel: the streams of
-     * {@link Channels} hold a channel's lock while they block in a read, so one thread reading a socket would keep
-     * the other from writing to it.
+     * Copies bytes until either side ends, then closes both. Channel to channel: the streams of {@link Channels}
+     * hold a channel's lock while they block in a read, so one thread reading a socket would keep the other from
+     * writing to it.
      */
-    private static void pipe(SocketChannel from, SocketChannel to, AutoCloseable then) {
+    private static void pipe(SocketChannel from, SocketChannel to) {
         ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 16);
         try {
             while (from.read(buffer) >= 0) {
@@ -109,13 +131,16 @@ public final class ModelRunner {
         } catch (IOException ignored) {
             // one side closed
         } finally {
-            if (then != null) {
-                try {
-                    then.close();
-                } catch (Exception ignored) {
-                    // closed already
-                }
-            }
+            close(from);
+            close(to);
+        }
+    }
+
+    private static void close(SocketChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // closed already
         }
     }
 }

@@ -4,8 +4,10 @@ import dev.logitlab.core.checkpoint.CheckpointIntegrityException;
 import dev.logitlab.core.checkpoint.Sha256;
 import dev.logitlab.core.data.Dataset;
 import dev.logitlab.core.data.Datasets;
+import dev.logitlab.core.evaluation.AttackPhase;
 import dev.logitlab.core.evaluation.EvaluationPlan;
 import dev.logitlab.core.evaluation.ModelSession;
+import dev.logitlab.core.evaluation.ShardPlan;
 import dev.logitlab.core.model.Deadline;
 import dev.logitlab.core.model.TorchScriptArchive;
 import java.io.IOException;
@@ -103,10 +105,10 @@ public record Sandbox(Walls walls, long memory, Duration startLimit, Duration ca
         try {
             Path modelCopy = copy(model, copies.resolve("model.pt"), sha256);
             Path surrogateCopy = surrogate == null ? null : copy(surrogate, copies.resolve("surrogate.pt"), null);
+            ShardPlan shards = AttackPhase.plan(plan, test, surrogate == null ? null : surrogate.toString());
             Worker worker = runner == null ? Worker.spawn(this, Datasets.directory(test.baseName(), dataDir), description)
                     : Worker.viaRunner(this, test.baseName(), description);
-            SandboxedSession session = new SandboxedSession(worker, description, test, plan,
-                    surrogate == null ? null : surrogate.toString());
+            SandboxedSession session = new SandboxedSession(worker, description, test, plan, shards);
             try {
                 Deadline.within(startLimit, "the sandbox's start limit", () -> {
                     session.open(test.baseName(), modelCopy, surrogateCopy);

@@ -2,7 +2,6 @@ package dev.logitlab.core.sandbox;
 
 import dev.logitlab.core.data.Dataset;
 import dev.logitlab.core.evaluation.AnalysisPhase;
-import dev.logitlab.core.evaluation.AttackPhase;
 import dev.logitlab.core.evaluation.EvaluationListener;
 import dev.logitlab.core.evaluation.EvaluationPlan;
 import dev.logitlab.core.evaluation.ModelMeasurements;
@@ -47,12 +46,12 @@ final class SandboxedSession implements ModelSession {
     private Integer draws;
     private ModelFailure failed;
 
-    SandboxedSession(Worker worker, String description, Dataset test, EvaluationPlan plan, String surrogate) {
+    SandboxedSession(Worker worker, String description, Dataset test, EvaluationPlan plan, ShardPlan shards) {
         this.worker = worker;
         this.description = description;
         this.test = test;
         this.plan = plan;
-        this.shards = AttackPhase.plan(plan, test, surrogate);
+        this.shards = shards;
         this.in = new BufferedInputStream(Channels.newInputStream(worker.channel()), 1 << 16);
         this.out = new BufferedOutputStream(Channels.newOutputStream(worker.channel()), 1 << 16);
     }
@@ -168,15 +167,16 @@ final class SandboxedSession implements ModelSession {
                 Files.copy(file, out);
             }
             out.flush();
-            while (true) {
+            for (int progress = 0; ; progress++) {
                 String line = WorkerAnswers.readLine(in);
                 if (line == null) {
                     throw new IOException("the worker closed its socket");
                 }
                 Answer answer = WorkerAnswers.parse(line);
                 if (answer.progress() != null) {
+                    WorkerProtocol.Progress p = WorkerAnswers.progress(answer.progress(), progress);
                     if (listener != null) {
-                        listener.onStage(answer.progress().stage(), answer.progress().done(), answer.progress().total());
+                        listener.onStage(p.stage(), p.done(), p.total());
                     }
                     continue;
                 }
@@ -188,6 +188,10 @@ final class SandboxedSession implements ModelSession {
                     }
                     // the evaluation fails with its first failed request: nothing more is asked of the model
                     throw fail(cause, cause == ModelFailure.Cause.MEMORY_LIMIT ? worker.cap() : null);
+                }
+                if (!watchdog.cancel(false)) {
+                    // the deadline passed as the answer came: the worker is being killed, and the work was late
+                    throw fail(ModelFailure.Cause.TIME_LIMIT, "limit " + described);
                 }
                 return answer;
             }

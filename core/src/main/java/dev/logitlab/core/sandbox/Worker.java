@@ -1,5 +1,6 @@
 package dev.logitlab.core.sandbox;
 
+import dev.logitlab.core.model.Torch;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -13,9 +14,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -29,17 +31,34 @@ final class Worker implements AutoCloseable {
     /** Lines a worker may print (the JVM's, libtorch's, the model's own {@code print}) before the rest is dropped. */
     static final int LOG_LINES = 200;
 
-    static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
+    /** Kills workers at their deadlines; a deadline met is cancelled and forgotten at once. */
+    static final ScheduledThreadPoolExecutor WATCHDOG = new ScheduledThreadPoolExecutor(1, r -> {
         Thread t = new Thread(r, "model-worker-watchdog");
         t.setDaemon(true);
         return t;
     });
 
-    /** The workers of this process: killed as it exits, whatever the thread that waits on them is doing. */
-    private static final java.util.Set<Process> LIVE = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** The workers of this process, and the connections to the runner's: ended as it exits. */
+    private static final Set<Worker> LIVE = ConcurrentHashMap.newKeySet();
+    private static volatile boolean endOnExit = true;
 
     static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(Worker::destroy), "model-workers-stop"));
+        WATCHDOG.setRemoveOnCancelPolicy(true);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (endOnExit) {
+                // stopping first: a request that loses its worker now ends as stopped, to be run again, not failed
+                Torch.stop();
+                LIVE.forEach(w -> w.kill(ModelFailure.Cause.CRASHED, "its host is stopping"));
+            }
+        }, "model-workers-stop"));
+    }
+
+    /**
+     * Whether this process's exit ends its workers (yes, but in a {@link ModelRunner}: its hosts end their workers
+     * by closing their connections, and a runner stopping beside a service must not fail the service's requests).
+     */
+    static void endWorkersOnExit(boolean end) {
+        endOnExit = end;
     }
 
     private final Sandbox sandbox;
@@ -81,10 +100,9 @@ final class Worker implements AutoCloseable {
                         ? "bubblewrap and prlimit are needed: apt-get install bubblewrap util-linux" : "java did not start");
             }
             drain(process, description);
-            Process started = process;
-            LIVE.add(started);
-            started.onExit().thenRun(() -> LIVE.remove(started));
-            return new Worker(sandbox, folder, process, accept(server, process, sandbox));
+            Worker worker = new Worker(sandbox, folder, process, accept(server, process, sandbox));
+            LIVE.add(worker);
+            return worker;
         } catch (IOException e) {
             destroy(process);
             delete(folder);
@@ -98,14 +116,24 @@ final class Worker implements AutoCloseable {
 
     /** A worker a {@link ModelRunner} starts for {@code dataset} and connects this process to, through its socket. */
     static Worker viaRunner(Sandbox sandbox, String dataset, String description) {
+        SocketChannel channel = null;
         try {
-            SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(sandbox.runner()));
+            channel = SocketChannel.open(UnixDomainSocketAddress.of(sandbox.runner()));
             var out = Channels.newOutputStream(channel);
             out.write((WorkerProtocol.JSON.writeValueAsString(new ModelRunner.Start(dataset, description)) + "\n")
                     .getBytes(StandardCharsets.UTF_8));
             out.flush();
-            return new Worker(sandbox, null, null, channel);
+            Worker worker = new Worker(sandbox, null, null, channel);
+            LIVE.add(worker);
+            return worker;
         } catch (IOException e) {
+            if (channel != null) {
+                try {
+                    channel.close();
+                } catch (IOException ignored) {
+                    // closed already
+                }
+            }
             throw new ModelFailure(ModelFailure.Cause.UNAVAILABLE, "no model runner at " + sandbox.runner());
         }
     }
@@ -186,6 +214,7 @@ final class Worker implements AutoCloseable {
 
     @Override
     public void close() {
+        LIVE.remove(this);
         try {
             channel.close(); // the worker ends when its input does
             if (process != null && !process.waitFor(5, TimeUnit.SECONDS)) {
@@ -220,6 +249,7 @@ final class Worker implements AutoCloseable {
      * line marked as the worker's, since the model writes there too. Never part of a report or a failure.
      */
     private static void drain(Process process, String description) {
+        String name = printable(description, 120);
         Thread drain = new Thread(() -> {
             try (var output = new InputStreamReader(new BufferedInputStream(process.getInputStream()),
                     StandardCharsets.UTF_8)) {
@@ -228,12 +258,12 @@ final class Worker implements AutoCloseable {
                 for (int c = output.read(); c >= 0; c = output.read()) {
                     if (c != '\n') {
                         if (line.length() < 300) {
-                            line.append(Character.isISOControl(c) ? '?' : (char) c);
+                            line.append((char) c);
                         }
                         continue;
                     }
                     if (++lines <= LOG_LINES) {
-                        System.err.println("model worker (" + description + "): " + line);
+                        System.err.println("model worker (" + name + "): " + printable(line.toString(), 300));
                     }
                     line.setLength(0);
                 }
@@ -243,5 +273,20 @@ final class Worker implements AutoCloseable {
         }, "model-worker-log");
         drain.setDaemon(true);
         drain.start();
+    }
+
+    /**
+     * Text as a log line may hold it: control, format (bidirectional overrides) and line-separator characters become
+     * '?', so that no line can pass for another or hide what follows.
+     */
+    static String printable(String text, int max) {
+        StringBuilder out = new StringBuilder(Math.min(text.length(), max));
+        for (int i = 0; i < text.length() && out.length() < max; i++) {
+            char c = text.charAt(i);
+            int type = Character.getType(c);
+            out.append(Character.isISOControl(c) || type == Character.FORMAT || type == Character.LINE_SEPARATOR
+                    || type == Character.PARAGRAPH_SEPARATOR || type == Character.SURROGATE ? '?' : c);
+        }
+        return out.toString();
     }
 }

@@ -35,13 +35,27 @@ import java.util.Set;
  */
 final class WorkerAnswers {
 
-    /** Far above the largest answer (an analysis of 10,000 examples is a few MB). */
-    static final int MAX_LINE = 16 << 20;
+    /** Far above the largest answer (an analysis of 10,000 examples is well under a MB). */
+    static final int MAX_LINE = 4 << 20;
+    /** Far above the stages of any request (an analysis has about ten). */
+    static final int MAX_PROGRESS = 1000;
+
+    /** The names each field may hold: what our code writes there, nothing else. */
+    static final Set<String> STAGES = stages();
+    static final Set<String> FEATURES = Set.of(Binarization.PENULTIMATE, Binarization.LOGITS);
+    static final Set<String> SEARCHES = Set.of("fgsm", "pgd", "fmn");
 
     /** The strings an answer may hold besides outcome strings. */
     static final Set<String> VOCABULARY = vocabulary();
 
     private WorkerAnswers() {
+    }
+
+    private static Set<String> stages() {
+        Set<String> stages = new HashSet<>(List.of(AnalysisPhase.PROBES, AnalysisPhase.BINARIZATION,
+                AnalysisPhase.ESCALATION, AnalysisPhase.INCOMPLETE, AnalysisPhase.CHECKS, "done"));
+        stages.addAll(AnalysisPhase.GAP_STAGES);
+        return Set.copyOf(stages);
     }
 
     private static Set<String> vocabulary() {
@@ -131,6 +145,12 @@ final class WorkerAnswers {
         return draws;
     }
 
+    static WorkerProtocol.Progress progress(WorkerProtocol.Progress p, int sent) throws Broken {
+        require(sent < MAX_PROGRESS && STAGES.contains(p.stage()) && p.done() >= 0 && p.done() <= p.total()
+                && p.total() <= MAX_PROGRESS, "progress");
+        return p;
+    }
+
     static String violation(String check) throws Broken {
         if (!ModelContract.CHECKS.contains(check)) {
             throw new Broken("a check that does not exist");
@@ -168,20 +188,23 @@ final class WorkerAnswers {
                     "histograms");
             for (EvaluationReport.Histogram h : g.histograms().values()) {
                 require(h != null && h.edges() != null && h.counts() != null
-                        && h.edges().length <= GapStatisticsSummary.BINS + 1
-                        && h.counts().length <= GapStatisticsSummary.BINS, "a histogram's bins");
+                        && h.counts().length <= GapStatisticsSummary.BINS
+                        && h.edges().length == (h.counts().length == 0 ? 0 : h.counts().length + 1)
+                        && java.util.Arrays.stream(h.edges()).allMatch(Double::isFinite)
+                        && java.util.Arrays.stream(h.counts()).allMatch(c -> c >= 0 && c <= examples), "a histogram's bins");
             }
             for (List<double[]> pairs : java.util.Arrays.asList(g.predictedVsFgsm(), g.predictedVsFmn())) {
                 require(pairs == null || pairs.size() <= examples && pairs.stream().allMatch(p -> p != null && p.length == 2),
                         "pairs");
             }
             require(g.minimalEps() == null || g.minimalEps().size() <= 4 && g.minimalEps().stream().allMatch(e -> e != null
-                    && e.examples() >= 0 && e.examples() <= examples && e.censored() >= 0 && e.censored() <= e.examples()),
-                    "minimal-ε summaries");
+                    && SEARCHES.contains(e.attack()) && (Norm.LINF.label().equals(e.norm()) || Norm.L2.label().equals(e.norm()))
+                    && e.examples() >= 0 && e.examples() <= examples && e.censored() >= 0 && e.censored() <= e.examples()
+                    && e.censoredFraction() >= 0 && e.censoredFraction() <= 1), "minimal-ε summaries");
         }
         Binarization.Result b = m.binarization();
         require(b == null || 0 <= b.passed() && b.passed() <= b.valid() && b.valid() <= b.examples()
-                && b.examples() <= Binarization.EXAMPLES, "binarization counts");
+                && b.examples() <= Binarization.EXAMPLES && FEATURES.contains(b.features()), "binarization counts");
         timeline(m.timeline());
         return m;
     }
@@ -208,7 +231,7 @@ final class WorkerAnswers {
     private static void timeline(List<EvaluationReport.Stage> timeline) throws Broken {
         require(timeline.size() <= 16, "a timeline of " + timeline.size() + " stages");
         for (EvaluationReport.Stage s : timeline) {
-            require(s != null, "an empty stage");
+            require(s != null && STAGES.contains(s.name()), "a stage of its own");
             seconds(s.seconds());
         }
     }

@@ -1,6 +1,5 @@
 package dev.logitlab.core.sandbox;
 
-import ai.djl.pytorch.jni.LibUtils;
 import dev.logitlab.core.model.Torch;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -39,10 +38,9 @@ final class WorkerCommand {
         List<String> command = new ArrayList<>();
         if (sandbox.walls() == Sandbox.Walls.BUBBLEWRAP) {
             // rlimits through util-linux's prlimit, inherited by bwrap and the worker it starts
-            command.addAll(List.of("prlimit", "--as=" + sandbox.memory(), "--fsize=" + sandbox.scratch(),
-                    "--core=0", "--nofile=512", "--"));
-            command.addAll(List.of("bwrap", "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
-                    "--clearenv", "--ro-bind", "/usr", "/usr"));
+            command.addAll(limits(sandbox));
+            command.addAll(List.of("bwrap", "--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent",
+                    "--new-session", "--cap-drop", "ALL", "--clearenv", "--ro-bind", "/usr", "/usr"));
             command.addAll(systemRoots());
             for (Path p : readable()) {
                 command.addAll(List.of("--ro-bind", p.toString(), p.toString()));
@@ -50,17 +48,30 @@ final class WorkerCommand {
             if (data != null) {
                 command.addAll(List.of("--ro-bind", data.toString(), DATA.toString()));
             }
+            // the in-memory folders a process may write to, each of a fixed size (/dev's shm too)
+            String size = Long.toString(sandbox.scratch());
             command.addAll(List.of("--bind", folder.resolve(SOCKET_FILE).toString(), SOCKET.toString(),
-                    "--proc", "/proc", "--dev", "/dev", "--size", Long.toString(sandbox.scratch()), "--tmpfs", "/tmp",
-                    "--chdir", "/tmp"));
+                    "--proc", "/proc", "--dev", "/dev", "--size", size, "--tmpfs", "/dev/shm", "--size", size, "--tmpfs",
+                    "/tmp", "--chdir", "/tmp"));
             environment(Path.of("/tmp")).forEach((k, v) -> command.addAll(List.of("--setenv", k, v)));
             command.add("--");
             command.addAll(java(Path.of("/tmp"), SOCKET.toString(), data == null ? null : DATA.toString()));
         } else {
+            if (Files.isExecutable(PRLIMIT)) {
+                command.addAll(limits(sandbox)); // one model's cap, below the container's for them all
+            }
             command.addAll(java(folder.resolve("tmp"), folder.resolve(SOCKET_FILE).toString(),
                     data == null ? null : data.toString()));
         }
         return command;
+    }
+
+    static final Path PRLIMIT = Path.of("/usr/bin/prlimit");
+
+    /** util-linux's prlimit: the address space, the size of any file written, no core dump; inherited by children. */
+    private static List<String> limits(Sandbox sandbox) {
+        return List.of("prlimit", "--as=" + sandbox.memory(), "--fsize=" + sandbox.scratch(), "--core=0", "--nofile=512",
+                "--");
     }
 
     /**
@@ -117,7 +128,11 @@ final class WorkerCommand {
         return java;
     }
 
-    /** Everything the worker reads besides its model: the Java runtime (and its configuration), its jars, libtorch. */
+    /**
+     * Everything the worker reads besides its model: the Java runtime (and its configuration), its jars, libtorch
+     * (DJL's extracted engines, and a libtorch of one's own where {@code PYTORCH_LIBRARY_PATH} names one). Never a
+     * folder that holds the home folder: a bind that wide would show the worker {@code .lab}, keys and all.
+     */
     static Set<Path> readable() {
         Set<Path> paths = new LinkedHashSet<>();
         Path javaHome = real(Path.of(System.getProperty("java.home")));
@@ -132,7 +147,10 @@ final class WorkerCommand {
             // no conf folder: a runtime made by jlink keeps it inside
         }
         classpath().stream().filter(p -> !p.startsWith("/usr")).forEach(paths::add);
-        paths.add(engineCache());
+        Path engines = engineCache().resolve("pytorch");
+        if (Files.isDirectory(engines)) {
+            paths.add(real(engines));
+        }
         String override = System.getenv("PYTORCH_LIBRARY_PATH");
         if (override != null) {
             paths.add(real(Path.of(override)));
@@ -141,12 +159,20 @@ final class WorkerCommand {
         if (Files.exists(ldCache)) {
             paths.add(ldCache);
         }
+        Path home = real(Path.of(System.getProperty("user.home")));
+        for (Path p : paths) {
+            if (home.startsWith(p)) {
+                throw new IllegalStateException("the model worker would see " + p + ", which holds the home folder "
+                        + home + ": put libtorch and the jars elsewhere");
+            }
+        }
         return paths;
     }
 
     /**
-     * DJL's folder of extracted engines, where the worker finds libtorch: {@code ENGINE_CACHE_DIR} where it is set
-     * (the images, where libtorch is extracted in advance), else where this process's engine loaded it from.
+     * DJL's engine cache, where the worker finds libtorch extracted: {@code ENGINE_CACHE_DIR} where it is set (the
+     * images, where libtorch is extracted in advance), else DJL's own. The engine is loaded first, so that it has
+     * been extracted there.
      */
     static Path engineCache() {
         String set = System.getenv("ENGINE_CACHE_DIR");
@@ -154,7 +180,7 @@ final class WorkerCommand {
             return Path.of(set);
         }
         Torch.engine();
-        return real(Path.of(LibUtils.getLibtorchPath())).getParent().getParent();
+        return ai.djl.util.Utils.getEngineCacheDir();
     }
 
     /**

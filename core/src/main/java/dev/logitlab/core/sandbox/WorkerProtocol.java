@@ -34,7 +34,7 @@ final class WorkerProtocol {
     /** Reads a worker's answers: no unknown field, shallow, short strings and numbers. */
     static final ObjectMapper STRICT = new ObjectMapper(JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(16).maxStringLength(1 << 20)
-                    .maxNumberLength(64).build())
+                    .maxNumberLength(64).maxTokenCount(1_000_000).build())
             .build())
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true)
             .configure(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES, true)
