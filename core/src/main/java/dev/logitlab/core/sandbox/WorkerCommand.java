@@ -42,17 +42,19 @@ final class WorkerCommand {
             command.addAll(List.of("bwrap", "--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent",
                     "--new-session", "--cap-drop", "ALL", "--clearenv", "--ro-bind", "/usr", "/usr"));
             command.addAll(systemRoots());
+            // the in-memory folders a process may write to, each of a fixed size (/dev's shm too), mounted before the
+            // binds: a jar under /tmp (a checkout there) stays visible over the new /tmp rather than hidden by it
+            String size = Long.toString(sandbox.scratch());
+            command.addAll(List.of("--proc", "/proc", "--dev", "/dev", "--size", size, "--tmpfs", "/dev/shm",
+                    "--size", size, "--tmpfs", "/tmp"));
             for (Path p : readable()) {
                 command.addAll(List.of("--ro-bind", p.toString(), p.toString()));
             }
             if (data != null) {
                 command.addAll(List.of("--ro-bind", data.toString(), DATA.toString()));
             }
-            // the in-memory folders a process may write to, each of a fixed size (/dev's shm too)
-            String size = Long.toString(sandbox.scratch());
             command.addAll(List.of("--bind", folder.resolve(SOCKET_FILE).toString(), SOCKET.toString(),
-                    "--proc", "/proc", "--dev", "/dev", "--size", size, "--tmpfs", "/dev/shm", "--size", size, "--tmpfs",
-                    "/tmp", "--chdir", "/tmp"));
+                    "--chdir", "/tmp"));
             environment(Path.of("/tmp")).forEach((k, v) -> command.addAll(List.of("--setenv", k, v)));
             command.add("--");
             command.addAll(java(Path.of("/tmp"), SOCKET.toString(), data == null ? null : DATA.toString()));
