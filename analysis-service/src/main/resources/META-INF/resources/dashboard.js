@@ -117,7 +117,8 @@ function renderRuns(exp) {
       if (verdict) {
         tr.lastChild.textContent = verdict.kind;
         tr.lastChild.title = verdict.reason;
-        tr.lastChild.className = "verdict " + (verdict.kind === "passed" ? "pass" : "fail");
+        tr.lastChild.className = "verdict " + (verdict.kind === "passed" ? "pass"
+          : verdict.kind === "inconclusive" ? "unsure" : "fail");
       }
     }
     body.appendChild(tr);

@@ -63,11 +63,16 @@ public class VerdictResource {
     @RolesAllowed({Roles.VIEWER, Roles.SUBMITTER, Roles.OPERATOR})
     @Path("runs/{runId}/best")
     public Map<String, Object> best(@PathParam("runId") String runId) {
-        Judged best = BestCheckpoint.of(RunReports.ofRun(store(ReportTopology.PUBLISHED), json, runId))
-                .orElseThrow(() -> new NotFoundException("no reports for run " + runId));
+        List<Judged> run = RunReports.ofRun(store(ReportTopology.PUBLISHED), json, runId);
+        Judged best = BestCheckpoint.of(run).orElseThrow(() -> new NotFoundException("no reports for run " + runId));
         var headline = BestCheckpoint.headline(best.report());
+        // Chosen among several: its figure is the held-out half's, the half it was not chosen on.
+        boolean heldOut = BestCheckpoint.underProtocolOf(best, run).size() > 1 && headline.robust() != null;
+        var reported = heldOut ? BestCheckpoint.heldOut(best.report()).worstCase().stream()
+                .filter(w -> w.budget().equals(headline.budget())).findFirst().orElseThrow() : headline;
         return Map.of("runId", runId, "checkpointId", best.checkpointId(), "epoch", best.epoch(),
-                "budget", headline.budget(), "robustAccuracy", headline.robustAccuracy(),
+                "budget", headline.budget(), "robustAccuracy", reported.robustAccuracy(),
+                "examples", heldOut ? best.report().examples() / 2 : best.report().examples(), "heldOut", heldOut,
                 "cleanAccuracy", best.report().cleanAccuracy());
     }
 

@@ -158,7 +158,7 @@ class ShardMergerTest {
         assertEquals(1, verdicts.size());
         JsonNode verdict = JSON.readTree(verdicts.get(0).value());
         assertEquals(List.of(), EventSchemas.violations(dev.logitlab.events.Verdict.class, verdict));
-        assertEquals("dev.logitlab.verdict.v1", KafkaBrokerResource.header(verdicts.get(0), "ce_type"));
+        assertEquals("dev.logitlab.verdict.v2", KafkaBrokerResource.header(verdicts.get(0), "ce_type"));
         assertEquals(f.checkpoint.checkpointId(), verdict.get("best").asText());
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                 given().get("/api/verdicts?runId=run-r1").then().statusCode(200).body("[0].checkpointId",

@@ -2,6 +2,7 @@ package dev.logitlab.cli;
 
 import dev.logitlab.core.verdict.Gate;
 import dev.logitlab.core.verdict.NonInferiority;
+import dev.logitlab.core.verdict.NonInferiority.Answer;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,13 +16,16 @@ import picocli.CommandLine.Spec;
 
 /** {@code ./lab gate}: a CI step that fails when robustness regressed. */
 @Command(name = "gate", mixinStandardHelpOptions = true,
-        description = {"Pass when the candidate is not worse than the baseline by more than --max-drop at any budget "
-                + "(a non-inferiority test on the paired worst-case outcomes: the lower bound of the one-sided "
-                + "1 − α interval of the change must be above −max-drop) and raises no masking indicator the baseline "
-                + "did not.",
+        description = {"Three answers on the paired worst-case outcomes at each budget, with d the change in robust "
+                + "accuracy and its one-sided 1 − α bounds: passed when every budget's lower bound is above −max-drop "
+                + "and no masking indicator is new; regressed when some budget's upper bound is below −max-drop (α "
+                + "shared over the budgets) or an indicator is new; inconclusive otherwise, with the number of "
+                + "examples that would decide it.",
                 "Baseline and candidate: report files, checkpoint directories or .pt files (evaluated here), or ids."},
         exitCodeListHeading = "Exit codes:%n",
-        exitCodeList = {"0:not worse", "1:regressed, or a new masking indicator", "2:usage error, or not comparable"})
+        exitCodeList = {"0:passed (or inconclusive with --if-inconclusive pass)",
+                "1:regressed, or a new masking indicator", "2:usage error, or not comparable",
+                "3:inconclusive (the default --if-inconclusive fail)"})
 final class GateCommand implements Callable<Integer> {
 
     @Spec
@@ -38,6 +42,12 @@ final class GateCommand implements Callable<Integer> {
 
     @Option(names = "--alpha", defaultValue = "0.05", description = "one-sided error rate (default: ${DEFAULT-VALUE})")
     double alpha;
+
+    @Option(names = "--if-inconclusive", defaultValue = "fail", description = "fail (exit 3) or pass (exit 0) when "
+            + "the evidence shows neither non-inferiority nor a drop (default: ${DEFAULT-VALUE})")
+    Inconclusive ifInconclusive;
+
+    enum Inconclusive { fail, pass }
 
     @Option(names = "--junit", description = "write the decision as JUnit XML (Jenkins, GitLab)")
     Path junit;
@@ -63,16 +73,14 @@ final class GateCommand implements Callable<Integer> {
         }
         ComparisonTable.print(out, gate.comparison());
         for (int i = 0; i < gate.decisions().size(); i++) {
-            NonInferiority.Decision d = gate.decisions().get(i);
-            out.printf(Locale.ROOT, "%s %s: change %+.3f, one-sided %.0f%% lower bound %+.3f %s −%.3f%n",
-                    d.notWorse() ? "PASS" : "FAIL", gate.comparison().budgets().get(i).budget(), d.difference(),
-                    100 * (1 - alpha), d.lowerBound(), d.notWorse() ? ">" : "≤", maxDrop);
-            if (!d.notWorse() && d.outcomes().baselineOnly() + d.outcomes().candidateOnly() <= 2) {
-                out.printf(Locale.ROOT, "     (nearly no example differs: %d examples cannot show a drop under %.3f; "
-                        + "use more examples or a larger --max-drop)%n", d.outcomes().examples(), -d.lowerBound());
-            }
+            out.println(line(gate.decisions().get(i), gate.comparison().budgets().get(i).budget()));
         }
-        out.println(gate.passed() ? "gate: passed" : "gate: FAILED");
+        if (!gate.comparison().newIndicators().isEmpty()) {
+            out.println("masking indicators new in the candidate: " + String.join(", ", gate.comparison().newIndicators()));
+        }
+        Answer answer = gate.answer();
+        out.println("gate: " + answer.name() + (answer == Answer.INCONCLUSIVE
+                ? " (" + decide(gate.examplesToDecide()) + "; --if-inconclusive " + ifInconclusive + ")" : ""));
         out.flush();
         if (junit != null) {
             Files.writeString(junit, GateReports.junit(gate, baseline, candidate));
@@ -80,6 +88,28 @@ final class GateCommand implements Callable<Integer> {
         if (markdown != null) {
             Files.writeString(markdown, GateReports.markdown(gate, baseline, candidate));
         }
-        return gate.passed() ? 0 : 1;
+        return switch (answer) {
+            case PASSED -> 0;
+            case REGRESSED -> 1;
+            case INCONCLUSIVE -> ifInconclusive == Inconclusive.pass ? 0 : 3;
+        };
+    }
+
+    /** One budget's answer with the bounds it rests on. */
+    static String line(NonInferiority.Decision d, String budget) {
+        String head = String.format(Locale.ROOT, "%-12s %s: change %+.3f, one-sided %.0f%% lower bound %+.3f, "
+                + "%.1f%% upper bound %+.3f, margin −%.3f", d.answer().name(), budget, d.difference(),
+                100 * (1 - d.alpha()), d.lowerBound(), 100 * (1 - d.regressionAlpha()), d.upperBound(), d.margin());
+        return switch (d.answer()) {
+            case PASSED -> head + ": not worse by more than the margin";
+            case REGRESSED -> head + ": a drop larger than the margin";
+            case INCONCLUSIVE -> head + ": neither shown; " + decide(d.examplesToDecide());
+        };
+    }
+
+    /** What would decide an inconclusive answer, in words. */
+    static String decide(int examples) {
+        return examples < 0 ? "the change sits on the margin: no number of examples would decide it"
+                : String.format(Locale.ROOT, "about %d examples with the same outcome rates would decide it", examples);
     }
 }

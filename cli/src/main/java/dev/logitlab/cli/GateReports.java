@@ -14,16 +14,19 @@ final class GateReports {
     static String junit(Gate gate, String baseline, String candidate) {
         StringBuilder cases = new StringBuilder();
         int failures = 0;
+        int skipped = 0;
         for (int i = 0; i < gate.decisions().size(); i++) {
             NonInferiority.Decision d = gate.decisions().get(i);
             String budget = gate.comparison().budgets().get(i).budget();
             cases.append("    <testcase classname=\"logitlab.gate\" name=\"").append(xml("robustness " + budget))
                     .append("\">");
-            if (!d.notWorse()) {
+            if (d.answer() == NonInferiority.Answer.REGRESSED) {
                 failures++;
-                cases.append("<failure message=\"").append(xml(String.format(Locale.ROOT,
-                        "robust accuracy fell by more than %.3f: change %+.3f, lower bound %+.3f", gate.margin(),
-                        d.difference(), d.lowerBound()))).append("\"/>");
+                cases.append("<failure message=\"").append(xml(GateCommand.line(d, budget))).append("\"/>");
+            } else if (d.answer() == NonInferiority.Answer.INCONCLUSIVE) {
+                // JUnit's third state: neither a pass nor a failure, shown apart by Jenkins and GitLab.
+                skipped++;
+                cases.append("<skipped message=\"").append(xml(GateCommand.line(d, budget))).append("\"/>");
             }
             cases.append("</testcase>\n");
         }
@@ -36,15 +39,20 @@ final class GateReports {
         cases.append("</testcase>\n");
         return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuite name=\"" + xml("logitlab gate: " + candidate
                 + " against " + baseline) + "\" tests=\"" + (gate.decisions().size() + 1) + "\" failures=\"" + failures
-                + "\" errors=\"0\" skipped=\"0\">\n" + cases + "</testsuite>\n";
+                + "\" errors=\"0\" skipped=\"" + skipped + "\">\n" + cases + "</testsuite>\n";
     }
 
     static String markdown(Gate gate, String baseline, String candidate) {
         StringBuilder md = new StringBuilder();
-        md.append("### logitlab gate: ").append(gate.passed() ? "passed ✅" : "failed ❌").append("\n\n");
+        md.append("### logitlab gate: ").append(switch (gate.answer()) {
+            case PASSED -> "passed ✅";
+            case REGRESSED -> "regressed ❌";
+            case INCONCLUSIVE -> "inconclusive ⚠️ (" + GateCommand.decide(gate.examplesToDecide()) + ")";
+        }).append("\n\n");
         md.append("Candidate `").append(candidate.replace("`", "'")).append("` against baseline `")
                 .append(baseline.replace("`", "'")).append(String.format(Locale.ROOT,
-                        "`; margin %.3f, one-sided α %.2f.%n%n", gate.margin(), gate.alpha()));
+                        "`; margin %.3f, one-sided α %.2f (a drop: α/%d per budget).%n%n", gate.margin(), gate.alpha(),
+                        gate.decisions().size()));
         md.append("| budget | baseline | candidate | change [paired 95%] | McNemar p | negative flips | verdict |\n");
         md.append("|---|---|---|---|---|---|---|\n");
         for (int i = 0; i < gate.decisions().size(); i++) {
@@ -54,7 +62,11 @@ final class GateReports {
                     b.budget(), ComparisonTable.accuracy(b.outcomes().baselineAccuracy(), b.baseline()),
                     ComparisonTable.accuracy(b.outcomes().candidateAccuracy(), b.candidate()), b.outcomes().difference(),
                     b.difference().lower(), b.difference().upper(), b.mcNemarP(), b.outcomes().baselineOnly(),
-                    d.notWorse() ? "not worse" : "**regressed**"));
+                    switch (d.answer()) {
+                        case PASSED -> "not worse";
+                        case REGRESSED -> "**regressed**";
+                        case INCONCLUSIVE -> "inconclusive";
+                    }));
         }
         md.append("\nMasking indicators new in the candidate: ").append(gate.comparison().newIndicators().isEmpty()
                 ? "none" : "**" + String.join(", ", gate.comparison().newIndicators()) + "**").append("\n");

@@ -41,21 +41,48 @@ class GateCommandTest {
         Run inside = lab("gate", "--baseline", baseline.toString(), "--candidate", candidate.toString(), "--max-drop",
                 Double.toString(-lower + 1e-6), "--junit", dir.resolve("in.xml").toString());
         assertEquals(0, inside.code, inside.out);
-        assertTrue(inside.out.contains("gate: passed"), inside.out);
+        assertTrue(inside.out.contains("gate: PASSED"), inside.out);
         assertEquals("0", junit(dir.resolve("in.xml")).getDocumentElement().getAttribute("failures"));
 
+        // Just outside, the lower bound no longer clears the margin, yet no drop that large is shown either.
         Run outside = lab("gate", "--baseline", baseline.toString(), "--candidate", candidate.toString(), "--max-drop",
                 Double.toString(-lower - 1e-6), "--junit", dir.resolve("out.xml").toString(), "--markdown",
                 dir.resolve("out.md").toString());
-        assertEquals(1, outside.code, outside.out);
-        assertTrue(outside.out.contains("FAIL ε=0.1: change -0.030"), outside.out);
+        assertEquals(3, outside.code, outside.out);
+        assertTrue(outside.out.contains("INCONCLUSIVE ε=0.1: change -0.030"), outside.out);
+        assertTrue(outside.out.contains("examples with the same outcome rates would decide it"), outside.out);
         assertTrue(outside.out.contains("negative flips at ε=0.1 (example indices): 100 101 102 103 104 105 106 107"),
                 outside.out);
         Document xml = junit(dir.resolve("out.xml"));
-        assertEquals("1", xml.getDocumentElement().getAttribute("failures"));
+        assertEquals("0", xml.getDocumentElement().getAttribute("failures"));
+        assertEquals("1", xml.getDocumentElement().getAttribute("skipped"), "inconclusive is JUnit's third state");
         assertEquals(2, xml.getElementsByTagName("testcase").getLength(), "one per budget and one for masking");
         String md = Files.readString(dir.resolve("out.md"));
-        assertTrue(md.contains("| ε=0.1 | 0.540 [") && md.contains("**regressed**"), md);
+        assertTrue(md.contains("| ε=0.1 | 0.540 [") && md.contains("inconclusive"), md);
+        Run lenient = lab("gate", "--baseline", baseline.toString(), "--candidate", candidate.toString(), "--max-drop",
+                Double.toString(-lower - 1e-6), "--if-inconclusive", "pass");
+        assertEquals(0, lenient.code, lenient.out);
+        assertTrue(lenient.out.contains("gate: INCONCLUSIVE"), lenient.out);
+    }
+
+    @Test
+    void aDropLargerThanTheMarginRegressesAndAModelAgainstItselfDoesNot() throws Exception {
+        Path baseline = report("baseline.json", BASELINE, List.of());
+        Path weaker = report("weaker.json", "1".repeat(60) + "0".repeat(140), List.of());
+        Run run = lab("gate", "--baseline", baseline.toString(), "--candidate", weaker.toString(), "--junit",
+                dir.resolve("r.xml").toString(), "--markdown", dir.resolve("r.md").toString());
+        assertEquals(1, run.code, run.out);
+        assertTrue(run.out.contains("REGRESSED    ε=0.1: change -0.240") && run.out.contains("gate: REGRESSED"), run.out);
+        assertEquals("1", junit(dir.resolve("r.xml")).getDocumentElement().getAttribute("failures"));
+        assertTrue(Files.readString(dir.resolve("r.md")).contains("**regressed**"));
+        // Seen: one 150-example report as both baseline and candidate exited 1, like a real drop. No change is not a
+        // regression: 150 examples cannot show non-inferiority at 0.01, and the gate says how many could.
+        String same = "1".repeat(21) + "0".repeat(129);
+        Path itself = report("itself.json", same, List.of());
+        Run self = lab("gate", "--baseline", itself.toString(), "--candidate", itself.toString());
+        assertEquals(3, self.code, self.out);
+        assertTrue(self.out.contains("gate: INCONCLUSIVE (about 193 examples with the same outcome rates would decide "
+                + "it"), self.out);
     }
 
     @Test

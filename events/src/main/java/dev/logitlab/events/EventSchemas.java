@@ -32,11 +32,12 @@ public final class EventSchemas {
             ReportProgress.class, "report-progress.v1.json",
             EvaluationReport.class, "evaluation-report.v1.json",
             RunSpec.class, "run-spec.v1.json",
-            Verdict.class, "verdict.v1.json");
+            Verdict.class, "verdict.v2.json");
 
     /** Older schema versions still read, by class and {@code schemaVersion}; events are written in the newest. */
     private static final Map<Class<?>, Map<Integer, String>> OLDER = Map.of(
-            CheckpointCreated.class, Map.of(1, "checkpoint-created.v1.json"));
+            CheckpointCreated.class, Map.of(1, "checkpoint-created.v1.json"),
+            Verdict.class, Map.of(1, "verdict.v1.json"));
 
     private static final JsonSchemaFactory FACTORY = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
     private static final Map<String, JsonSchema> LOADED = new ConcurrentHashMap<>();

@@ -33,7 +33,7 @@ public final class Topics {
     public static final String REPORT_PUBLISHED = "dev.logitlab.report.published.v1";
     public static final String REPORT_FAILED = "dev.logitlab.report.failed.v1";
     public static final String REPORT_PROGRESS = "dev.logitlab.report.progress.v1";
-    public static final String VERDICT = "dev.logitlab.verdict.v1";
+    public static final String VERDICT = "dev.logitlab.verdict.v2";
 
     /** The CloudEvents {@code source} of each service. */
     public static final String SOURCE_PREFIX = "/logitlab/";

@@ -29,7 +29,7 @@ public enum ServiceMetrics {
             + "of a report, by when they were made: early (while its shards were attacked) or at-report (none early, or "
             + "made on other correct examples)"),
     ANALYSIS_FAILURES("logitlab.analysis.failures", "Evaluations the analysis service could not analyse"),
-    VERDICTS("logitlab.verdicts", "Verdicts published on logitlab.verdicts, by kind (passed, regressed, "
+    VERDICTS("logitlab.verdicts", "Verdicts published on logitlab.verdicts, by kind (passed, regressed, inconclusive, "
             + "masking-suspected, robust-overfitting)"),
     RECORDS_SKIPPED("logitlab.records.skipped", "Records a reader set aside as unreadable (no key, a key too long, "
             + "not JSON, not the topic's schema), by topic"),

@@ -24,4 +24,17 @@ public final class McNemar {
     public static double exactP(PairedOutcomes outcomes) {
         return exactP(outcomes.baselineOnly(), outcomes.candidateOnly());
     }
+
+    /**
+     * The one-sided exact test of a drop: p = P[Bin(b + c, ½) ≥ b], b the examples only the baseline withstood (the
+     * negative flips), c those only the candidate did; 1 when no example differs.
+     */
+    public static double dropP(PairedOutcomes outcomes) {
+        int b = outcomes.baselineOnly();
+        int discordant = b + outcomes.candidateOnly();
+        if (discordant == 0 || b == 0) {
+            return 1;
+        }
+        return 1 - new BinomialDistribution(null, discordant, 0.5).cumulativeProbability(b - 1);
+    }
 }

@@ -23,17 +23,30 @@ public final class PairedDifference {
 
     /** The lower bound of the one-sided (1 − α) interval: the two-sided (1 − 2α) interval's lower bound. */
     public static double lowerBound(PairedOutcomes t, double alpha) {
-        double z = new NormalDistribution(null, 0, 1).inverseCumulativeProbability(1 - alpha);
-        return withZ(t, z).lower();
+        return withZ(t, z(alpha)).lower();
+    }
+
+    /** The upper bound of the one-sided (1 − α) interval: the two-sided (1 − 2α) interval's upper bound. */
+    public static double upperBound(PairedOutcomes t, double alpha) {
+        return withZ(t, z(alpha)).upper();
+    }
+
+    /** The one-sided (1 − α) normal quantile. */
+    static double z(double alpha) {
+        return new NormalDistribution(null, 0, 1).inverseCumulativeProbability(1 - alpha);
     }
 
     static Interval withZ(PairedOutcomes t, double z) {
-        int n = t.examples();
-        double p1 = t.candidateAccuracy();
-        double p2 = t.baselineAccuracy();
+        return withZ(t.candidateAccuracy(), t.baselineAccuracy(), phi(t), t.examples(), z);
+    }
+
+    /**
+     * The interval for accuracies p₁ (candidate) and p₂ (baseline) with correlation φ over n examples; n may be any
+     * size, which is how the gate says how many examples the same outcomes would need.
+     */
+    static Interval withZ(double p1, double p2, double phi, double n, double z) {
         Interval w1 = wilson(p1, n, z);
         Interval w2 = wilson(p2, n, z);
-        double phi = phi(t);
         double theta = p1 - p2;
         double down = Math.sqrt(Math.max(0, sq(p1 - w1.lower()) - 2 * phi * (p1 - w1.lower()) * (w2.upper() - p2)
                 + sq(w2.upper() - p2)));
@@ -43,10 +56,10 @@ public final class PairedDifference {
     }
 
     /** The Wilson score interval of a proportion p of n. */
-    static Interval wilson(double p, int n, double z) {
+    static Interval wilson(double p, double n, double z) {
         double z2 = z * z;
         double centre = (p + z2 / (2 * n)) / (1 + z2 / n);
-        double half = z * Math.sqrt(p * (1 - p) / n + z2 / (4.0 * n * n)) / (1 + z2 / n);
+        double half = z * Math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n);
         return new Interval(Math.max(0, centre - half), Math.min(1, centre + half));
     }
 

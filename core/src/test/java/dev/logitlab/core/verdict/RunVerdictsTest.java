@@ -59,14 +59,58 @@ class RunVerdictsTest {
         assertEquals("robust-overfitting", v.kind(), v.reason());
         assertTrue(v.reason().contains("epoch 3") && v.reason().contains("epoch 2"), v.reason());
         assertEquals("run/epoch-002", v.best());
-        // With "best" as the baseline the same comes from the gate against the best so far.
+        // On the held-out half (odd examples): 65 of 100 against 42; 23 lost, none gained: p = 2⁻²³, times 3·2.
+        assertEquals(100, v.overfitting().examples());
+        assertEquals(0.65, v.overfitting().best(), 1e-12);
+        assertEquals(0.42, v.overfitting().accuracy(), 1e-12);
+        assertEquals(Math.pow(0.5, 23), v.overfitting().dropP(), 1e-15);
+        assertEquals(6 * Math.pow(0.5, 23), v.overfitting().adjustedP(), 1e-15);
+        assertEquals(3, v.overfitting().place());
+        // With "best" as the baseline the same comes out, the best so far named as the baseline.
         Verdict gated = RunVerdicts.judge(e3, List.of(e1, e2), plan(RunSpec.Evaluation.BEST, 0.01), Optional.empty());
         assertEquals("robust-overfitting", gated.kind(), gated.reason());
         assertEquals("run/epoch-002", gated.baseline());
-        // The best itself, and an epoch within noise of it, pass.
+        assertEquals(100, gated.overfitting().examples());
+        // The best itself passes; an epoch within noise of it is no overfitting, and against the best so far on 100
+        // held-out examples it is inconclusive, not a regression.
         assertEquals("passed", RunVerdicts.judge(e2, List.of(e1), NO_BASELINE, Optional.empty()).kind());
         Judged close = judged("run", 4, 128, false);
         assertEquals("passed", RunVerdicts.judge(close, List.of(e1, e2), NO_BASELINE, Optional.empty()).kind());
+        Verdict closeToBest = RunVerdicts.judge(close, List.of(e1, e2), plan(RunSpec.Evaluation.BEST, 0.01),
+                Optional.empty());
+        assertEquals("inconclusive", closeToBest.kind(), closeToBest.reason());
+        assertTrue(closeToBest.reason().contains("examples would decide it"), closeToBest.reason());
+        assertEquals("inconclusive", closeToBest.budgets().get(0).answer());
+    }
+
+    @Test
+    void theSameModelUploadedFourTimesAgainstTheBestGetsNoOverfittingOrRegression() {
+        // Seen: the same file as steps 1-4 with "best" as the baseline, 150 examples, robust near 0.15; steps 2-4 were
+        // each called robust-overfitting by a non-inferiority test that equal outcomes fail at this size.
+        String outcomes = "1".repeat(23) + "0".repeat(127);
+        List<Judged> steps = new java.util.ArrayList<>();
+        for (int step = 1; step <= 4; step++) {
+            Judged j = new Judged("same", "same/step-00000" + step, step, "x", report(outcomes, false));
+            Verdict v = RunVerdicts.judge(j, List.copyOf(steps), plan(RunSpec.Evaluation.BEST, 0.01), Optional.empty());
+            assertTrue(v.kind().equals("passed") || v.kind().equals("inconclusive"), v.kind() + ": " + v.reason());
+            assertEquals("same/step-000001", v.best(), "the earliest on a tie");
+            steps.add(j);
+        }
+    }
+
+    @Test
+    void theBestIsChosenOnTheEvenExamplesAndOnlyUnderTheCurrentProtocol() {
+        // e1 is better on the even (selection) half, e2 on all examples thanks to its odd ones: e1 is the best.
+        String e1 = "10".repeat(50) + "0".repeat(100);          // 50 robust, all even
+        String e2 = "01".repeat(30) + "1".repeat(10) + "0".repeat(130); // 40 robust: 30 odd, 10 half and half
+        Judged first = new Judged("r", "r/epoch-001", 1, "x", report(e1, false));
+        Judged second = new Judged("r", "r/epoch-002", 2, "x", report(e2, false));
+        assertEquals("r/epoch-001", BestCheckpoint.of(List.of(first, second)).orElseThrow().checkpointId());
+        assertEquals(0, BestCheckpoint.accuracy(BestCheckpoint.heldOutHalf(e1)), "reported where it was not chosen");
+        // A checkpoint judged under another protocol (50 examples) is never the best of this one's.
+        Judged other = new Judged("r", "r/epoch-003", 3, "x", report("1".repeat(50), false));
+        Verdict v = RunVerdicts.judge(second, List.of(first, other), NO_BASELINE, Optional.empty());
+        assertEquals("r/epoch-001", v.best());
     }
 
     @Test
@@ -79,13 +123,41 @@ class RunVerdictsTest {
         List<Leaderboard.Row> rows = tables.get(0).rows();
         assertEquals(List.of("strong", "close", "weak"), rows.stream().map(Leaderboard.Row::runId).toList());
         assertEquals("strong/epoch-001", rows.get(0).checkpointId(), "a run's row is its best checkpoint");
-        assertTrue(rows.get(0).separable());
-        assertFalse(rows.get(1).separable(), "0.725 against 0.75 on 200 examples: within noise");
+        // Chosen among two, strong reports its held-out half: 75 of 100; close, a single checkpoint, all 200.
+        assertTrue(rows.get(0).heldOut());
+        assertEquals(100, rows.get(0).examples());
+        assertEquals(0.75, rows.get(0).robust(), 1e-12);
+        assertEquals(200, rows.get(1).examples());
+        // On the 100 examples both report, strong and close differ on 3: McNemar p = 0.25.
+        assertEquals(0.25, rows.get(1).pValue(), 1e-12);
+        assertFalse(rows.get(1).separable(), "within noise");
+        assertFalse(rows.get(0).separable(), "the leader cannot be told from the runner-up either");
         assertTrue(rows.get(2).separable(), "0.30 is clearly below");
         String csv = Leaderboard.csv(tables);
         assertTrue(csv.startsWith("protocol,rank,runId"), csv);
         assertEquals(1 + 4, csv.lines().count());
         assertEquals("\"'=cmd\"", Leaderboard.quote("=cmd"), "no formula reaches a spreadsheet");
+    }
+
+    @Test
+    void rowsThatShareTheirExamplesAreTestedPairedNotByOverlappingIntervals() {
+        // 0.50 against 0.47 on 500 examples: the intervals overlap, but the 15 discordant examples all favour the
+        // leader, so the paired p is 2·2⁻¹⁵.
+        String leader = "1".repeat(250) + "0".repeat(250);
+        String second = "1".repeat(235) + "0".repeat(265);
+        List<Leaderboard.Row> rows = Leaderboard.of(List.of(new Judged("a", "a/1", 1, "x", report(leader, false)),
+                new Judged("b", "b/1", 1, "x", report(second, false)))).get(0).rows();
+        assertTrue(Interval.of(rows.get(0).robustInterval()).overlaps(Interval.of(rows.get(1).robustInterval())));
+        assertEquals(2 * Math.pow(0.5, 15), rows.get(1).pValue(), 1e-12);
+        assertTrue(rows.get(1).separable());
+        // A row without per-example outcomes (an older report) is tested unpaired: Fisher's exact test.
+        EvaluationReport old = new EvaluationReport(EvaluationReport.SCHEMA, "m", "fashion-mnist", 500, 0, 0.9,
+                report(second, false).attacks(), List.of(new EvaluationReport.WorstCase("linf", 0.1, 0.47)), null,
+                new EvaluationReport.Masking(false, List.of()), null);
+        rows = Leaderboard.of(List.of(new Judged("a", "a/1", 1, "x", report(leader, false)),
+                new Judged("b", "b/1", 1, "x", old))).get(0).rows();
+        assertEquals(FisherExact.twoSided(235, 500, 250, 500), rows.get(1).pValue(), 1e-12);
+        assertFalse(rows.get(1).separable(), "unpaired, 0.50 against 0.47 on 500 each is within noise");
     }
 
     static RunSpec.Evaluation plan(String baseline, double maxDrop) {

@@ -103,15 +103,64 @@ class VerdictStatisticsTest {
         PairedOutcomes t = PairedOutcomes.of(baseline, candidate);
         double lower = PairedDifference.lowerBound(t, 0.05);
         assertTrue(lower < t.difference() && t.difference() == -0.03);
-        assertTrue(NonInferiority.decide(t, -lower + 1e-9, 0.05).notWorse(), "just inside the margin");
-        assertFalse(NonInferiority.decide(t, -lower - 1e-9, 0.05).notWorse(), "just outside it");
+        assertTrue(NonInferiority.decide(t, -lower + 1e-9, 0.05).passed(), "just inside the margin");
+        assertFalse(NonInferiority.decide(t, -lower - 1e-9, 0.05).passed(), "just outside it");
         // A candidate better on every discordant example passes a zero margin; identical outcomes do not, since
         // "not worse by more than 0" needs evidence the lower bound cannot give at a difference of exactly 0.
-        assertTrue(NonInferiority.decide(PairedOutcomes.of(candidate, baseline), 0, 0.05).notWorse());
-        assertFalse(NonInferiority.decide(PairedOutcomes.of(baseline, baseline), 0, 0.05).notWorse());
+        assertTrue(NonInferiority.decide(PairedOutcomes.of(candidate, baseline), 0, 0.05).passed());
+        assertEquals(NonInferiority.Answer.INCONCLUSIVE,
+                NonInferiority.decide(PairedOutcomes.of(baseline, baseline), 0, 0.05).answer(),
+                "no change is not a regression either");
         assertThrows(IllegalArgumentException.class, () -> NonInferiority.decide(t, 1.5, 0.05));
         assertThrows(IllegalArgumentException.class, () -> NonInferiority.decide(t, -0.1, 0.05));
         assertThrows(IllegalArgumentException.class, () -> NonInferiority.decide(t, 0.01, 0.7));
+    }
+
+    @Test
+    void identicalOutcomesAreInconclusiveAndTheGateSaysHowManyExamplesWouldDecide() {
+        // The quick demo's case: 150 examples, 21 robust (p = 0.14), the same outcomes on both sides, margin 0.01.
+        String same = "1".repeat(21) + "0".repeat(129);
+        NonInferiority.Decision d = NonInferiority.decide(PairedOutcomes.of(same, same), 0.01, 0.05);
+        // With no discordant example Newcombe's lower bound is −z²|1 − 2p|/(n + z²): −0.0128 here, below −0.01.
+        double z2 = Math.pow(1.6448536269514722, 2);
+        assertEquals(-z2 * 0.72 / (150 + z2), d.lowerBound(), 1e-9);
+        assertEquals(-d.lowerBound(), d.upperBound(), 1e-12, "symmetric at a difference of 0");
+        assertEquals(NonInferiority.Answer.INCONCLUSIVE, d.answer());
+        // It passes once z²·0.72/(n + z²) < 0.01, n > 72·z² − z² = 192.09: the first such n is 193.
+        assertEquals(193, d.examplesToDecide());
+        assertEquals(NonInferiority.Answer.PASSED, NonInferiority.decide(PairedOutcomes.of(same + "1".repeat(6) + "0"
+                .repeat(37), same + "1".repeat(6) + "0".repeat(37)), 0.01, 0.05).answer(), "193 examples at 0.14 pass");
+    }
+
+    @Test
+    void aDropLargerThanTheMarginIsARegressionAndTheBudgetsShareAlpha() {
+        // 200 examples: 30 the baseline withstood are lost, none gained: d = −0.15.
+        String baseline = "1".repeat(60) + "0".repeat(140);
+        String candidate = "1".repeat(30) + "0".repeat(170);
+        NonInferiority.Decision one = NonInferiority.decide(PairedOutcomes.of(baseline, candidate), 0.01, 0.05);
+        assertEquals(NonInferiority.Answer.REGRESSED, one.answer());
+        assertTrue(one.upperBound() < -0.01 && one.upperBound() > one.difference(), one.toString());
+        // Shared over two budgets the upper bound is taken at α/2: further from the change, so harder to regress.
+        NonInferiority.Decision shared = NonInferiority.decide(PairedOutcomes.of(baseline, candidate), 0.01, 0.05, 0.025);
+        assertTrue(shared.upperBound() > one.upperBound());
+        assertEquals(PairedDifference.of(PairedOutcomes.of(baseline, candidate), 0.95).upper(), shared.upperBound(),
+                1e-12, "the one-sided 97.5% bound is the two-sided 95% interval's");
+        // A small drop well inside the noise: neither shown.
+        String slightly = "1".repeat(58) + "0".repeat(142);
+        assertEquals(NonInferiority.Answer.INCONCLUSIVE,
+                NonInferiority.decide(PairedOutcomes.of(baseline, slightly), 0.01, 0.05).answer());
+    }
+
+    @Test
+    void theOneSidedDropTestAndFishersExactTestMatchTheirTables() {
+        // b = 5 lost, c = 0 gained: P[Bin(5, ½) ≥ 5] = 1/32.
+        assertEquals(1 / 32.0, McNemar.dropP(PairedOutcomes.of("11111", "00000")), 1e-12);
+        assertEquals(1, McNemar.dropP(PairedOutcomes.of("00000", "11111")), "a gain is no drop");
+        // b = 3, c = 1: P[Bin(4, ½) ≥ 3] = 5/16.
+        assertEquals(5 / 16.0, McNemar.dropP(PairedOutcomes.of("1110", "0001")), 1e-12);
+        // Fisher's tea-tasting table [[3, 1], [1, 3]]: two-sided p = 34/70 = 0.4857.
+        assertEquals(34 / 70.0, FisherExact.twoSided(3, 4, 1, 4), 1e-9);
+        assertEquals(1, FisherExact.twoSided(5, 10, 5, 10), 1e-9);
     }
 
     /**

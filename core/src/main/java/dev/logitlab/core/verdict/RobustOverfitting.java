@@ -1,0 +1,51 @@
+package dev.logitlab.core.verdict;
+
+import dev.logitlab.core.verdict.BestCheckpoint.Judged;
+import dev.logitlab.events.EvaluationReport;
+import dev.logitlab.events.Verdict;
+import java.util.List;
+
+/**
+ * Robust overfitting (Rice, Wong, Kolter 2020), claimed only on evidence: a checkpoint after the run's best is
+ * significantly below it at the headline budget. Three guards against false alarms:
+ * <ul>
+ *   <li>the best is chosen on the selection half and the comparison made on the held-out half
+ *   ({@link BestCheckpoint}), so the best's figure is not inflated by its own selection;</li>
+ *   <li>the test is of a drop, one-sided exact McNemar on the paired held-out outcomes, not a failed non-inferiority
+ *   (which equal checkpoints fail at these sizes);</li>
+ *   <li>a run's checkpoints are a family of tests, made one at a time as their reports arrive, each verdict final
+ *   once published, with the best moving as they come. Holm's method needs the whole family at once, so the error is
+ *   spent instead: the checkpoint at place k of its run (k ≥ 2, in epoch order) is tested at α/(k(k − 1)). These sum
+ *   to α over any number of checkpoints (a telescoping series), so by the union bound the chance that a run of equal
+ *   checkpoints gets any robust-overfitting verdict stays within α, whichever is best and whenever reports arrive.
+ *   The price is power late in long runs (α/90 at the tenth checkpoint): a drop must be large to be called.</li>
+ * </ul>
+ */
+public final class RobustOverfitting {
+
+    private RobustOverfitting() {
+    }
+
+    /**
+     * The test of {@code current} against {@code best} among {@code peers} (one protocol, current included); null when
+     * current is not after the best or either lacks per-example outcomes.
+     */
+    public static Verdict.Overfitting test(Judged current, Judged best, List<Judged> peers, double alpha) {
+        if (current.epoch() <= best.epoch() || !RunVerdicts.hasOutcomes(best) || !RunVerdicts.hasOutcomes(current)) {
+            return null;
+        }
+        int place = (int) peers.stream().filter(p -> p.epoch() <= current.epoch()).count();
+        PairedOutcomes t = PairedOutcomes.of(BestCheckpoint.heldOutHalf(BestCheckpoint.headline(best.report()).robust()),
+                BestCheckpoint.heldOutHalf(BestCheckpoint.headline(current.report()).robust()));
+        double p = McNemar.dropP(t);
+        double adjusted = Math.min(1, p * spending(place));
+        EvaluationReport.WorstCase headline = BestCheckpoint.headline(current.report());
+        return new Verdict.Overfitting(headline.budget(), t.examples(), t.baselineAccuracy(), t.candidateAccuracy(), p,
+                adjusted, place, adjusted <= alpha);
+    }
+
+    /** What a p at place k is multiplied by: k(k − 1), so that place k is tested at α/(k(k − 1)). */
+    static double spending(int place) {
+        return Math.max(1, (double) place * (place - 1));
+    }
+}
