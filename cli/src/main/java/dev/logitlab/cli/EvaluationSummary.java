@@ -26,8 +26,8 @@ final class EvaluationSummary {
                     attacked == null ? "" : "  * on the " + attacked + " left robust");
         }
         for (EvaluationReport.WorstCase w : r.worstCase()) {
-            out.printf("%-12s %-5s %6s %8.3f %-16s%n", "worst case", w.norm(), DefenseTerm.format(w.eps()),
-                    w.robustAccuracy(), interval(w.interval()));
+            out.printf("%-12s %-5s %6s %8.3f %-16s%s%n", "worst case", w.norm(), DefenseTerm.format(w.eps()),
+                    w.robustAccuracy(), interval(w.interval()), beyondTheAttacks(w));
         }
         out.printf("(95%% intervals are exact binomial, Clopper–Pearson, over the %d examples)%n", r.examples());
         if (after) {
@@ -59,6 +59,16 @@ final class EvaluationSummary {
                     c.passed() || c.fix() == null ? "" : " → fix: " + c.fix());
         }
         out.flush();
+    }
+
+    /** The breaks the worst case owes to procedures other than this budget's attacks, e.g. "  (+2 the ε sweep)". */
+    static String beyondTheAttacks(EvaluationReport.WorstCase w) {
+        if (w.foundBy() == null) {
+            return "";
+        }
+        java.util.List<String> more = w.foundBy().entrySet().stream().filter(e -> !e.getKey().equals("attacks"))
+                .map(e -> "+" + e.getValue() + " " + e.getKey()).toList();
+        return more.isEmpty() ? "" : "  (breaks beyond the attacks: " + String.join(", ", more) + ")";
     }
 
     /** {@code [0.090, 0.210]}, or nothing for reports written before intervals. */

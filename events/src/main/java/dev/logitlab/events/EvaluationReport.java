@@ -84,18 +84,27 @@ public record EvaluationReport(
     }
 
     /**
-     * Robust accuracy at one budget when an example counts as robust only if no attack at that budget broke it;
-     * {@code robust} per example as in {@link AttackRun}, {@code interval} its exact 95% interval (both absent in
-     * reports written before them).
+     * Robust accuracy at one budget when an example counts as robust only if nothing the evaluation found breaks it
+     * there: no attack at that budget or a smaller one of the same norm, and no verified break of any other procedure
+     * within the budget (the ε sweep, longer reruns, minimal-ε searches, an escalation). {@code robust} per example as
+     * in {@link AttackRun}, {@code interval} its exact 95% interval; {@code foundBy}: how many of the breaks each
+     * procedure found first, in the order attacks, a smaller ε, the ε sweep, escalation, longer runs, minimal-ε
+     * searches (they sum to the broken examples). Each is absent in reports written before it.
      */
-    public record WorstCase(String norm, double eps, double robustAccuracy, String robust, List<Double> interval) {
+    public record WorstCase(String norm, double eps, double robustAccuracy, String robust, List<Double> interval,
+                            Map<String, Integer> foundBy) {
 
         public WorstCase {
             norm = norm == null ? LINF : norm;
         }
 
         public WorstCase(String norm, double eps, double robustAccuracy) {
-            this(norm, eps, robustAccuracy, null, null);
+            this(norm, eps, robustAccuracy, null, null, null);
+        }
+
+        /** A worst case that does not say which procedure found its breaks (reports written before they did). */
+        public WorstCase(String norm, double eps, double robustAccuracy, String robust, List<Double> interval) {
+            this(norm, eps, robustAccuracy, robust, interval, null);
         }
 
         public String budget() {

@@ -21,8 +21,11 @@ public final class IncompleteOptimization {
     static final int LONGER = 100;
     static final double STILL_FALLING = 0.05;
 
-    /** How many robust examples were probed, how many were still improving, and how many the longer run broke. */
-    public record Result(int probed, int stillImproving, int brokenByLongerRun) {
+    /**
+     * How many robust examples were probed, how many were still improving, how many the longer run broke, and which
+     * ({@code broken}: positions among the probed examples, ascending), so that those breaks count.
+     */
+    public record Result(int probed, int stillImproving, int brokenByLongerRun, int[] broken) {
     }
 
     private IncompleteOptimization() {
@@ -39,18 +42,17 @@ public final class IncompleteOptimization {
     public static Result probe(Classifier model, NDArray images, int[] labels, double eps, long seed) {
         boolean[] improving = stillImproving(model, images, labels, (float) eps, seed);
         int[] which = java.util.stream.IntStream.range(0, labels.length).filter(i -> improving[i]).toArray();
-        int broken = 0;
+        int[] broken = new int[0];
         if (which.length > 0) {
             try (NDManager scope = model.manager().newSubManager()) {
                 long[] idx = java.util.Arrays.stream(which).asLongStream().toArray();
                 NDArray subset = images.get(scope.create(idx));
                 int[] y = java.util.Arrays.stream(which).map(i -> labels[i]).toArray();
-                for (boolean b : new Pgd(Norm.LINF, Pgd.Loss.MARGIN, LONGER, null, 1).run(model, subset, y, eps, seed + 1)) {
-                    broken += b ? 1 : 0;
-                }
+                boolean[] now = new Pgd(Norm.LINF, Pgd.Loss.MARGIN, LONGER, null, 1).run(model, subset, y, eps, seed + 1);
+                broken = java.util.stream.IntStream.range(0, which.length).filter(k -> now[k]).map(k -> which[k]).toArray();
             }
         }
-        return new Result(labels.length, which.length, broken);
+        return new Result(labels.length, which.length, broken.length, broken);
     }
 
     /** Per example: did PGD-margin's best loss still fall noticeably over the last quarter of its steps? */

@@ -39,7 +39,7 @@ public final class AnalysisPhase {
 
     static final double SEARCH_MAX_EPS = 0.5;
     /** Where FMN's ℓ2 search censors: as far beyond usual ℓ2 budgets (0.5–2 on [0, 1] images) as 0.5 is in ℓ∞. */
-    static final double SEARCH_MAX_EPS_L2 = 5;
+    public static final double SEARCH_MAX_EPS_L2 = 5;
     static final int BISECTIONS = 6;
     public static final int INCOMPLETE_PROBE = 100;
 
@@ -97,11 +97,13 @@ public final class AnalysisPhase {
     private ModelMeasurements measure(boolean[] correct, Stages stages) {
         stages.next(PROBES);
         ModelMeasurements.Probes probes = probes(correct);
-        EvaluationReport.GapSummary gaps = plan.gapLimit() > 0 ? gaps(correct, stages) : null;
+        List<VerifiedBreaks.Found> found = new ArrayList<>();
+        EvaluationReport.GapSummary gaps = plan.gapLimit() > 0 ? gaps(correct, stages, found) : null;
         stages.next(BINARIZATION);
         Binarization.Result binarized = binarization(correct, plan.eps().get(plan.eps().size() - 1));
         stages.close();
-        return new ModelMeasurements(ModelMeasurements.correct(correct), probes, gaps, binarized, stages.timeline());
+        return new ModelMeasurements(ModelMeasurements.correct(correct), probes, gaps, binarized, stages.timeline(),
+                found);
     }
 
     public EvaluationReport run(AttackResults attackResults, EvaluationListener listener) {
@@ -123,6 +125,21 @@ public final class AnalysisPhase {
      */
     public record Findings(ModelMeasurements measured, List<Escalation.Outcome> escalation,
                            IncompleteOptimization.Result incomplete, List<EvaluationReport.Stage> timeline) {
+
+        /** The longer runs' breaks at the largest ℓ∞ ε, per example in evaluation order; null when none ran. */
+        VerifiedBreaks.Found longerRuns(AttackResults attacks, EvaluationPlan plan) {
+            if (incomplete == null) {
+                return null;
+            }
+            double eps = plan.eps().get(plan.eps().size() - 1);
+            int[] chosen = incompleteProbe(attacks, eps);
+            float[] found = new float[attacks.examples()];
+            java.util.Arrays.fill(found, VerifiedBreaks.NONE);
+            for (int k : incomplete.broken()) {
+                found[chosen[k]] = (float) eps;
+            }
+            return new VerifiedBreaks.Found(VerifiedBreaks.LONGER_RUNS, Norm.LINF.label(), found);
+        }
     }
 
     /** The part of the analysis that runs the model: see {@link Findings}. */
@@ -159,10 +176,22 @@ public final class AnalysisPhase {
      */
     public static EvaluationReport conclude(EvaluationPlan plan, AttackResults attackResults, Findings findings) {
         long start = System.nanoTime();
-        AttackResults attacks = findings.escalation() == null ? attackResults
+        AttackResults escalated = findings.escalation() == null ? attackResults
                 : Escalation.apply(attackResults, findings.escalation());
-        boolean[] correct = correct(attacks, attacks.examples());
         ModelMeasurements m = findings.measured();
+        // What the longer runs and the minimal-ε searches broke counts too, at their budget and every larger one.
+        List<VerifiedBreaks.Found> found = new ArrayList<>();
+        VerifiedBreaks.Found longer = findings.longerRuns(escalated, plan);
+        if (longer != null) {
+            found.add(longer);
+        }
+        if (m.found() != null) {
+            found.addAll(m.found());
+        }
+        AttackResults attacks = new AttackResults(escalated.model(), escalated.dataset(), escalated.examples(),
+                escalated.seed(), escalated.clean(), escalated.attacks(),
+                VerifiedBreaks.enter(escalated.worstCase(), found), escalated.sweep(), escalated.unbounded());
+        boolean[] correct = correct(attacks, attacks.examples());
         List<MaskingEvidence.Outcome> outcomes = new ArrayList<>();
         for (EvaluationReport.AttackRun run : attacks.attacks()) {
             boolean[] broken = new boolean[correct.length];
@@ -238,8 +267,21 @@ public final class AnalysisPhase {
         }
     }
 
-    /** Indicator 2 on up to {@value #INCOMPLETE_PROBE} examples the worst case left robust at the largest ε. */
+    /** Indicator 2 on up to {@value #INCOMPLETE_PROBE} examples every ℓ∞ attack left robust at the largest ε. */
     private IncompleteOptimization.Result incompleteOptimization(AttackResults attacks, double eps) {
+        int[] chosen = incompleteProbe(attacks, eps);
+        if (chosen == null || chosen.length == 0) {
+            return null;
+        }
+        Dataset subset = data.select(chosen);
+        try (NDManager scope = model.manager().newSubManager()) {
+            return IncompleteOptimization.probe(attacked, subset.images(scope, 0, chosen.length), subset.labels(), eps,
+                    plan.seed());
+        }
+    }
+
+    /** The examples indicator 2 probes: the first {@value #INCOMPLETE_PROBE} every ℓ∞ attack at ε left robust. */
+    static int[] incompleteProbe(AttackResults attacks, double eps) {
         String robust = null;
         for (EvaluationReport.AttackRun run : attacks.attacks()) {
             if (run.norm().equals(Norm.LINF.label()) && run.eps() == eps) {
@@ -250,15 +292,7 @@ public final class AnalysisPhase {
             return null;
         }
         String left = robust;
-        int[] chosen = IntStream.range(0, left.length()).filter(i -> left.charAt(i) == '1').limit(INCOMPLETE_PROBE).toArray();
-        if (chosen.length == 0) {
-            return null;
-        }
-        Dataset subset = data.select(chosen);
-        try (NDManager scope = model.manager().newSubManager()) {
-            return IncompleteOptimization.probe(attacked, subset.images(scope, 0, chosen.length), subset.labels(), eps,
-                    plan.seed());
-        }
+        return IntStream.range(0, left.length()).filter(i -> left.charAt(i) == '1').limit(INCOMPLETE_PROBE).toArray();
     }
 
     /** Per example robust in both outcome strings. */
@@ -281,7 +315,7 @@ public final class AnalysisPhase {
      * Gap statistics and FGSM's minimal ε on the first {@code gapLimit} correctly classified examples; PGD's and FMN's
      * minimal-ε searches, the costliest part of the analysis, on the first {@code searchLimit} of them.
      */
-    private EvaluationReport.GapSummary gaps(boolean[] correct, Stages stages) {
+    private EvaluationReport.GapSummary gaps(boolean[] correct, Stages stages, List<VerifiedBreaks.Found> found) {
         int[] chosen = IntStream.range(0, correct.length).filter(i -> correct[i]).limit(plan.gapLimit()).toArray();
         Dataset subset = data.select(chosen);
         GapStatistics[] stats = new GapStatistics[chosen.length];
@@ -311,6 +345,27 @@ public final class AnalysisPhase {
                 }
             }
         }
+        found.add(found(Norm.LINF, chosen, fgsm));
+        found.add(found(Norm.LINF, chosen, pgd));
+        found.add(found(Norm.LINF, chosen, fmn));
+        if (fmnL2 != null) {
+            found.add(found(Norm.L2, chosen, fmnL2));
+        }
         return GapStatisticsSummary.summarize(stats, fgsm, pgd, fmn, SEARCH_MAX_EPS, fmnL2, SEARCH_MAX_EPS_L2);
+    }
+
+    /**
+     * One search's breaks in evaluation order: {@code minimal[k]} is the smallest budget at which the search found a
+     * misclassified point for example {@code chosen[k]} (NaN or +∞: none; the searches cover a prefix of chosen).
+     */
+    private VerifiedBreaks.Found found(Norm norm, int[] chosen, float[] minimal) {
+        float[] eps = new float[data.size()];
+        Arrays.fill(eps, VerifiedBreaks.NONE);
+        for (int k = 0; k < minimal.length; k++) {
+            if (Float.isFinite(minimal[k]) && minimal[k] >= 0) {
+                eps[chosen[k]] = minimal[k];
+            }
+        }
+        return new VerifiedBreaks.Found(VerifiedBreaks.SEARCHES, norm.label(), eps);
     }
 }

@@ -8,7 +8,6 @@ import dev.logitlab.core.attack.Norm;
 import dev.logitlab.core.attack.SquareAttack;
 import dev.logitlab.core.data.Dataset;
 import dev.logitlab.core.model.Classifier;
-import dev.logitlab.core.verdict.ClopperPearson;
 import dev.logitlab.events.AttackResults;
 import dev.logitlab.events.EvaluationReport.AttackRun;
 import dev.logitlab.events.EvaluationReport.WorstCase;
@@ -73,7 +72,7 @@ public final class Escalation {
 
     /**
      * {@code attacks} with the escalated Square run per budget and the worst case after it. An outcome can only
-     * break what the worst case left robust: any other change in it is ignored, so the worst case never rises.
+     * break what the worst case left robust ({@link VerifiedBreaks}): any other change in it is ignored.
      */
     static AttackResults apply(AttackResults attacks, List<Outcome> outcomes) {
         if (outcomes.size() != attacks.worstCase().size()) {
@@ -81,22 +80,21 @@ public final class Escalation {
                     + attacks.worstCase().size());
         }
         int queries = queries(attacks);
-        List<AttackRun> runs = new ArrayList<>(attacks.attacks());
-        List<WorstCase> worst = new ArrayList<>();
+        List<VerifiedBreaks.Found> found = new ArrayList<>();
         for (int b = 0; b < outcomes.size(); b++) {
             WorstCase w = attacks.worstCase().get(b);
-            Outcome found = outcomes.get(b);
-            char[] after = w.robust().toCharArray();
-            int attacked = 0;
-            for (int i = 0; i < after.length; i++) {
-                if (after[i] == '1') {
-                    attacked++;
-                    after[i] = found.robust().length() == after.length && found.robust().charAt(i) == '0' ? '0' : '1';
-                }
+            String robust = outcomes.get(b).robust();
+            if (robust.length() == w.robust().length()) {
+                found.add(VerifiedBreaks.at(VerifiedBreaks.ESCALATION, w.norm(), w.eps(), robust));
             }
-            String outcome = new String(after);
-            double accuracy = (double) outcome.chars().filter(c -> c == '1').count() / outcome.length();
-            List<Double> interval = ClopperPearson.of(outcome).toList();
+        }
+        // A break at one budget is a break at every larger one of its norm: the worst case never rises.
+        List<WorstCase> worst = VerifiedBreaks.enter(attacks.worstCase(), found);
+        List<AttackRun> runs = new ArrayList<>(attacks.attacks());
+        for (int b = 0; b < outcomes.size(); b++) {
+            WorstCase w = attacks.worstCase().get(b);
+            WorstCase after = worst.get(b);
+            int attacked = (int) w.robust().chars().filter(c -> c == '1').count();
             Map<String, Object> params = new LinkedHashMap<>(new SquareAttack(Norm.parse(w.norm()), queries,
                     SquareAttack.P_INIT).params(w.eps()));
             params.put("attacked", attacked);
@@ -104,8 +102,8 @@ public final class Escalation {
                     + "count as broken, so its accuracy is the worst case after it");
             params.put("escalated", WHY + ": the gradient attacks saw exactly zero gradients, so Square ran again with "
                     + FACTOR + "x the queries");
-            runs.add(new AttackRun("square", w.norm(), w.eps(), accuracy, found.seconds(), params, outcome, interval));
-            worst.add(new WorstCase(w.norm(), w.eps(), accuracy, outcome, interval));
+            runs.add(new AttackRun("square", w.norm(), w.eps(), after.robustAccuracy(), outcomes.get(b).seconds(), params,
+                    after.robust(), after.interval()));
         }
         return new AttackResults(attacks.model(), attacks.dataset(), attacks.examples(), attacks.seed(), attacks.clean(),
                 runs, worst, attacks.sweep(), attacks.unbounded());

@@ -15,9 +15,12 @@ import java.util.List;
  * @param gaps         null when the plan measures no gaps
  * @param binarization null when no example is correct
  * @param timeline     each measuring stage with its seconds
+ * @param found        the breaks the minimal-ε searches found, per search (empty when no gaps were measured): they
+ *                     count in the worst case ({@link VerifiedBreaks})
  */
 public record ModelMeasurements(String correct, Probes probes, EvaluationReport.GapSummary gaps,
-                                Binarization.Result binarization, List<EvaluationReport.Stage> timeline) {
+                                Binarization.Result binarization, List<EvaluationReport.Stage> timeline,
+                                List<VerifiedBreaks.Found> found) {
 
     /** Correct examples with an exactly zero DLR gradient, the share of probability rows, relative output jitter. */
     public record Probes(int zeroGradients, double probabilityRows, double outputVariation) {

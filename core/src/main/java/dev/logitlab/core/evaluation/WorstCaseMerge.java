@@ -2,6 +2,7 @@ package dev.logitlab.core.evaluation;
 
 import dev.logitlab.core.attack.Attack;
 import dev.logitlab.core.attack.Budget;
+import dev.logitlab.core.attack.Norm;
 import dev.logitlab.core.evaluation.ShardPlan.Kind;
 import dev.logitlab.core.evaluation.ShardPlan.Shard;
 import dev.logitlab.events.AttackResults;
@@ -17,8 +18,8 @@ import java.util.function.Predicate;
 
 /**
  * Puts the outcomes of every shard of a {@link ShardPlan} back together: each attack's per-example outcomes at
- * each budget, and the worst case per example (robust only if no attack at that norm and ε broke it — never the minimum of
- * per-attack means). The same outcomes give the same results, in whatever order and on whichever replicas the
+ * each budget, and the worst case per example (robust only if no attack at that norm and ε or a smaller one broke it,
+ * and no point of the ε sweep within the budget did: {@link VerifiedBreaks}; never the minimum of per-attack means). The same outcomes give the same results, in whatever order and on whichever replicas the
  * shards ran. In a cascade plan each attack's outcomes are cumulative: broken by it or by an attack before it; so are
  * a gradient-free attack's when it ran after the gradient attacks ({@link Survivors}).
  */
@@ -73,9 +74,22 @@ public final class WorstCaseMerge {
                 worst.append(robust[i] ? '1' : unboundedRun.charAt(i) == 'x' ? 'x' : '0');
             }
             String outcome = worst.toString();
+            int broken = (int) outcome.chars().filter(c -> c == '0').count();
             worstCase.add(new WorstCase(budget.norm().label(), budget.eps(), accuracy(outcome), outcome,
-                    ClopperPearson.of(outcome).toList()));
+                    ClopperPearson.of(outcome).toList(), broken > 0 ? Map.of(VerifiedBreaks.ATTACKS, broken) : Map.of()));
         }
+        // What the attacks broke at a budget stays broken at every larger one, and so does what the sweep broke.
+        List<VerifiedBreaks.Found> found = new ArrayList<>();
+        for (WorstCase w : worstCase) {
+            found.add(VerifiedBreaks.at(VerifiedBreaks.SMALLER_EPS, w.norm(), w.eps(), w.robust()));
+        }
+        for (double eps : plan.sweepEps()) {
+            if (plan.pgdRunAt(eps) < 0) {
+                found.add(VerifiedBreaks.at(VerifiedBreaks.SWEEP, Norm.LINF.label(), eps,
+                        join(plan, outcomes, s -> s.kind() == Kind.SWEEP && s.eps() == eps).robust));
+            }
+        }
+        worstCase = VerifiedBreaks.enter(worstCase, found);
         List<RobustAt> sweep = new ArrayList<>();
         for (double eps : plan.sweepEps()) {
             int pgd = plan.pgdRunAt(eps);

@@ -11,6 +11,7 @@ import dev.logitlab.core.evaluation.AnalysisPhase;
 import dev.logitlab.core.evaluation.Escalation;
 import dev.logitlab.core.evaluation.ModelMeasurements;
 import dev.logitlab.core.evaluation.ShardPlan;
+import dev.logitlab.core.evaluation.VerifiedBreaks;
 import dev.logitlab.core.model.ModelContract;
 import dev.logitlab.core.sandbox.WorkerProtocol.Answer;
 import dev.logitlab.events.AttackResults;
@@ -25,6 +26,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.IntStream;
 
 /**
  * A worker's answers, read as hostile input: the worker runs a model from outside, and a model that escaped into
@@ -63,6 +65,7 @@ final class WorkerAnswers {
                 AnalysisPhase.ESCALATION, AnalysisPhase.INCOMPLETE, AnalysisPhase.CHECKS, "done",
                 Binarization.PENULTIMATE, Binarization.LOGITS, "fgsm", "pgd", "fmn", "NaN", "Infinity", "-Infinity"));
         words.addAll(AnalysisPhase.GAP_STAGES);
+        words.addAll(VerifiedBreaks.PROCEDURES);
         words.addAll(GapStatisticsSummary.HISTOGRAMS);
         words.addAll(ModelContract.CHECKS);
         for (Norm n : Norm.values()) {
@@ -202,6 +205,8 @@ final class WorkerAnswers {
                     && e.examples() >= 0 && e.examples() <= examples && e.censored() >= 0 && e.censored() <= e.examples()
                     && e.censoredFraction() >= 0 && e.censoredFraction() <= 1), "minimal-ε summaries");
         }
+        require(m.found() == null || m.found().size() <= 4 && m.found().stream().allMatch(f -> found(f, examples,
+                VerifiedBreaks.SEARCHES)), "a search's breaks");
         Binarization.Result b = m.binarization();
         require(b == null || 0 <= b.passed() && b.passed() <= b.valid() && b.valid() <= b.examples()
                 && b.examples() <= Binarization.EXAMPLES && FEATURES.contains(b.features()), "binarization counts");
@@ -223,9 +228,20 @@ final class WorkerAnswers {
         }
         IncompleteOptimization.Result i = f.incomplete();
         require(i == null || 0 <= i.brokenByLongerRun() && i.brokenByLongerRun() <= i.stillImproving()
-                && i.stillImproving() <= i.probed() && i.probed() <= AnalysisPhase.INCOMPLETE_PROBE, "longer-run counts");
+                && i.stillImproving() <= i.probed() && i.probed() <= AnalysisPhase.INCOMPLETE_PROBE
+                && i.broken() != null && i.broken().length == i.brokenByLongerRun()
+                && java.util.stream.IntStream.range(0, i.broken().length).allMatch(k -> i.broken()[k] >= 0
+                && i.broken()[k] < i.probed() && (k == 0 || i.broken()[k] > i.broken()[k - 1])), "longer-run counts");
         timeline(f.timeline());
         return f;
+    }
+
+    /** A procedure's breaks: its own name, a norm, one budget per example, each none or in [0, the search's limit]. */
+    private static boolean found(VerifiedBreaks.Found f, int examples, String procedure) {
+        return f != null && procedure.equals(f.procedure()) && (Norm.LINF.label().equals(f.norm())
+                || Norm.L2.label().equals(f.norm())) && f.eps() != null && f.eps().length == examples
+                && IntStream.range(0, examples).allMatch(i -> f.eps()[i] == VerifiedBreaks.NONE
+                || f.eps()[i] >= 0 && f.eps()[i] <= AnalysisPhase.SEARCH_MAX_EPS_L2);
     }
 
     private static void timeline(List<EvaluationReport.Stage> timeline) throws Broken {

@@ -48,7 +48,7 @@ class ModelMeasurementsTest {
 
             // Made on other correct examples (here a forgery with no gaps at all), they are not used.
             String other = (measured.correct().charAt(0) == '1' ? "0" : "1") + measured.correct().substring(1);
-            ModelMeasurements elsewhere = new ModelMeasurements(other, measured.probes(), null, null, List.of());
+            ModelMeasurements elsewhere = new ModelMeasurements(other, measured.probes(), null, null, List.of(), List.of());
             EvaluationReport remeasured = analysis.run(attacks, elsewhere, null);
             assertEquals(withoutTimes(after), withoutTimes(remeasured));
             assertTrue(remeasured.gaps().examples() > 0);

@@ -12,6 +12,7 @@ import dev.logitlab.core.evaluation.ShardPlan.Shard;
 import dev.logitlab.core.model.Classifier;
 import dev.logitlab.core.testing.Models;
 import dev.logitlab.events.AttackResults;
+import dev.logitlab.events.EvaluationReport;
 import dev.logitlab.events.ShardOutcome;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -66,7 +67,7 @@ class ShardingTest {
         assertTrue(l2.stream().allMatch(s -> s.kind() == Kind.ATTACK), "the sweep and the unbounded run stay ℓ∞");
         Map<Integer, ShardOutcome> outcomes = new HashMap<>();
         for (Shard s : shards.shards()) {
-            String robust = s.kind() != Kind.ATTACK ? "x000"
+            String robust = s.kind() == Kind.UNBOUNDED ? "x000" : s.kind() == Kind.SWEEP ? "x111"
                     : s.norm() == Norm.LINF ? "x111" : s.eps() == 0.5 ? (s.attackName().equals("fgsm") ? "x011" : "x101") : "x001";
             outcomes.put(s.index(), new ShardOutcome(s.index(), robust, 0.25));
         }
@@ -106,7 +107,7 @@ class ShardingTest {
         Map<Integer, ShardOutcome> outcomes = new HashMap<>();
         for (Shard s : shards.shards()) {
             String robust = s.kind() == Kind.ATTACK ? (s.attackName().equals("fgsm") ? "x011" : "x101")
-                    : s.kind() == Kind.UNBOUNDED ? "x000" : "x100";
+                    : s.kind() == Kind.UNBOUNDED ? "x000" : "x111";
             outcomes.put(s.index(), new ShardOutcome(s.index(), robust, 0.5));
         }
         AttackResults results = WorstCaseMerge.merge(shards, "m", "d", outcomes);
@@ -117,10 +118,34 @@ class ShardingTest {
         assertEquals(0.5, results.attacks().get(0).seconds());
         assertEquals(0.0, results.unbounded().robustAccuracy());
         // the sweep reuses the plan's pgd at ε = 0.1 and reads sweep shards elsewhere
-        results.sweep().forEach(p -> assertEquals(p.eps() == 0.1 ? 0.5 : 0.25, p.robustAccuracy(), "ε=" + p.eps()));
+        results.sweep().forEach(p -> assertEquals(p.eps() == 0.1 ? 0.5 : 0.75, p.robustAccuracy(), "ε=" + p.eps()));
 
         outcomes.remove(3);
         assertThrows(IllegalArgumentException.class, () -> WorstCaseMerge.merge(shards, "m", "d", outcomes));
+    }
+
+    @Test
+    void aBreakAtASmallerEpsilonOrOnTheSweepCountsAtEveryLargerBudget() {
+        // 5 examples, FGSM at ε = 0.05 and 0.1: FGSM is not monotone, at 0.05 it breaks example 1, at 0.1 only 2.
+        EvaluationPlan plan = new EvaluationPlan(List.of(0.05, 0.1), "fgsm", 5, 7, 0);
+        ShardPlan shards = new ShardPlan(plan, AttackSuite.parse(plan.attacks(), null), 5);
+        Map<Integer, ShardOutcome> outcomes = new HashMap<>();
+        for (Shard s : shards.shards()) {
+            // The sweep's PGD (no PGD in the suite, so it runs at both budgets too) breaks example 3 at 0.025 only.
+            String robust = s.kind() == Kind.ATTACK ? (s.eps() == 0.05 ? "x0111" : "x1011")
+                    : s.kind() == Kind.UNBOUNDED ? "x0000" : s.eps() == 0.025 ? "x1101" : "x1111";
+            outcomes.put(s.index(), new ShardOutcome(s.index(), robust, 0.5));
+        }
+        AttackResults results = WorstCaseMerge.merge(shards, "m", "d", outcomes);
+        EvaluationReport.WorstCase small = results.worstCase().get(0);
+        EvaluationReport.WorstCase large = results.worstCase().get(1);
+        assertEquals("x0101", small.robust());
+        assertEquals(Map.of("attacks", 1, "the ε sweep", 1), small.foundBy());
+        assertEquals("x0001", large.robust(), "what broke at 0.05 or on the sweep at 0.025 is broken at 0.1");
+        assertEquals(List.of("attacks", "a smaller ε", "the ε sweep"), List.copyOf(large.foundBy().keySet()));
+        assertEquals(Map.of("attacks", 1, "a smaller ε", 1, "the ε sweep", 1), large.foundBy());
+        assertEquals(0.2, large.robustAccuracy(), "accuracies are over every example, misclassified ones too");
+        assertEquals(0.6, results.attacks().get(1).robustAccuracy(), "the attack's own row is its own outcomes");
     }
 
     @Test

@@ -100,8 +100,12 @@ class SurvivorsTest {
                 "the evaluation in one process runs the gradient-free shards on the survivors too");
         var square = inTurn.attacks().stream().filter(r -> r.name().equals("square")).findFirst().orElseThrow();
         assertEquals(attacked, square.params().get("attacked"));
-        assertEquals(square.robust(), inTurn.worstCase().get(0).robust(),
-                "after the gradient attacks, square's outcome is the suite's");
+        // After the gradient attacks square's outcome is the suite's; the worst case adds what the ε sweep broke.
+        var worst = inTurn.worstCase().get(0);
+        assertEquals(square.robust().chars().filter(c -> c == '0').count(), (long) worst.foundBy().get("attacks"));
+        for (int i = 0; i < worst.robust().length(); i++) {
+            assertTrue(square.robust().charAt(i) == '1' || worst.robust().charAt(i) == square.robust().charAt(i));
+        }
         assertFalse(standalone.attacks().get(2).params().isEmpty());
     }
 
