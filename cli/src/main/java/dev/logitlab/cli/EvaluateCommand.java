@@ -72,6 +72,11 @@ final class EvaluateCommand implements Callable<Integer> {
             + "FMN's minimal-ε searches, the costliest part of the analysis (default: all)")
     int searchLimit;
 
+    @Option(names = "--single-draws", defaultValue = "10", description = "a model with random outputs counts as "
+            + "robust only if this many single forward passes, at the clean image and at a last attack's point, are all "
+            + "right (1 to 100; default: ${DEFAULT-VALUE})")
+    int singleDraws;
+
     @Option(names = "--seed", defaultValue = "0", description = "seed of every random start and query (default: ${DEFAULT-VALUE})")
     long seed;
 
@@ -89,7 +94,7 @@ final class EvaluateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter console = spec.commandLine().getOut();
         Torch.threads(runtime.threads);
-        EvaluationPlan plan = new EvaluationPlan(eps, epsL2, attacks, limit, seed, gaps, searchLimit);
+        EvaluationPlan plan = new EvaluationPlan(eps, epsL2, attacks, limit, seed, gaps, searchLimit, singleDraws);
         AttackSuite.validate(attacks, surrogate != null);
         String datasetName = dataset != null ? dataset : checkpointDataset(model);
         var test = Datasets.load(datasetName, runtime.dataDir).test();

@@ -30,6 +30,14 @@ final class EvaluationSummary {
                     w.robustAccuracy(), interval(w.interval()), beyondTheAttacks(w));
         }
         out.printf("(95%% intervals are exact binomial, Clopper–Pearson, over the %d examples)%n", r.examples());
+        for (EvaluationReport.WorstCase w : r.worstCase()) {
+            EvaluationReport.SingleDraw s = w.singleDraw();
+            if (s != null) {
+                out.printf("as deployed %-5s %6s: robust on all %d single draws %.3f; expected accuracy of one draw %.3f %s%n",
+                        w.norm(), DefenseTerm.format(w.eps()), s.draws(), w.robustAccuracy(), s.expected(),
+                        interval(s.interval()));
+            }
+        }
         if (after) {
             out.printf("(* gradient-free, run after the gradient attacks on what they all left robust: its row is the "
                     + "suite's accuracy after it)%n");

@@ -20,9 +20,27 @@ public record EvaluationReport(
         GapSummary gaps,
         Masking masking,
         List<Double> cleanInterval,
-        List<Stage> timeline) {
+        List<Stage> timeline,
+        Procedures procedures) {
 
     public static final String SCHEMA = "logitlab.evaluation/v1";
+
+    /**
+     * The settings of the procedures beyond the suite whose breaks enter the worst case: how many correct examples get
+     * FGSM's minimal-ε search ({@code gapLimit}) and PGD's and FMN's ({@code searchLimit}), and on how many single
+     * draws a randomized model is judged ({@code singleDraws}). Part of the protocol; absent in reports written before
+     * every break counted.
+     */
+    public record Procedures(int gapLimit, int searchLimit, int singleDraws) {
+    }
+
+    /** A report that does not record its procedures (written before they entered the worst case). */
+    public EvaluationReport(String schema, String model, String dataset, int examples, long seed, double cleanAccuracy,
+                            List<AttackRun> attacks, List<WorstCase> worstCase, GapSummary gaps, Masking masking,
+                            List<Double> cleanInterval, List<Stage> timeline) {
+        this(schema, model, dataset, examples, seed, cleanAccuracy, attacks, worstCase, gaps, masking, cleanInterval,
+                timeline, null);
+    }
 
     /** A report without intervals (written before they were added). */
     public EvaluationReport(String schema, String model, String dataset, int examples, long seed, double cleanAccuracy,
@@ -48,7 +66,13 @@ public record EvaluationReport(
     /** The same report with a timeline. */
     public EvaluationReport withTimeline(List<Stage> stages) {
         return new EvaluationReport(schema, model, dataset, examples, seed, cleanAccuracy, attacks, worstCase, gaps,
-                masking, cleanInterval, stages == null ? null : List.copyOf(stages));
+                masking, cleanInterval, stages == null ? null : List.copyOf(stages), procedures);
+    }
+
+    /** The same report with the settings of its procedures. */
+    public EvaluationReport withProcedures(Procedures settings) {
+        return new EvaluationReport(schema, model, dataset, examples, seed, cleanAccuracy, attacks, worstCase, gaps,
+                masking, cleanInterval, timeline, settings);
     }
 
     /** The norms budgets are measured in; reports written before ℓ2 existed have none, which reads as ℓ∞. */
@@ -86,30 +110,52 @@ public record EvaluationReport(
     /**
      * Robust accuracy at one budget when an example counts as robust only if nothing the evaluation found breaks it
      * there: no attack at that budget or a smaller one of the same norm, and no verified break of any other procedure
-     * within the budget (the ε sweep, longer reruns, minimal-ε searches, an escalation). {@code robust} per example as
-     * in {@link AttackRun}, {@code interval} its exact 95% interval; {@code foundBy}: how many of the breaks each
-     * procedure found first, in the order attacks, a smaller ε, the ε sweep, escalation, longer runs, minimal-ε
-     * searches (they sum to the broken examples). Each is absent in reports written before it.
+     * within the budget (the ε sweep, the unconstrained run's points clipped, an escalation, longer reruns, minimal-ε
+     * searches, single draws). {@code robust} per example as in {@link AttackRun}, {@code interval} its exact 95%
+     * interval; {@code foundBy}: how many of the breaks each procedure found first, in the order attacks, a smaller
+     * ε, the ε sweep, the unconstrained run clipped, escalation, longer runs, minimal-ε searches, single draws (they
+     * sum to the broken examples); {@code singleDraw}: for a randomized model, how it
+     * fares as deployed ({@link SingleDraw}), else null. Each is absent in reports written before it.
      */
     public record WorstCase(String norm, double eps, double robustAccuracy, String robust, List<Double> interval,
-                            Map<String, Integer> foundBy) {
+                            Map<String, Integer> foundBy, SingleDraw singleDraw) {
 
         public WorstCase {
             norm = norm == null ? LINF : norm;
         }
 
         public WorstCase(String norm, double eps, double robustAccuracy) {
-            this(norm, eps, robustAccuracy, null, null, null);
+            this(norm, eps, robustAccuracy, null, null, null, null);
         }
 
         /** A worst case that does not say which procedure found its breaks (reports written before they did). */
         public WorstCase(String norm, double eps, double robustAccuracy, String robust, List<Double> interval) {
-            this(norm, eps, robustAccuracy, robust, interval, null);
+            this(norm, eps, robustAccuracy, robust, interval, null, null);
+        }
+
+        /** A worst case of a model whose outputs are not random. */
+        public WorstCase(String norm, double eps, double robustAccuracy, String robust, List<Double> interval,
+                         Map<String, Integer> foundBy) {
+            this(norm, eps, robustAccuracy, robust, interval, foundBy, null);
+        }
+
+        /** The same worst case with its single-draw record. */
+        public WorstCase withSingleDraw(SingleDraw record) {
+            return new WorstCase(norm, eps, robustAccuracy, robust, interval, foundBy, record);
         }
 
         public String budget() {
             return EvaluationReport.budget(norm, eps);
         }
+    }
+
+    /**
+     * A randomized model judged as deployed, at one budget: {@code draws} single forward passes at the clean image and
+     * at a last attack's point; {@code expected} is the expected accuracy of one draw over all examples (0 for those
+     * broken through EOT), with its 95% {@code interval}. The worst case's own figure is the strict one: robust only
+     * when every draw was right.
+     */
+    public record SingleDraw(int draws, double expected, List<Double> interval) {
     }
 
     /** Robust accuracy under one attack at one ℓ∞ ε (the masking checks' PGD sweep and unbounded run). */

@@ -29,7 +29,8 @@ public record RunSpec(
     public record Evaluation(List<Double> eps, List<Double> epsL2, String attacks, int limit, int gapLimit,
                              @JsonInclude(JsonInclude.Include.NON_NULL) String baseline,
                              @JsonInclude(JsonInclude.Include.NON_NULL) Double maxDrop,
-                             @JsonInclude(JsonInclude.Include.NON_NULL) Integer searchLimit) {
+                             @JsonInclude(JsonInclude.Include.NON_NULL) Integer searchLimit,
+                             @JsonInclude(JsonInclude.Include.NON_NULL) Integer singleDraws) {
 
         /** What a verdict compares with when {@code baseline} names no checkpoint: the run's best so far. */
         public static final String BEST = "best";
@@ -37,6 +38,12 @@ public record RunSpec(
 
         public Evaluation {
             epsL2 = epsL2 == null ? List.of() : epsL2;
+        }
+
+        /** An evaluation judging a randomized model on the default number of single draws. */
+        public Evaluation(List<Double> eps, List<Double> epsL2, String attacks, int limit, int gapLimit, String baseline,
+                          Double maxDrop, Integer searchLimit) {
+            this(eps, epsL2, attacks, limit, gapLimit, baseline, maxDrop, searchLimit, null);
         }
 
         /** An evaluation whose minimal-ε searches cover all its gap examples. */

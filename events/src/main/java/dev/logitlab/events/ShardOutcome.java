@@ -7,16 +7,23 @@ import java.util.List;
  * {@code 1} robust, {@code 0} broken by the shard's attack, {@code x} misclassified before any attack;
  * {@code seconds} is the attack's compute time on the shard. A cascade shard (AutoAttack's order: each attack only
  * on what the earlier ones left robust) also lists its {@code cascade} stages, one per attack, in order; null
- * otherwise.
+ * otherwise. The unconstrained run's shard also lists, per budget of the plan in its order, the outcome of its points
+ * projected into that budget ({@code clipped}, same alphabet as {@code robust}); null otherwise and in outcomes
+ * written before it.
  */
-public record ShardOutcome(int shard, String robust, double seconds, List<Stage> cascade) {
+public record ShardOutcome(int shard, String robust, double seconds, List<Stage> cascade, List<String> clipped) {
 
     public ShardOutcome(int shard, String robust, double seconds) {
-        this(shard, robust, seconds, null);
+        this(shard, robust, seconds, null, null);
+    }
+
+    public ShardOutcome(int shard, String robust, double seconds, List<Stage> cascade) {
+        this(shard, robust, seconds, cascade, null);
     }
 
     public ShardOutcome {
         cascade = cascade == null ? null : List.copyOf(cascade);
+        clipped = clipped == null ? null : List.copyOf(clipped);
     }
 
     /**

@@ -46,8 +46,8 @@ public record Verdict(
     /**
      * This checkpoint against the run's best at the headline budget, on the held-out half of the examples (the best
      * was chosen on the other half): both accuracies there, the one-sided exact McNemar p of a drop, and that p
-     * adjusted for the checkpoint's {@code place} k in its run (k(k − 1)·p, the error spent per place so that a run's
-     * verdicts together stay within α); significant when the adjusted p is at most {@code alpha}.
+     * adjusted for the report's {@code place} k among its run's reports as they arrived (k(k − 1)·p, the error spent
+     * per arrival so that a run's verdicts together stay within α); significant when the adjusted p is at most alpha.
      */
     public record Overfitting(String budget, int examples, double best, double accuracy, double dropP,
             double adjustedP, int place, boolean significant) {

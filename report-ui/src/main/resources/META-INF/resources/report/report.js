@@ -111,6 +111,16 @@ summed over its shards and budgets, and each stage of the analysis, in seconds.<
       const w = c.worstCase.find(w => w.eps === b.eps && normOf(w) === b.norm);
       return w && w.interval ? w.interval : null;
     };
+    // Which procedure found the budget's breaks, and a randomized model's expected single-draw accuracy.
+    const attr = text => String(text).replace(/[&<>"]/g, ch => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[ch]);
+    const foundAt = (c, b) => {
+      const w = c.worstCase.find(w => w.eps === b.eps && normOf(w) === b.norm);
+      if (!w) return "";
+      const by = w.foundBy ? Object.entries(w.foundBy).map(([k, v]) => `${k} ${v}`).join(", ") : "";
+      const draw = w.singleDraw ? `; one draw: ${fmt(w.singleDraw.expected)} [${fmt(w.singleDraw.interval[0])}, ` +
+        `${fmt(w.singleDraw.interval[1])}] over ${w.singleDraw.draws} draws` : "";
+      return by ? `broken by: ${by}${draw}` : draw;
+    };
     // An accuracy with its exact 95% interval under it (reports written before intervals have none).
     const withInterval = (value, interval) => fmt(value) +
       (interval ? `<br><span class="ci">[${fmt(interval[0])}, ${fmt(interval[1])}]</span>` : "");
@@ -174,7 +184,8 @@ summed over its shards and budgets, and each stage of the analysis, in seconds.<
       const tr = document.createElement("tr");
       tr.dataset.run = run.runId || run.defense;
       tr.innerHTML = `<td></td><td class="num"></td><td class="num">${withInterval(c.cleanAccuracy, c.cleanInterval)}</td>` +
-        budgets.map(b => `<td class="num">${withInterval(robustAt(c, b), intervalAt(c, b))}</td>`).join("") +
+        budgets.map(b => `<td class="num" title="${attr(foundAt(c, b))}">${withInterval(robustAt(c, b),
+          intervalAt(c, b))}</td>`).join("") +
         `<td class="${c.masking.suspected ? "fail" : "pass"}">${c.masking.suspected ? "suspected" : "not suspected"}</td>` +
         `<td class="num">${fmt(c.gaps && c.gaps.logitGapMedian)}</td><td class="num">${fmt(c.gaps && c.gaps.gradientGapL1Median, 2)}</td>` +
         `<td class="num">${fmt(c.gaps && c.gaps.spearmanPredictedVsFgsm, 2)}</td>`;

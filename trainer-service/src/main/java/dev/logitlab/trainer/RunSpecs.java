@@ -45,7 +45,8 @@ public final class RunSpecs {
                 new RunSpec.Evaluation(evaluation.eps(), evaluation.epsL2(),
                         evaluation.attacks() == null ? "default" : evaluation.attacks(),
                         evaluation.limit() == 0 ? 500 : evaluation.limit(), evaluation.gapLimit(),
-                        evaluation.baseline(), evaluation.maxDrop(), evaluation.searchLimit()));
+                        evaluation.baseline(), evaluation.maxDrop(), evaluation.searchLimit(),
+                        evaluation.singleDraws()));
         trainingConfig(normalized);
         plan(normalized.evaluation());
         return normalized;
@@ -78,8 +79,7 @@ public final class RunSpecs {
             throw new InvalidFieldException("evaluation.attacks", e.getMessage());
         }
         try {
-            return new EvaluationPlan(evaluation.eps(), evaluation.epsL2(), evaluation.attacks(), evaluation.limit(), 0,
-                    evaluation.gapLimit());
+            return EvaluationPlan.of(evaluation, 0);
         } catch (IllegalArgumentException e) {
             String message = e.getMessage();
             String field = message.contains(":") ? message.substring(0, message.indexOf(':')) : "evaluation";

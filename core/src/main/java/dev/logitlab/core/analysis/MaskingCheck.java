@@ -65,7 +65,7 @@ public enum MaskingCheck {
                     + "logit range (tolerance %.0e)", e.outputVariation(), ExpectationOverTransformation.TOLERANCE);
             return check(e.outputVariation() <= ExpectationOverTransformation.TOLERANCE, line, "applied: every attack, "
                     + "gap and minimal-ε measurement ran on the mean logits of " + ExpectationOverTransformation.DRAWS
-                    + " passes (EOT)");
+                    + " passes (EOT), and the worst case judges the model as deployed, on single draws");
         }
     },
     UNCONSTRAINED_FAILURE("unconstrained-failure") {

@@ -4,17 +4,13 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dev.logitlab.core.analysis.Binarization;
-import dev.logitlab.core.analysis.GapStatistics;
-import dev.logitlab.core.analysis.GapStatisticsSummary;
 import dev.logitlab.core.analysis.IncompleteOptimization;
 import dev.logitlab.core.analysis.MaskingCheck;
 import dev.logitlab.core.analysis.MaskingEvidence;
-import dev.logitlab.core.analysis.MinimalEpsilon;
 import dev.logitlab.core.attack.Attack;
 import dev.logitlab.core.attack.AttackSuite;
 import dev.logitlab.core.attack.Budget;
 import dev.logitlab.core.attack.ExpectationOverTransformation;
-import dev.logitlab.core.attack.Fmn;
 import dev.logitlab.core.attack.Losses;
 import dev.logitlab.core.attack.Norm;
 import dev.logitlab.core.data.Dataset;
@@ -62,6 +58,7 @@ public final class AnalysisPhase {
     public static final String ESCALATION = "escalation: square with more queries (unavailable gradients)";
     public static final String INCOMPLETE = "incomplete optimization (longer runs)";
     public static final String CHECKS = "masking checks";
+    public static final String SINGLE_DRAWS = "single draws (a random model as deployed)";
     public static final List<String> GAP_STAGES = List.of("gap statistics (Eq. 4)", "minimal ε for FGSM",
             "minimal ε for PGD", "minimal ε for FMN", "minimal ℓ2 ε for FMN");
 
@@ -98,7 +95,8 @@ public final class AnalysisPhase {
         stages.next(PROBES);
         ModelMeasurements.Probes probes = probes(correct);
         List<VerifiedBreaks.Found> found = new ArrayList<>();
-        EvaluationReport.GapSummary gaps = plan.gapLimit() > 0 ? gaps(correct, stages, found) : null;
+        EvaluationReport.GapSummary gaps = plan.gapLimit() > 0
+                ? new GapSearches(model, attacked, data, plan).measure(correct, stages, found) : null;
         stages.next(BINARIZATION);
         Binarization.Result binarized = binarization(correct, plan.eps().get(plan.eps().size() - 1));
         stages.close();
@@ -124,7 +122,14 @@ public final class AnalysisPhase {
      * (null otherwise), and the longer runs of the incomplete-optimization indicator (null: nothing was left robust).
      */
     public record Findings(ModelMeasurements measured, List<Escalation.Outcome> escalation,
-                           IncompleteOptimization.Result incomplete, List<EvaluationReport.Stage> timeline) {
+                           IncompleteOptimization.Result incomplete, List<EvaluationReport.Stage> timeline,
+                           List<SingleDraws.Outcome> singleDraws) {
+
+        /** The findings on a model whose outputs are not random. */
+        public Findings(ModelMeasurements measured, List<Escalation.Outcome> escalation,
+                        IncompleteOptimization.Result incomplete, List<EvaluationReport.Stage> timeline) {
+            this(measured, escalation, incomplete, timeline, null);
+        }
 
         /** The longer runs' breaks at the largest ℓ∞ ε, per example in evaluation order; null when none ran. */
         VerifiedBreaks.Found longerRuns(AttackResults attacks, EvaluationPlan plan) {
@@ -166,8 +171,13 @@ public final class AnalysisPhase {
         }
         stages.next(INCOMPLETE);
         IncompleteOptimization.Result incomplete = incompleteOptimization(attacks, plan.eps().get(plan.eps().size() - 1));
+        List<SingleDraws.Outcome> singleDraws = null;
+        if (attacked instanceof ExpectationOverTransformation) {
+            stages.next(SINGLE_DRAWS);
+            singleDraws = SingleDraws.run(attacked, model, data, attacks, plan.singleDraws(), plan.seed());
+        }
         stages.done();
-        return new Findings(m, escalation, incomplete, stages.timeline());
+        return new Findings(m, escalation, incomplete, stages.timeline(), singleDraws);
     }
 
     /**
@@ -188,9 +198,13 @@ public final class AnalysisPhase {
         if (m.found() != null) {
             found.addAll(m.found());
         }
+        List<EvaluationReport.WorstCase> worst = VerifiedBreaks.enter(escalated.worstCase(), found);
+        if (findings.singleDraws() != null) {
+            worst = SingleDraws.enter(worst, findings.singleDraws());
+        }
         AttackResults attacks = new AttackResults(escalated.model(), escalated.dataset(), escalated.examples(),
-                escalated.seed(), escalated.clean(), escalated.attacks(),
-                VerifiedBreaks.enter(escalated.worstCase(), found), escalated.sweep(), escalated.unbounded());
+                escalated.seed(), escalated.clean(), escalated.attacks(), worst, escalated.sweep(),
+                escalated.unbounded());
         boolean[] correct = correct(attacks, attacks.examples());
         List<MaskingEvidence.Outcome> outcomes = new ArrayList<>();
         for (EvaluationReport.AttackRun run : attacks.attacks()) {
@@ -213,7 +227,8 @@ public final class AnalysisPhase {
                 attacks.seed(), attacks.cleanAccuracy(), attacks.attacks(), attacks.worstCase(), m.gaps(),
                 new EvaluationReport.Masking(checks.stream().anyMatch(c -> !c.passed()), checks),
                 dev.logitlab.core.verdict.ClopperPearson.of(attacks.clean()).toList(), timeline.stream()
-                        .map(t -> new EvaluationReport.Stage("analysis: " + t.name(), t.seconds())).toList());
+                        .map(t -> new EvaluationReport.Stage("analysis: " + t.name(), t.seconds())).toList(),
+                new EvaluationReport.Procedures(plan.gapLimit(), plan.searchLimit(), plan.singleDraws()));
     }
 
     private static boolean[] correct(AttackResults attacks, int examples) {
@@ -309,63 +324,5 @@ public final class AnalysisPhase {
                 .min(new int[] {1}).eq(1);
         NDArray sumsToOne = logits.sum(new int[] {1}).sub(1).abs().lt(1e-3f);
         return inRange.logicalAnd(sumsToOne).sum().getLong();
-    }
-
-    /**
-     * Gap statistics and FGSM's minimal ε on the first {@code gapLimit} correctly classified examples; PGD's and FMN's
-     * minimal-ε searches, the costliest part of the analysis, on the first {@code searchLimit} of them.
-     */
-    private EvaluationReport.GapSummary gaps(boolean[] correct, Stages stages, List<VerifiedBreaks.Found> found) {
-        int[] chosen = IntStream.range(0, correct.length).filter(i -> correct[i]).limit(plan.gapLimit()).toArray();
-        Dataset subset = data.select(chosen);
-        GapStatistics[] stats = new GapStatistics[chosen.length];
-        float[] fgsm = new float[chosen.length];
-        int searched = Math.min(plan.searchLimit(), chosen.length);
-        float[] pgd = new float[searched];
-        float[] fmn = new float[searched];
-        float[] fmnL2 = plan.epsL2().isEmpty() ? null : new float[searched];
-        for (int part = 0; part < (fmnL2 == null ? 4 : 5); part++) {
-            stages.next(GAP_STAGES.get(part));
-            int examples = part >= 2 ? searched : chosen.length;
-            for (int from = 0; from < examples; from += CHUNK) {
-                int to = Math.min(examples, from + CHUNK);
-                int[] y = Arrays.copyOfRange(subset.labels(), from, to);
-                try (NDManager scope = model.manager().newSubManager()) {
-                    NDArray x = subset.images(scope, from, to);
-                    switch (part) {
-                        case 0 -> System.arraycopy(GapStatistics.measure(attacked, x, y), 0, stats, from, to - from);
-                        case 1 -> System.arraycopy(MinimalEpsilon.fgsm(attacked, x, y, SEARCH_MAX_EPS, BISECTIONS), 0,
-                                fgsm, from, to - from);
-                        case 2 -> System.arraycopy(MinimalEpsilon.pgd(attacked, x, y, SEARCH_MAX_EPS, BISECTIONS,
-                                plan.seed()), 0, pgd, from, to - from);
-                        case 3 -> System.arraycopy(Fmn.of(Norm.LINF).minimalNorms(attacked, x, y, 0), 0, fmn, from, to - from);
-                        default -> System.arraycopy(Fmn.of(Norm.L2).minimalNorms(attacked, x, y, 0), 0, fmnL2, from,
-                                to - from);
-                    }
-                }
-            }
-        }
-        found.add(found(Norm.LINF, chosen, fgsm));
-        found.add(found(Norm.LINF, chosen, pgd));
-        found.add(found(Norm.LINF, chosen, fmn));
-        if (fmnL2 != null) {
-            found.add(found(Norm.L2, chosen, fmnL2));
-        }
-        return GapStatisticsSummary.summarize(stats, fgsm, pgd, fmn, SEARCH_MAX_EPS, fmnL2, SEARCH_MAX_EPS_L2);
-    }
-
-    /**
-     * One search's breaks in evaluation order: {@code minimal[k]} is the smallest budget at which the search found a
-     * misclassified point for example {@code chosen[k]} (NaN or +∞: none; the searches cover a prefix of chosen).
-     */
-    private VerifiedBreaks.Found found(Norm norm, int[] chosen, float[] minimal) {
-        float[] eps = new float[data.size()];
-        Arrays.fill(eps, VerifiedBreaks.NONE);
-        for (int k = 0; k < minimal.length; k++) {
-            if (Float.isFinite(minimal[k]) && minimal[k] >= 0) {
-                eps[chosen[k]] = minimal[k];
-            }
-        }
-        return new VerifiedBreaks.Found(VerifiedBreaks.SEARCHES, norm.label(), eps);
     }
 }

@@ -62,7 +62,8 @@ public final class AttackPhase {
             attacks.addAll(AttackSuite.parse(plan.attacks(), null, norm, limits));
         }
         ShardPlan shards = new ShardPlan(plan, attacks, examples);
-        limits.checkWork((shards.work() + AnalysisCost.of(plan, examples, classes, attacks)) * draws);
+        limits.checkWork((shards.work() + AnalysisCost.of(plan, examples, classes, attacks)) * draws
+                + (draws > 1 ? SingleDraws.cost(plan, examples, draws) : 0));
         return shards;
     }
 
@@ -98,6 +99,13 @@ public final class AttackPhase {
                 return cascade(shard, x, y, wrong);
             }
             Attack attack = shards.attackOf(shard);
+            if (shard.kind() == ShardPlan.Kind.UNBOUNDED) {
+                long start = System.nanoTime();
+                UnboundedRun.Result r = UnboundedRun.run(model, x, y, shards.plan().budgets(), seed(attack, shard));
+                List<String> clipped = r.clipped().stream().map(b -> robust(wrong, b)).toList();
+                return new ShardOutcome(shard.index(), robust(wrong, r.broken()), (System.nanoTime() - start) / 1e9,
+                        null, clipped);
+            }
             if (attacked != null) {
                 Survivors.check(attacked, shard);
                 return onSurvivors(shard, attack, x, y, wrong, attacked);

@@ -8,11 +8,12 @@ import java.util.List;
 /**
  * What to evaluate: the ℓ∞ budgets {@code eps}, the ℓ2 budgets {@code epsL2} (may be empty), the attack spec or
  * suite (run in each norm that has budgets), the first {@code limit} test images (file order), the seed, on how
- * many correctly classified examples to measure gap statistics (0: none), and on how many of those to search PGD's
- * and FMN's minimal ε (the costliest part of the analysis; negative: all of them).
+ * many correctly classified examples to measure gap statistics (0: none), on how many of those to search PGD's
+ * and FMN's minimal ε (the costliest part of the analysis; negative: all of them), and on how many single draws a
+ * randomized model is judged as deployed ({@link SingleDraws}).
  */
 public record EvaluationPlan(List<Double> eps, List<Double> epsL2, String attacks, int limit, long seed, int gapLimit,
-                             int searchLimit) {
+                             int searchLimit, int singleDraws) {
 
     /** The largest ℓ2 budget accepted: far beyond any image distance of interest, small enough to catch typos. */
     public static final double MAX_EPS_L2 = 100;
@@ -31,6 +32,16 @@ public record EvaluationPlan(List<Double> eps, List<Double> epsL2, String attack
             throw new IllegalArgumentException("gapLimit: must be ≥ 0, got " + gapLimit);
         }
         searchLimit = searchLimit < 0 ? gapLimit : Math.min(searchLimit, gapLimit);
+        if (singleDraws < 1 || singleDraws > SingleDraws.MAX_DRAWS) {
+            throw new IllegalArgumentException("singleDraws: must be in [1, " + SingleDraws.MAX_DRAWS + "], got "
+                    + singleDraws);
+        }
+    }
+
+    /** A plan judging a randomized model on the default {@value SingleDraws#DRAWS} single draws. */
+    public EvaluationPlan(List<Double> eps, List<Double> epsL2, String attacks, int limit, long seed, int gapLimit,
+                          int searchLimit) {
+        this(eps, epsL2, attacks, limit, seed, gapLimit, searchLimit, SingleDraws.DRAWS);
     }
 
     /** A plan whose minimal-ε searches (PGD, FMN) cover every gap example. */
@@ -41,7 +52,8 @@ public record EvaluationPlan(List<Double> eps, List<Double> epsL2, String attack
     /** A submitted evaluation's plan under a seed. */
     public static EvaluationPlan of(dev.logitlab.events.RunSpec.Evaluation e, long seed) {
         return new EvaluationPlan(e.eps(), e.epsL2(), e.attacks(), e.limit(), seed, e.gapLimit(),
-                e.searchLimit() == null ? -1 : e.searchLimit());
+                e.searchLimit() == null ? -1 : e.searchLimit(), e.singleDraws() == null ? SingleDraws.DRAWS
+                : e.singleDraws());
     }
 
     /** An ℓ∞-only plan. */

@@ -178,7 +178,7 @@ public final class ShardPlan {
         for (Shard s : shards) {
             double perExample = s.kind() == Kind.CASCADE
                     ? chain(s.norm()).stream().mapToDouble(a -> attacks.get(a).cost()).sum()
-                    : attackOf(s).cost();
+                    : s.kind() == Kind.UNBOUNDED ? UnboundedRun.cost(plan.budgets().size()) : attackOf(s).cost();
             work += perExample * (s.to() - s.from());
         }
         return work;

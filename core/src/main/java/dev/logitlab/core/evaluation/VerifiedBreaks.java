@@ -10,9 +10,9 @@ import java.util.Map;
 /**
  * Every break an evaluation finds counts. An input x' with ‖x' − x‖ ≤ ε that a forward pass misclassifies proves x
  * non-robust at ε and at every larger budget of that norm, whichever procedure found it: an attack of the suite, the
- * ε sweep, the escalated Square, the incomplete-optimization indicator's longer reruns, a minimal-ε search. Each
- * procedure checks its points with a forward pass of the model as attacked (through EOT for a random one), which is
- * the verification. The worst case per example is then non-increasing in ε, as every peer's tables assume.
+ * ε sweep, the unconstrained run's points projected into the budget, the escalated Square, the incomplete-optimization indicator's longer reruns, a minimal-ε search, and for a
+ * randomized model the single draws of {@link SingleDraws}. Each procedure checks its points with a forward pass of
+ * the model as attacked (through EOT for a random one; single draws for the last), which is the verification. The worst case per example is then non-increasing in ε, as every peer's tables assume.
  * <p>
  * The worst case says how many breaks each procedure found first ({@link WorstCase#foundBy}), in the order of
  * {@link #PROCEDURES}: what the suite found, then what each further procedure added.
@@ -22,11 +22,13 @@ public final class VerifiedBreaks {
     public static final String ATTACKS = "attacks";
     public static final String SMALLER_EPS = "a smaller ε";
     public static final String SWEEP = "the ε sweep";
+    public static final String UNBOUNDED_CLIPPED = "the unconstrained run, clipped";
     public static final String ESCALATION = "escalation";
     public static final String LONGER_RUNS = "longer runs";
     public static final String SEARCHES = "minimal-ε searches";
-    public static final List<String> PROCEDURES = List.of(ATTACKS, SMALLER_EPS, SWEEP, ESCALATION, LONGER_RUNS,
-            SEARCHES);
+    public static final String SINGLE_DRAWS = "single draws";
+    public static final List<String> PROCEDURES = List.of(ATTACKS, SMALLER_EPS, SWEEP, UNBOUNDED_CLIPPED,
+            ESCALATION, LONGER_RUNS, SEARCHES, SINGLE_DRAWS);
 
     /** No break of this example: what {@link Found#eps} holds for it. */
     public static final float NONE = -1;
@@ -75,7 +77,7 @@ public final class VerifiedBreaks {
             }
             String outcome = new String(robust);
             after.add(new WorstCase(w.norm(), w.eps(), accuracy(outcome), outcome, ClopperPearson.of(outcome).toList(),
-                    ordered(by)));
+                    ordered(by), w.singleDraw()));
         }
         return after;
     }

@@ -19,7 +19,8 @@ import java.util.function.Predicate;
 /**
  * Puts the outcomes of every shard of a {@link ShardPlan} back together: each attack's per-example outcomes at
  * each budget, and the worst case per example (robust only if no attack at that norm and ε or a smaller one broke it,
- * and no point of the ε sweep within the budget did: {@link VerifiedBreaks}; never the minimum of per-attack means). The same outcomes give the same results, in whatever order and on whichever replicas the
+ * and no point of the ε sweep within the budget or of the unconstrained run clipped into it did: {@link VerifiedBreaks};
+ * never the minimum of per-attack means). The same outcomes give the same results, in whatever order and on whichever replicas the
  * shards ran. In a cascade plan each attack's outcomes are cumulative: broken by it or by an attack before it; so are
  * a gradient-free attack's when it ran after the gradient attacks ({@link Survivors}).
  */
@@ -34,7 +35,8 @@ public final class WorstCaseMerge {
             if (outcome == null) {
                 throw new IllegalArgumentException("shard " + shard.index() + " of " + plan.shards().size() + " is missing");
             }
-            if (outcome.robust().length() != shard.to() - shard.from()) {
+            if (outcome.robust().length() != shard.to() - shard.from() || outcome.clipped() != null
+                    && outcome.clipped().stream().anyMatch(c -> c.length() != shard.to() - shard.from())) {
                 throw new IllegalArgumentException("shard " + shard.index() + " covers " + outcome.robust().length()
                         + " examples, the plan " + (shard.to() - shard.from()));
             }
@@ -89,6 +91,15 @@ public final class WorstCaseMerge {
                         join(plan, outcomes, s -> s.kind() == Kind.SWEEP && s.eps() == eps).robust));
             }
         }
+        List<Budget> budgets = plan.plan().budgets();
+        for (int b = 0; b < budgets.size(); b++) {
+            int budget = b;
+            String clipped = joinClipped(plan, outcomes, budget);
+            if (clipped != null) {
+                found.add(VerifiedBreaks.at(VerifiedBreaks.UNBOUNDED_CLIPPED, budgets.get(b).norm().label(),
+                        budgets.get(b).eps(), clipped));
+            }
+        }
         worstCase = VerifiedBreaks.enter(worstCase, found);
         List<RobustAt> sweep = new ArrayList<>();
         for (double eps : plan.sweepEps()) {
@@ -131,6 +142,21 @@ public final class WorstCaseMerge {
             }
         }
         return new Joined(robust.toString(), seconds);
+    }
+
+    /** The unconstrained run's points clipped into one budget, in example order; null if a shard did not say. */
+    private static String joinClipped(ShardPlan plan, Map<Integer, ShardOutcome> outcomes, int budget) {
+        StringBuilder robust = new StringBuilder(plan.examples());
+        for (Shard shard : plan.shards()) {
+            if (shard.kind() == Kind.UNBOUNDED) {
+                List<String> clipped = outcomes.get(shard.index()).clipped();
+                if (clipped == null || clipped.size() != plan.plan().budgets().size()) {
+                    return null;
+                }
+                robust.append(clipped.get(budget));
+            }
+        }
+        return robust.toString();
     }
 
     /**

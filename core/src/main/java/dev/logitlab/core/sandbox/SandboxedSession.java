@@ -121,7 +121,7 @@ final class SandboxedSession implements ModelSession {
     @Override
     public AnalysisPhase.Findings findings(AttackResults attacks, ModelMeasurements measured, EvaluationListener listener) {
         Answer answer = call(new Request(WorkerProtocol.FINDINGS, null, null, null, attacks, measured), listener);
-        return checked(() -> WorkerAnswers.findings(answer.findings(), attacks));
+        return checked(() -> WorkerAnswers.findings(answer.findings(), attacks, plan));
     }
 
     private interface Check<T> {

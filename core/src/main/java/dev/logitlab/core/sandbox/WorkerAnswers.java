@@ -9,8 +9,10 @@ import dev.logitlab.core.attack.ExpectationOverTransformation;
 import dev.logitlab.core.attack.Norm;
 import dev.logitlab.core.evaluation.AnalysisPhase;
 import dev.logitlab.core.evaluation.Escalation;
+import dev.logitlab.core.evaluation.EvaluationPlan;
 import dev.logitlab.core.evaluation.ModelMeasurements;
 import dev.logitlab.core.evaluation.ShardPlan;
+import dev.logitlab.core.evaluation.SingleDraws;
 import dev.logitlab.core.evaluation.VerifiedBreaks;
 import dev.logitlab.core.model.ModelContract;
 import dev.logitlab.core.sandbox.WorkerProtocol.Answer;
@@ -55,14 +57,15 @@ final class WorkerAnswers {
 
     private static Set<String> stages() {
         Set<String> stages = new HashSet<>(List.of(AnalysisPhase.PROBES, AnalysisPhase.BINARIZATION,
-                AnalysisPhase.ESCALATION, AnalysisPhase.INCOMPLETE, AnalysisPhase.CHECKS, "done"));
+                AnalysisPhase.ESCALATION, AnalysisPhase.INCOMPLETE, AnalysisPhase.CHECKS, AnalysisPhase.SINGLE_DRAWS,
+                "done"));
         stages.addAll(AnalysisPhase.GAP_STAGES);
         return Set.copyOf(stages);
     }
 
     private static Set<String> vocabulary() {
         Set<String> words = new HashSet<>(List.of(AnalysisPhase.PROBES, AnalysisPhase.BINARIZATION,
-                AnalysisPhase.ESCALATION, AnalysisPhase.INCOMPLETE, AnalysisPhase.CHECKS, "done",
+                AnalysisPhase.ESCALATION, AnalysisPhase.INCOMPLETE, AnalysisPhase.CHECKS, AnalysisPhase.SINGLE_DRAWS, "done",
                 Binarization.PENULTIMATE, Binarization.LOGITS, "fgsm", "pgd", "fmn", "NaN", "Infinity", "-Infinity"));
         words.addAll(AnalysisPhase.GAP_STAGES);
         words.addAll(VerifiedBreaks.PROCEDURES);
@@ -175,6 +178,14 @@ final class WorkerAnswers {
         } else {
             require(o.cascade() == null, "cascade stages of a single attack");
         }
+        if (shard.kind() == ShardPlan.Kind.UNBOUNDED && o.clipped() != null) {
+            require(o.clipped().size() == plan.plan().budgets().size(), "clipped outcomes of other budgets");
+            for (String c : o.clipped()) {
+                outcomeString(c, n, "x01");
+            }
+        } else {
+            require(o.clipped() == null, "clipped outcomes of an attack");
+        }
         return o;
     }
 
@@ -214,7 +225,8 @@ final class WorkerAnswers {
         return m;
     }
 
-    static AnalysisPhase.Findings findings(AnalysisPhase.Findings f, AttackResults results) throws Broken {
+    static AnalysisPhase.Findings findings(AnalysisPhase.Findings f, AttackResults results, EvaluationPlan plan)
+            throws Broken {
         require(f != null && f.measured() != null && f.timeline() != null, "findings without their parts");
         measurements(f.measured(), results.examples());
         require(f.measured().madeOn(results.clean()), "measurements on other examples than the attacks'");
@@ -232,8 +244,23 @@ final class WorkerAnswers {
                 && i.broken() != null && i.broken().length == i.brokenByLongerRun()
                 && java.util.stream.IntStream.range(0, i.broken().length).allMatch(k -> i.broken()[k] >= 0
                 && i.broken()[k] < i.probed() && (k == 0 || i.broken()[k] > i.broken()[k - 1])), "longer-run counts");
+        if (f.singleDraws() != null) {
+            require(f.singleDraws().size() == results.worstCase().size(), "single draws of other budgets");
+            for (int b = 0; b < f.singleDraws().size(); b++) {
+                SingleDraws.Outcome o = f.singleDraws().get(b);
+                EvaluationReport.WorstCase w = results.worstCase().get(b);
+                require(o != null && o.norm() != null && o.norm().equals(w.norm()) && o.eps() == w.eps()
+                        && o.draws() == plan.singleDraws() && counts(o.right(), o.draws(), results.examples())
+                        && counts(o.clean(), o.draws(), results.examples()), "single draws");
+            }
+        }
         timeline(f.timeline());
         return f;
+    }
+
+    /** Per example a count of right draws, or −1 for one not checked. */
+    private static boolean counts(int[] right, int draws, int examples) {
+        return right != null && right.length == examples && IntStream.of(right).allMatch(r -> r >= -1 && r <= draws);
     }
 
     /** A procedure's breaks: its own name, a norm, one budget per example, each none or in [0, the search's limit]. */

@@ -91,7 +91,7 @@ public final class BestCheckpoint {
                     ClopperPearson.of(held).toList());
         }).toList();
         return new EvaluationReport(r.schema(), r.model(), r.dataset(), r.examples() / 2, r.seed(), r.cleanAccuracy(),
-                r.attacks(), worst, r.gaps(), r.masking(), r.cleanInterval(), r.timeline());
+                r.attacks(), worst, r.gaps(), r.masking(), r.cleanInterval(), r.timeline(), r.procedures());
     }
 
     private static String every(String outcomes, int first) {

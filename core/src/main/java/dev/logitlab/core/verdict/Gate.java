@@ -46,17 +46,31 @@ public record Gate(double margin, double alpha, Comparison comparison, List<NonI
         return answer() == Answer.PASSED;
     }
 
-    /** The most examples any inconclusive budget would need to decide (−1: some never would; 0: none inconclusive). */
+    /**
+     * About how many examples with the same outcome rates would decide an inconclusive gate (0: it is not
+     * inconclusive; −1: none would): the fewest at which some budget heading for a regression shows it, or else the
+     * most any budget heading for a pass needs, since a pass needs them all. At the observed rates, so about even odds.
+     */
     public int examplesToDecide() {
-        int most = 0;
+        int regress = Integer.MAX_VALUE;
+        int pass = 0;
+        boolean passNever = false;
         for (NonInferiority.Decision d : decisions) {
-            if (d.answer() == Answer.INCONCLUSIVE) {
-                if (d.examplesToDecide() < 0) {
-                    return -1;
-                }
-                most = Math.max(most, d.examplesToDecide());
+            if (d.answer() != Answer.INCONCLUSIVE) {
+                continue;
+            }
+            boolean towardsPass = d.difference() > -margin;
+            if (d.examplesToDecide() < 0) {
+                passNever = true;
+            } else if (towardsPass) {
+                pass = Math.max(pass, d.examplesToDecide());
+            } else {
+                regress = Math.min(regress, d.examplesToDecide());
             }
         }
-        return most;
+        if (regress < Integer.MAX_VALUE && (passNever || pass == 0 || regress <= pass)) {
+            return regress;
+        }
+        return passNever ? -1 : pass;
     }
 }

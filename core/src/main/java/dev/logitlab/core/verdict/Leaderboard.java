@@ -12,16 +12,18 @@ import java.util.Map;
  * Runs ranked under one protocol (RobustBench's rule: never across data sets, examples, threat models or suites): one
  * row per run and protocol, its best checkpoint, by worst-case robust accuracy at the protocol's headline budget, with
  * clean accuracy beside it and both intervals. A run with several checkpoints under the protocol had its best chosen
- * on the selection half of the examples, so its row reports the held-out half ({@link BestCheckpoint}); a run with one
- * reports all of them. Rows share their examples, so whether a row can be told from the leader is the exact McNemar
- * test on the examples both report (a two-sample test, Fisher's exact, when either lacks per-example outcomes).
+ * on the selection half of the examples, so the rows of a table with such a run all report, and are ranked on, the
+ * held-out half ({@link BestCheckpoint}); a table of single-checkpoint runs reports all examples. Rows share their
+ * examples, so whether a row can be told from the leader is the exact McNemar test on the examples the table reports
+ * (Fisher's exact test when either row lacks per-example outcomes), Holm-adjusted over the table's rows.
  */
 public final class Leaderboard {
 
     /**
      * One run's row. {@code examples}: how many the row reports ({@code heldOut}: the held-out half); {@code pValue}:
      * the two-sided test against the leader (for the leader, against the runner-up; null when there is none or no
-     * data); {@code separable}: pValue below {@value #ALPHA}, never for a row without an interval.
+     * data), Holm-adjusted over the table's tests; {@code separable}: pValue below {@value #ALPHA}, never for a row
+     * without an interval.
      */
     public record Row(int rank, String runId, String checkpointId, int epoch, String defense, double clean,
                       List<Double> cleanInterval, String budget, double robust, List<Double> robustInterval,
@@ -74,15 +76,24 @@ public final class Leaderboard {
         }
         List<Table> tables = new ArrayList<>();
         for (Map.Entry<String, Map<String, List<Judged>>> group : byProtocol.entrySet()) {
+            // One choice made in the table puts every row on the held-out half: the same examples for all.
+            boolean heldOut = group.getValue().values().stream().anyMatch(run -> run.size() > 1);
             List<Reported> ranked = group.getValue().values().stream()
-                    .map(run -> Reported.of(BestCheckpoint.ofOneProtocol(run).orElseThrow(), run.size() > 1))
+                    .map(run -> Reported.of(BestCheckpoint.ofOneProtocol(run).orElseThrow(), heldOut))
                     .sorted(Comparator.comparingDouble(Reported::accuracy).reversed()
                             .thenComparing(x -> x.best().runId())).toList();
+            double[] raw = new double[Math.max(0, ranked.size() - 1)];
+            for (int i = 1; i < ranked.size(); i++) {
+                Double p = pValue(ranked.get(i), ranked.get(0));
+                raw[i - 1] = p == null ? Double.NaN : p;
+            }
+            double[] adjusted = holm(raw);
             List<Row> rows = new ArrayList<>();
             for (int i = 0; i < ranked.size(); i++) {
                 Reported row = ranked.get(i);
-                Reported other = i > 0 ? ranked.get(0) : ranked.size() > 1 ? ranked.get(1) : null;
-                Double p = other == null ? null : pValue(row, other);
+                // The leader's test is the runner-up's: the same pair.
+                Double p = ranked.size() < 2 || Double.isNaN(adjusted[Math.max(0, i - 1)]) ? null
+                        : adjusted[Math.max(0, i - 1)];
                 Judged j = row.best();
                 EvaluationReport r = j.report();
                 rows.add(new Row(i + 1, j.runId(), j.checkpointId(), j.epoch(), j.defense(), r.cleanAccuracy(),
@@ -95,6 +106,22 @@ public final class Leaderboard {
         }
         tables.sort(Comparator.comparingInt((Table t) -> t.rows().size()).reversed());
         return tables;
+    }
+
+    /**
+     * Holm's step-down adjustment (Holm 1979): with the m p-values sorted ascending, p̃₍ᵢ₎ = max over j ≤ i of
+     * min(1, (m − j + 1)·p₍ⱼ₎); NaN (no test) stays NaN and does not count in m.
+     */
+    static double[] holm(double[] p) {
+        Integer[] order = java.util.stream.IntStream.range(0, p.length).filter(i -> !Double.isNaN(p[i])).boxed()
+                .sorted(Comparator.comparingDouble(i -> p[i])).toArray(Integer[]::new);
+        double[] adjusted = p.clone();
+        double running = 0;
+        for (int rank = 0; rank < order.length; rank++) {
+            running = Math.max(running, Math.min(1, (order.length - rank) * p[order[rank]]));
+            adjusted[order[rank]] = running;
+        }
+        return adjusted;
     }
 
     /**

@@ -5,7 +5,8 @@ package dev.logitlab.core.verdict;
  * acc(baseline) and its one-sided (1 − α) Newcombe bounds (method 10), three answers (equivalence testing's, Wellek
  * 2010): {@link Answer#PASSED} when the lower bound is above −δ (non-inferiority shown), {@link Answer#REGRESSED} when
  * the upper bound is below −δ (a drop larger than the margin shown), {@link Answer#INCONCLUSIVE} otherwise. A test that
- * only knows pass and fail calls "not shown" a regression: at n = 150 identical outcomes have a lower bound of −0.018.
+ * only knows pass and fail calls "not shown" a regression: at n = 150 and p = 0.14 identical outcomes have a
+ * one-sided lower bound of −0.013.
  */
 public final class NonInferiority {
 
@@ -47,8 +48,11 @@ public final class NonInferiority {
         if (!(margin >= 0 && margin <= 1)) {
             throw new IllegalArgumentException("margin must be in [0, 1], got " + margin);
         }
-        if (!(alpha > 0 && alpha < 0.5) || !(regressionAlpha > 0 && regressionAlpha <= alpha)) {
+        if (!(alpha > 0 && alpha < 0.5)) {
             throw new IllegalArgumentException("alpha must be in (0, 0.5), got " + alpha);
+        }
+        if (!(regressionAlpha > 0 && regressionAlpha <= alpha)) {
+            throw new IllegalArgumentException("the regression's alpha must be in (0, alpha], got " + regressionAlpha);
         }
         double lower = PairedDifference.lowerBound(outcomes, alpha);
         double upper = PairedDifference.upperBound(outcomes, regressionAlpha);

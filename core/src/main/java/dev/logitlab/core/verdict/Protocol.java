@@ -8,10 +8,12 @@ import java.util.TreeSet;
 /**
  * What makes two results comparable (RobustBench's rule): the data set, the examples (how many, in file order), the
  * threat models (norm and ε of each budget) and the attack suite (each attack with its parameters, less what the
- * model's own outcomes decided: how many examples an attack after others ran on, a run an indicator escalated).
- * Results under different protocols are never compared or ranked together; the seed of the random starts may differ.
+ * model's own outcomes decided: how many examples an attack after others ran on, a run an indicator escalated), and the
+ * procedures beyond the suite whose breaks enter the worst case (the minimal-ε searches' sizes; for a randomized model
+ * the single draws). Results under different protocols are never compared or ranked together; the seed of the random
+ * starts may differ.
  */
-public record Protocol(String dataset, int examples, List<String> budgets, List<String> suite) {
+public record Protocol(String dataset, int examples, List<String> budgets, List<String> suite, String procedures) {
 
     public static Protocol of(EvaluationReport r) {
         List<String> budgets = r.worstCase().stream().map(EvaluationReport.WorstCase::budget).toList();
@@ -24,7 +26,18 @@ public record Protocol(String dataset, int examples, List<String> budgets, List<
             params.remove("attacked"); // how many examples the earlier attacks left: the model's, not the protocol's
             suite.add(a.name() + " " + a.budget() + " " + params);
         }
-        return new Protocol(r.dataset(), r.examples(), budgets, List.copyOf(suite));
+        return new Protocol(r.dataset(), r.examples(), budgets, List.copyOf(suite), procedures(r));
+    }
+
+    /** The procedures' settings in words; a report without them predates every break counting. */
+    static String procedures(EvaluationReport r) {
+        EvaluationReport.Procedures p = r.procedures();
+        if (p == null) {
+            return "not recorded (a report from before every verified break counted)";
+        }
+        boolean random = r.worstCase().stream().anyMatch(w -> w.singleDraw() != null);
+        return "minimal-ε searches on " + p.gapLimit() + " (PGD, FMN on " + p.searchLimit() + ") examples"
+                + (random ? ", " + p.singleDraws() + " single draws" : "");
     }
 
     /** What differs between two protocols, in words; empty when they are the same. */
@@ -46,12 +59,15 @@ public record Protocol(String dataset, int examples, List<String> budgets, List<
                     + (onlyHere.isEmpty() || onlyThere.isEmpty() ? "" : ", ")
                     + (onlyThere.isEmpty() ? "" : onlyThere + " only in the second"));
         }
+        if (!procedures.equals(other.procedures)) {
+            differences.add("procedures: " + procedures + " against " + other.procedures);
+        }
         return differences;
     }
 
     /** A short stable key: results with equal keys are ranked together. */
     public String key() {
         return dataset + "|" + examples + "|" + String.join(",", budgets) + "|"
-                + Integer.toHexString(suite.hashCode());
+                + Integer.toHexString(suite.hashCode()) + "|" + Integer.toHexString(procedures.hashCode());
     }
 }

@@ -3,7 +3,6 @@ package dev.logitlab.core.verdict;
 import dev.logitlab.core.verdict.BestCheckpoint.Judged;
 import dev.logitlab.events.EvaluationReport;
 import dev.logitlab.events.Verdict;
-import java.util.List;
 
 /**
  * Robust overfitting (Rice, Wong, Kolter 2020), claimed only on evidence: a checkpoint after the run's best is
@@ -15,10 +14,12 @@ import java.util.List;
  *   (which equal checkpoints fail at these sizes);</li>
  *   <li>a run's checkpoints are a family of tests, made one at a time as their reports arrive, each verdict final
  *   once published, with the best moving as they come. Holm's method needs the whole family at once, so the error is
- *   spent instead: the checkpoint at place k of its run (k ≥ 2, in epoch order) is tested at α/(k(k − 1)). These sum
- *   to α over any number of checkpoints (a telescoping series), so by the union bound the chance that a run of equal
- *   checkpoints gets any robust-overfitting verdict stays within α, whichever is best and whenever reports arrive.
- *   The price is power late in long runs (α/90 at the tenth checkpoint): a drop must be large to be called.</li>
+ *   spent instead: the k-th report of a run to arrive (k ≥ 2, counting every report of the run then known, this one
+ *   included) is tested at α/(k(k − 1)). These sum to α over any number of reports (a telescoping series), so by the
+ *   union bound the chance that a run of equal checkpoints gets any robust-overfitting verdict stays within α,
+ *   whichever is best and in whatever order the reports arrive. (A checkpoint evaluated again replaces its report and
+ *   is tested again at the same k: that spends its share twice.) The price is power late in long runs (α/90 at the
+ *   tenth report): a drop must be large to be called.</li>
  * </ul>
  */
 public final class RobustOverfitting {
@@ -27,14 +28,13 @@ public final class RobustOverfitting {
     }
 
     /**
-     * The test of {@code current} against {@code best} among {@code peers} (one protocol, current included); null when
+     * The test of {@code current} against {@code best}, the {@code place}-th report of its run to arrive; null when
      * current is not after the best or either lacks per-example outcomes.
      */
-    public static Verdict.Overfitting test(Judged current, Judged best, List<Judged> peers, double alpha) {
+    public static Verdict.Overfitting test(Judged current, Judged best, int place, double alpha) {
         if (current.epoch() <= best.epoch() || !RunVerdicts.hasOutcomes(best) || !RunVerdicts.hasOutcomes(current)) {
             return null;
         }
-        int place = (int) peers.stream().filter(p -> p.epoch() <= current.epoch()).count();
         PairedOutcomes t = PairedOutcomes.of(BestCheckpoint.heldOutHalf(BestCheckpoint.headline(best.report()).robust()),
                 BestCheckpoint.heldOutHalf(BestCheckpoint.headline(current.report()).robust()));
         double p = McNemar.dropP(t);

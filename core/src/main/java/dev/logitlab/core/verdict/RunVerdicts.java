@@ -42,7 +42,8 @@ public final class RunVerdicts {
         all.add(current);
         List<Judged> peers = BestCheckpoint.underProtocolOf(current, all);
         Judged best = BestCheckpoint.ofOneProtocol(peers).orElseThrow();
-        Verdict.Overfitting overfitting = RobustOverfitting.test(current, best, peers, ALPHA);
+        // Its place among the run's reports as they arrived: every report then known, of any protocol, and this one.
+        Verdict.Overfitting overfitting = RobustOverfitting.test(current, best, others.size() + 1, ALPHA);
         List<String> failed = current.report().masking().checks().stream().filter(c -> !c.passed())
                 .map(EvaluationReport.Check::name).distinct().toList();
         Judging j = new Judging(current, best, margin, overfitting);
@@ -102,8 +103,9 @@ public final class RunVerdicts {
             return verdict(j, "robust-overfitting", overfittingReason(j), ref, tests, List.of());
         }
         if (answer == Answer.INCONCLUSIVE && gate.onTheNumbers() == Answer.REGRESSED) {
-            return verdict(j, "inconclusive", String.format(Locale.ROOT, "a drop below %s (%s) that is not "
-                    + "significant once the run's checkpoints are tested as a family", against, worst(gate)), ref, tests,
+            return verdict(j, "inconclusive", String.format(Locale.ROOT, "a drop below %s (%s), shown by the "
+                    + "gate's test, that the robust-overfitting test at the headline budget, the run's reports counted as "
+                    + "a family, does not show", against, worst(gate)), ref, tests,
                     List.of());
         }
         if (answer == Answer.INCONCLUSIVE) {
@@ -132,8 +134,8 @@ public final class RunVerdicts {
     private static String overfittingReason(Judging j) {
         Verdict.Overfitting o = j.overfitting();
         return String.format(Locale.ROOT, "epoch %d is significantly below the run's best, epoch %d, at %s on the "
-                + "held-out half (%d examples): %.3f against %.3f (one-sided exact McNemar p = %.4f; as checkpoint %d of "
-                + "the run it is tested at α/%d, adjusted p = %.4f)", j.current().epoch(), j.best().epoch(), o.budget(),
+                + "held-out half (%d examples): %.3f against %.3f (one-sided exact McNemar p = %.4f; as the run's report %d "
+                + "it is tested at α/%d, adjusted p = %.4f)", j.current().epoch(), j.best().epoch(), o.budget(),
                 o.examples(), o.accuracy(), o.best(), o.dropP(), o.place(), o.place() * (o.place() - 1), o.adjustedP());
     }
 

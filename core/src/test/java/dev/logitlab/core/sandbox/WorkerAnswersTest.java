@@ -5,8 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.logitlab.core.attack.AttackSuite;
 import dev.logitlab.core.attack.Norm;
+import dev.logitlab.core.evaluation.AnalysisPhase;
 import dev.logitlab.core.evaluation.EvaluationPlan;
+import dev.logitlab.core.evaluation.ModelMeasurements;
 import dev.logitlab.core.evaluation.ShardPlan;
+import dev.logitlab.core.evaluation.SingleDraws;
+import dev.logitlab.core.evaluation.VerifiedBreaks;
 import dev.logitlab.events.ShardOutcome;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
@@ -46,6 +50,30 @@ class WorkerAnswersTest {
     void anythingElseBreaksTheProtocol(String line) {
         assertThrows(WorkerAnswers.Broken.class, () -> WorkerAnswers.outcome(WorkerAnswers.parse(line).outcome(),
                 SHARDS, SHARDS.shard(0)));
+    }
+
+    @Test
+    void breaksAndSingleDrawsAreCheckedAgainstTheRequest() throws Exception {
+        var results = new dev.logitlab.events.AttackResults("m", "d", 10, 0, "x111111111", List.of(),
+                List.of(new dev.logitlab.events.EvaluationReport.WorstCase("linf", 0.1, 0.5, "x111100000", null)),
+                List.of(), new dev.logitlab.events.EvaluationReport.RobustAt(1, 0));
+        float[] none = new float[10];
+        java.util.Arrays.fill(none, VerifiedBreaks.NONE);
+        int[] right = {-1, 10, 10, 9, 0, -1, -1, -1, -1, -1};
+        java.util.function.BiFunction<float[], int[], AnalysisPhase.Findings> findings = (eps, draws) ->
+                new AnalysisPhase.Findings(new ModelMeasurements("x111111111", new ModelMeasurements.Probes(0, 0, 0),
+                        null, null, List.of(), List.of(new VerifiedBreaks.Found(VerifiedBreaks.SEARCHES, "linf", eps))),
+                        null, null, List.of(), List.of(new SingleDraws.Outcome("linf", 0.1, 10, draws, draws)));
+        assertEquals(10, WorkerAnswers.findings(findings.apply(none, right), results, PLAN).singleDraws().get(0)
+                .draws());
+        float[] huge = none.clone();
+        huge[3] = 1e9f;
+        assertThrows(WorkerAnswers.Broken.class, () -> WorkerAnswers.findings(findings.apply(huge, right), results,
+                PLAN), "a break beyond any search's limit");
+        assertThrows(WorkerAnswers.Broken.class, () -> WorkerAnswers.findings(findings.apply(none,
+                new int[] {11, 0, 0, 0, 0, 0, 0, 0, 0, 0}), results, PLAN), "more right draws than were asked");
+        assertThrows(WorkerAnswers.Broken.class, () -> WorkerAnswers.findings(findings.apply(new float[3], right),
+                results, PLAN), "breaks of three examples of ten");
     }
 
     @Test

@@ -30,6 +30,19 @@ class ProtocolTest {
         assertNotEquals(Protocol.of(a), Protocol.of(b));
     }
 
+    @Test
+    void theProceduresWhoseBreaksCountArePartOfIt() {
+        EvaluationReport a = report(List.of(pgd())).withProcedures(new EvaluationReport.Procedures(200, 200, 10));
+        EvaluationReport searched = report(List.of(pgd())).withProcedures(new EvaluationReport.Procedures(0, 0, 10));
+        assertEquals(List.of("procedures: minimal-ε searches on 200 (PGD, FMN on 200) examples against minimal-ε "
+                + "searches on 0 (PGD, FMN on 0) examples"), Protocol.of(a).differences(Protocol.of(searched)));
+        // The single draws judge only a randomized model; a deterministic one's protocol does not hold them.
+        EvaluationReport draws = report(List.of(pgd())).withProcedures(new EvaluationReport.Procedures(200, 200, 50));
+        assertEquals(Protocol.of(a), Protocol.of(draws));
+        assertEquals(1, Protocol.of(report(List.of(pgd()))).differences(Protocol.of(a)).size(),
+                "a report from before every break counted is judged under another protocol");
+    }
+
     private static AttackRun pgd() {
         return new AttackRun("pgd", "linf", 0.1, 0.4, 1, Map.of("steps", 20), WORST);
     }

@@ -123,12 +123,14 @@ class RunVerdictsTest {
         List<Leaderboard.Row> rows = tables.get(0).rows();
         assertEquals(List.of("strong", "close", "weak"), rows.stream().map(Leaderboard.Row::runId).toList());
         assertEquals("strong/epoch-001", rows.get(0).checkpointId(), "a run's row is its best checkpoint");
-        // Chosen among two, strong reports its held-out half: 75 of 100; close, a single checkpoint, all 200.
-        assertTrue(rows.get(0).heldOut());
+        // Chosen among two, strong reports its held-out half, 75 of 100; so does every row of its table, on the same
+        // examples: close 72 of 100.
+        assertTrue(rows.get(0).heldOut() && rows.get(1).heldOut());
         assertEquals(100, rows.get(0).examples());
         assertEquals(0.75, rows.get(0).robust(), 1e-12);
-        assertEquals(200, rows.get(1).examples());
-        // On the 100 examples both report, strong and close differ on 3: McNemar p = 0.25.
+        assertEquals(100, rows.get(1).examples());
+        assertEquals(0.72, rows.get(1).robust(), 1e-12);
+        // Strong and close differ on 3 of those: McNemar p = 0.25, which Holm over the two tests leaves at 0.25.
         assertEquals(0.25, rows.get(1).pValue(), 1e-12);
         assertFalse(rows.get(1).separable(), "within noise");
         assertFalse(rows.get(0).separable(), "the leader cannot be told from the runner-up either");
@@ -136,6 +138,11 @@ class RunVerdictsTest {
         String csv = Leaderboard.csv(tables);
         assertTrue(csv.startsWith("protocol,rank,runId"), csv);
         assertEquals(1 + 4, csv.lines().count());
+        // Holm by hand: sorted 0.1, 0.1, 0.25, 0.5 times 4, 3, 2, 1 is 0.4, 0.3, 0.5, 0.5, each at least the one before.
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new double[] {0.5, 0.4, 0.5, 0.4},
+                Leaderboard.holm(new double[] {0.25, 0.1, 0.5, 0.1}), 1e-12);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new double[] {0.3, Double.NaN},
+                Leaderboard.holm(new double[] {0.3, Double.NaN}), 1e-12, "no test counts in no family");
         assertEquals("\"'=cmd\"", Leaderboard.quote("=cmd"), "no formula reaches a spreadsheet");
     }
 
