@@ -16,7 +16,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code ./lab gate}: a CI step that fails when robustness regressed. */
 @Command(name = "gate", mixinStandardHelpOptions = true,
-        description = {"Three answers on the paired worst-case outcomes at each budget, with d the change in robust "
+        description = {"Has the candidate's robustness dropped below the baseline's? Passed, regressed or inconclusive.",
+                "Three answers on the paired worst-case outcomes at each budget, with d the change in robust "
                 + "accuracy and its one-sided 1 − α bounds: passed when every budget's lower bound is above −max-drop "
                 + "and no masking indicator is new; regressed when some budget's upper bound is below −max-drop (α "
                 + "shared over the budgets) or an indicator is new; inconclusive otherwise, with the number of "

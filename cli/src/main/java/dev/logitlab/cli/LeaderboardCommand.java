@@ -17,7 +17,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "leaderboard", mixinStandardHelpOptions = true,
         description = "Print the analysis service's leaderboard: one row per run (its best checkpoint), ranked by "
                 + "worst-case robust accuracy within each protocol (data set, examples, budgets, attack suite), with "
-                + "95%% intervals; '≈' marks a row that cannot be told from the leader.")
+                + "95%% intervals; '≈' marks a row that a paired test (McNemar, Holm over the rows) cannot tell from "
+                + "the leader. A best chosen among several checkpoints is reported on the held-out half.")
 final class LeaderboardCommand implements Callable<Integer> {
 
     @Spec
@@ -58,6 +59,11 @@ final class LeaderboardCommand implements Callable<Integer> {
                                 + ")", r.path("defense").asText(""), accuracy(r.get("clean"), r.get("cleanInterval")),
                         r.get("budget").asText() + " " + accuracy(r.get("robust"), r.get("robustInterval")),
                         r.get("maskingSuspected").asBoolean() ? "SUSPECTED" : "no");
+            }
+            JsonNode first = table.get("rows").get(0);
+            if (first != null && first.path("heldOut").asBoolean()) {
+                out.printf("(robust accuracy on the held-out half, %d examples: each best was chosen on the other half)%n",
+                        first.path("examples").asInt());
             }
         }
         if (tables.isEmpty()) {

@@ -1,8 +1,10 @@
 package dev.logitlab.core.evaluation;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
+import dev.logitlab.core.attack.ActiveSet;
 import dev.logitlab.core.attack.Budget;
 import dev.logitlab.core.attack.Losses;
 import dev.logitlab.core.attack.Norm;
@@ -10,6 +12,7 @@ import dev.logitlab.core.model.Classifier;
 import dev.logitlab.core.model.Torch;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.IntStream;
 
 /**
  * The unconstrained run of the masking checks, PGD on the margin at ε = {@value ShardPlan#UNBOUNDED_EPS} for
@@ -44,50 +47,71 @@ final class UnboundedRun {
             NDArray cleanLogits = model.logits(clean);
             boolean[] cleanWrong = Losses.misclassified(cleanLogits, labels);
             boolean[] broken = cleanWrong.clone();
-            NDArray oneHot = Losses.oneHot(labels, cleanLogits);
-            NDArray x = clean.add(Norm.LINF.randomInBall(scope, clean.getShape()).mul(eps)).clip(0, 1);
-            NDArray found = clean.duplicate();
-            for (int step = 0; step <= STEPS; step++) {
+            // Per example the point it is judged by, gathered in pieces: a misclassified image is its own point.
+            List<NDArray> pieces = new ArrayList<>();
+            List<int[]> owners = new ArrayList<>();
+            int[] wrong = IntStream.range(0, n).filter(i -> cleanWrong[i]).toArray();
+            int[] active = IntStream.range(0, n).filter(i -> !cleanWrong[i]).toArray();
+            add(pieces, owners, clean, wrong, wrong);
+            int[] y = ActiveSet.rows(labels, active);
+            NDArray origin = active.length == 0 ? null : ActiveSet.rows(clean, active);
+            NDArray oneHot = active.length == 0 ? null : Losses.oneHot(y, cleanLogits);
+            // The random start of PGD's single restart, drawn for the active rows as PGD draws it.
+            NDArray x = active.length == 0 ? null
+                    : origin.add(Norm.LINF.randomInBall(scope, origin.getShape()).mul(eps)).clip(0, 1);
+            for (int step = 0; step <= STEPS && active.length > 0; step++) {
                 NDArray[] logits = new NDArray[1];
+                NDArray hot = oneHot;
                 NDArray gradient = step == STEPS ? null : model.gradient(x, z -> {
                     logits[0] = z;
-                    return Losses.margin(z, oneHot).sum();
+                    return Losses.margin(z, hot).sum();
                 });
-                boolean[] now = Losses.misclassified(gradient == null ? model.logits(x) : logits[0], labels);
-                float[] first = new float[n];
-                for (int i = 0; i < n; i++) {
-                    if (now[i] && !broken[i]) {
-                        first[i] = 1;
-                        broken[i] = true;
-                    }
+                boolean[] now = Losses.misclassified(gradient == null ? model.logits(x) : logits[0], y);
+                int[] hit = IntStream.range(0, now.length).filter(k -> now[k]).toArray();
+                int[] keep = IntStream.range(0, now.length).filter(k -> !now[k]).toArray();
+                // A broken example's point is its first misclassified iterate; it leaves the batch, as in PGD.
+                add(pieces, owners, x, hit, ActiveSet.rows(active, hit));
+                for (int k : hit) {
+                    broken[active[k]] = true;
                 }
-                found = keep(found, x, first, scope);
-                if (gradient != null) {
-                    x = Norm.LINF.project(x.add(gradient.sign().mul(eps / 8)), clean, eps);
+                if (gradient != null && keep.length > 0) {
+                    x = Norm.LINF.project(x.add(gradient.sign().mul(eps / 8)), origin, eps);
                 }
+                if (hit.length > 0 && keep.length > 0) {
+                    x = ActiveSet.rows(x, keep);
+                    origin = ActiveSet.rows(origin, keep);
+                    oneHot = ActiveSet.rows(oneHot, keep);
+                    y = ActiveSet.rows(y, keep);
+                }
+                active = ActiveSet.rows(active, keep);
             }
-            // Examples never broken keep their last iterate; those broken at the clean image, the image itself.
-            float[] last = new float[n];
-            for (int i = 0; i < n; i++) {
-                last[i] = broken[i] ? 0 : 1;
+            // Never broken: the last iterate is the point.
+            add(pieces, owners, x, IntStream.range(0, active.length).toArray(), active);
+            int[] owner = owners.stream().flatMapToInt(java.util.Arrays::stream).toArray();
+            long[] where = new long[n];
+            for (int k = 0; k < owner.length; k++) {
+                where[owner[k]] = k;
             }
-            found = keep(found, x, last, scope);
+            NDArray found = NDArrays.concat(new NDList(pieces)).get(scope.create(where));
             List<boolean[]> clipped = new ArrayList<>();
             for (Budget b : budgets) {
-                boolean[] wrong = Losses.misclassified(model.logits(b.norm().project(found, clean, (float) b.eps())),
+                boolean[] out = Losses.misclassified(model.logits(b.norm().project(found, clean, (float) b.eps())),
                         labels);
                 for (int i = 0; i < n; i++) {
-                    wrong[i] |= cleanWrong[i];
+                    out[i] |= cleanWrong[i];
                 }
-                clipped.add(wrong);
+                clipped.add(out);
             }
             return new Result(broken, clipped);
         }
     }
 
-    /** The rows of {@code x} where {@code take} is 1, the rows of {@code found} elsewhere. */
-    private static NDArray keep(NDArray found, NDArray x, float[] take, NDManager scope) {
-        NDArray mask = scope.create(take, new Shape(take.length, 1, 1, 1));
-        return found.mul(mask.neg().add(1)).add(x.mul(mask));
+    /** The given rows of {@code batch} as one piece of the points, with the examples they belong to. */
+    private static void add(List<NDArray> pieces, List<int[]> owners, NDArray batch, int[] rows, int[] examples) {
+        if (rows.length == 0) {
+            return;
+        }
+        pieces.add(ActiveSet.rows(batch, rows));
+        owners.add(examples);
     }
 }
