@@ -117,8 +117,9 @@ summed over its shards and budgets, and each stage of the analysis, in seconds.<
       const w = c.worstCase.find(w => w.eps === b.eps && normOf(w) === b.norm);
       if (!w) return "";
       const by = w.foundBy ? Object.entries(w.foundBy).map(([k, v]) => `${k} ${v}`).join(", ") : "";
-      const draw = w.singleDraw ? `; one draw: ${fmt(w.singleDraw.expected)} [${fmt(w.singleDraw.interval[0])}, ` +
-        `${fmt(w.singleDraw.interval[1])}] over ${w.singleDraw.draws} draws` : "";
+      const i = w.singleDraw && w.singleDraw.interval;
+      const draw = w.singleDraw ? `; one draw: ${fmt(w.singleDraw.expected)}` +
+        (i ? ` [${fmt(i[0])}, ${fmt(i[1])}]` : "") + ` over ${w.singleDraw.draws} draws` : "";
       return by ? `broken by: ${by}${draw}` : draw;
     };
     // An accuracy with its exact 95% interval under it (reports written before intervals have none).

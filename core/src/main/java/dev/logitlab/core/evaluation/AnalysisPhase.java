@@ -141,10 +141,17 @@ public final class AnalysisPhase {
             float[] found = new float[attacks.examples()];
             java.util.Arrays.fill(found, VerifiedBreaks.NONE);
             for (int k : incomplete.broken()) {
-                found[chosen[k]] = (float) eps;
+                if (chosen != null && k >= 0 && k < chosen.length) {   // a worker's answer is checked; this too
+                    found[chosen[k]] = (float) eps;
+                }
             }
             return new VerifiedBreaks.Found(VerifiedBreaks.LONGER_RUNS, Norm.LINF.label(), found);
         }
+    }
+
+    /** The attacks' results with the escalation of {@code findings} applied, if it ran: what the later stages saw. */
+    public static AttackResults escalated(AttackResults attacks, List<Escalation.Outcome> escalation) {
+        return escalation == null ? attacks : Escalation.apply(attacks, escalation);
     }
 
     /** The part of the analysis that runs the model: see {@link Findings}. */
@@ -228,7 +235,8 @@ public final class AnalysisPhase {
                 new EvaluationReport.Masking(checks.stream().anyMatch(c -> !c.passed()), checks),
                 dev.logitlab.core.verdict.ClopperPearson.of(attacks.clean()).toList(), timeline.stream()
                         .map(t -> new EvaluationReport.Stage("analysis: " + t.name(), t.seconds())).toList(),
-                new EvaluationReport.Procedures(plan.gapLimit(), plan.searchLimit(), plan.singleDraws()));
+                new EvaluationReport.Procedures(Math.min(plan.gapLimit(), attacks.examples()),
+                        Math.min(plan.searchLimit(), attacks.examples()), plan.singleDraws()));
     }
 
     private static boolean[] correct(AttackResults attacks, int examples) {
@@ -295,8 +303,11 @@ public final class AnalysisPhase {
         }
     }
 
-    /** The examples indicator 2 probes: the first {@value #INCOMPLETE_PROBE} every ℓ∞ attack at ε left robust. */
-    static int[] incompleteProbe(AttackResults attacks, double eps) {
+    /**
+     * The examples indicator 2 probes: the first {@value #INCOMPLETE_PROBE} every ℓ∞ attack at ε left robust (null: no
+     * ℓ∞ attack at ε), in {@code attacks} after the escalation.
+     */
+    public static int[] incompleteProbe(AttackResults attacks, double eps) {
         String robust = null;
         for (EvaluationReport.AttackRun run : attacks.attacks()) {
             if (run.norm().equals(Norm.LINF.label()) && run.eps() == eps) {

@@ -35,10 +35,16 @@ public final class WorstCaseMerge {
             if (outcome == null) {
                 throw new IllegalArgumentException("shard " + shard.index() + " of " + plan.shards().size() + " is missing");
             }
-            if (outcome.robust().length() != shard.to() - shard.from() || outcome.clipped() != null
-                    && outcome.clipped().stream().anyMatch(c -> c.length() != shard.to() - shard.from())) {
+            if (outcome.robust().length() != shard.to() - shard.from()) {
                 throw new IllegalArgumentException("shard " + shard.index() + " covers " + outcome.robust().length()
                         + " examples, the plan " + (shard.to() - shard.from()));
+            }
+            if (outcome.clipped() != null && (shard.kind() != Kind.UNBOUNDED
+                    || outcome.clipped().size() != plan.plan().budgets().size()
+                    || outcome.clipped().stream().anyMatch(c -> c.length() != shard.to() - shard.from()))) {
+                throw new IllegalArgumentException("shard " + shard.index() + " has clipped outcomes of "
+                        + outcome.clipped().size() + " budgets, not the plan's " + plan.plan().budgets().size() + " of "
+                        + (shard.to() - shard.from()) + " examples");
             }
             int stages = shard.kind() == Kind.CASCADE ? plan.chain(shard.norm()).size() : 0;
             if ((outcome.cascade() == null ? 0 : outcome.cascade().size()) != stages) {
@@ -144,13 +150,16 @@ public final class WorstCaseMerge {
         return new Joined(robust.toString(), seconds);
     }
 
-    /** The unconstrained run's points clipped into one budget, in example order; null if a shard did not say. */
+    /**
+     * The unconstrained run's points clipped into one budget, in example order; null if a shard did not say (an
+     * outcome written before it did; a wrong size was refused above).
+     */
     private static String joinClipped(ShardPlan plan, Map<Integer, ShardOutcome> outcomes, int budget) {
         StringBuilder robust = new StringBuilder(plan.examples());
         for (Shard shard : plan.shards()) {
             if (shard.kind() == Kind.UNBOUNDED) {
                 List<String> clipped = outcomes.get(shard.index()).clipped();
-                if (clipped == null || clipped.size() != plan.plan().budgets().size()) {
+                if (clipped == null) {
                     return null;
                 }
                 robust.append(clipped.get(budget));

@@ -121,7 +121,8 @@ final class SandboxedSession implements ModelSession {
     @Override
     public AnalysisPhase.Findings findings(AttackResults attacks, ModelMeasurements measured, EvaluationListener listener) {
         Answer answer = call(new Request(WorkerProtocol.FINDINGS, null, null, null, attacks, measured), listener);
-        return checked(() -> WorkerAnswers.findings(answer.findings(), attacks, plan));
+        int draws = draws();
+        return checked(() -> WorkerAnswers.findings(answer.findings(), attacks, plan, draws));
     }
 
     private interface Check<T> {

@@ -178,8 +178,9 @@ final class WorkerAnswers {
         } else {
             require(o.cascade() == null, "cascade stages of a single attack");
         }
-        if (shard.kind() == ShardPlan.Kind.UNBOUNDED && o.clipped() != null) {
-            require(o.clipped().size() == plan.plan().budgets().size(), "clipped outcomes of other budgets");
+        if (shard.kind() == ShardPlan.Kind.UNBOUNDED) {
+            require(o.clipped() != null && o.clipped().size() == plan.plan().budgets().size(),
+                    "clipped outcomes of other budgets");
             for (String c : o.clipped()) {
                 outcomeString(c, n, "x01");
             }
@@ -225,8 +226,9 @@ final class WorkerAnswers {
         return m;
     }
 
-    static AnalysisPhase.Findings findings(AnalysisPhase.Findings f, AttackResults results, EvaluationPlan plan)
-            throws Broken {
+    /** {@code draws}: the session's, more than 1 when the attacks judged through EOT (then single draws are due). */
+    static AnalysisPhase.Findings findings(AnalysisPhase.Findings f, AttackResults results, EvaluationPlan plan,
+                                           int draws) throws Broken {
         require(f != null && f.measured() != null && f.timeline() != null, "findings without their parts");
         measurements(f.measured(), results.examples());
         require(f.measured().madeOn(results.clean()), "measurements on other examples than the attacks'");
@@ -238,29 +240,39 @@ final class WorkerAnswers {
                 seconds(o.seconds());
             }
         }
+        // What the later stages saw, computed here: the worker's own counts are checked against it.
+        AttackResults escalated = AnalysisPhase.escalated(results, f.escalation());
+        int[] chosen = AnalysisPhase.incompleteProbe(escalated, plan.eps().get(plan.eps().size() - 1));
         IncompleteOptimization.Result i = f.incomplete();
-        require(i == null || 0 <= i.brokenByLongerRun() && i.brokenByLongerRun() <= i.stillImproving()
-                && i.stillImproving() <= i.probed() && i.probed() <= AnalysisPhase.INCOMPLETE_PROBE
-                && i.broken() != null && i.broken().length == i.brokenByLongerRun()
-                && java.util.stream.IntStream.range(0, i.broken().length).allMatch(k -> i.broken()[k] >= 0
-                && i.broken()[k] < i.probed() && (k == 0 || i.broken()[k] > i.broken()[k - 1])), "longer-run counts");
+        if (chosen == null || chosen.length == 0) {
+            require(i == null, "longer runs on nothing left robust");
+        } else {
+            require(i != null && i.probed() == chosen.length && 0 <= i.brokenByLongerRun()
+                    && i.brokenByLongerRun() <= i.stillImproving() && i.stillImproving() <= i.probed()
+                    && i.broken() != null && i.broken().length == i.brokenByLongerRun()
+                    && IntStream.range(0, i.broken().length).allMatch(k -> i.broken()[k] >= 0
+                    && i.broken()[k] < i.probed() && (k == 0 || i.broken()[k] > i.broken()[k - 1])), "longer-run counts");
+        }
+        require((draws > 1) == (f.singleDraws() != null), "single draws for a model that " + (draws > 1
+                ? "is random" : "is not random"));
         if (f.singleDraws() != null) {
-            require(f.singleDraws().size() == results.worstCase().size(), "single draws of other budgets");
+            require(f.singleDraws().size() == escalated.worstCase().size(), "single draws of other budgets");
             for (int b = 0; b < f.singleDraws().size(); b++) {
                 SingleDraws.Outcome o = f.singleDraws().get(b);
-                EvaluationReport.WorstCase w = results.worstCase().get(b);
+                EvaluationReport.WorstCase w = escalated.worstCase().get(b);
                 require(o != null && o.norm() != null && o.norm().equals(w.norm()) && o.eps() == w.eps()
-                        && o.draws() == plan.singleDraws() && counts(o.right(), o.draws(), results.examples())
-                        && counts(o.clean(), o.draws(), results.examples()), "single draws");
+                        && o.draws() == plan.singleDraws() && counts(o.right(), o.draws(), w.robust())
+                        && counts(o.clean(), o.draws(), w.robust()), "single draws");
             }
         }
         timeline(f.timeline());
         return f;
     }
 
-    /** Per example a count of right draws, or −1 for one not checked. */
-    private static boolean counts(int[] right, int draws, int examples) {
-        return right != null && right.length == examples && IntStream.of(right).allMatch(r -> r >= -1 && r <= draws);
+    /** Per example a count of right draws for each example left robust ('1'), −1 for every other one. */
+    private static boolean counts(int[] right, int draws, String robust) {
+        return right != null && right.length == robust.length() && IntStream.range(0, right.length).allMatch(i ->
+                robust.charAt(i) == '1' ? right[i] >= 0 && right[i] <= draws : right[i] == -1);
     }
 
     /** A procedure's breaks: its own name, a norm, one budget per example, each none or in [0, the search's limit]. */

@@ -87,8 +87,9 @@ public final class BestCheckpoint {
         }
         List<EvaluationReport.WorstCase> worst = r.worstCase().stream().map(w -> {
             String held = heldOutHalf(w.robust());
+            // The procedures' counts are the whole set's and leave; the single-draw record stays (the protocol reads it).
             return new EvaluationReport.WorstCase(w.norm(), w.eps(), accuracy(held), held,
-                    ClopperPearson.of(held).toList());
+                    ClopperPearson.of(held).toList(), null, w.singleDraw());
         }).toList();
         return new EvaluationReport(r.schema(), r.model(), r.dataset(), r.examples() / 2, r.seed(), r.cleanAccuracy(),
                 r.attacks(), worst, r.gaps(), r.masking(), r.cleanInterval(), r.timeline(), r.procedures());

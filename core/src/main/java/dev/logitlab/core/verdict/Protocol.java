@@ -65,9 +65,13 @@ public record Protocol(String dataset, int examples, List<String> budgets, List<
         return differences;
     }
 
-    /** A short stable key: results with equal keys are ranked together. */
+    /**
+     * A short stable key: results with equal keys are ranked together. A digest of everything, not a hash code that a
+     * tenant could collide with a chosen suite or gap size.
+     */
     public String key() {
-        return dataset + "|" + examples + "|" + String.join(",", budgets) + "|"
-                + Integer.toHexString(suite.hashCode()) + "|" + Integer.toHexString(procedures.hashCode());
+        return dataset + "|" + examples + "|" + String.join(",", budgets) + "|" + dev.logitlab.core.checkpoint.Sha256
+                .of((String.join("\n", suite) + "\n" + procedures).getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                .substring(0, 32);
     }
 }

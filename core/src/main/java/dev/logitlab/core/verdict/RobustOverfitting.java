@@ -14,8 +14,9 @@ import dev.logitlab.events.Verdict;
  *   (which equal checkpoints fail at these sizes);</li>
  *   <li>a run's checkpoints are a family of tests, made one at a time as their reports arrive, each verdict final
  *   once published, with the best moving as they come. Holm's method needs the whole family at once, so the error is
- *   spent instead: the k-th report of a run to arrive (k ≥ 2, counting every report of the run then known, this one
- *   included) is tested at α/(k(k − 1)). These sum to α over any number of reports (a telescoping series), so by the
+ *   spent instead: the k-th report of a run under one protocol to arrive (k ≥ 2, counting every such report then
+ *   known, this one included) is tested at α/(k(k − 1)); per protocol, since junk reports under another could
+ *   otherwise push k up and silence the test. These sum to α over any number of reports (a telescoping series), so by the
  *   union bound the chance that a run of equal checkpoints gets any robust-overfitting verdict stays within α,
  *   whichever is best and in whatever order the reports arrive. (A checkpoint evaluated again replaces its report and
  *   is tested again at the same k: that spends its share twice.) The price is power late in long runs (α/90 at the

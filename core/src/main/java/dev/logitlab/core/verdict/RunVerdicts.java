@@ -42,8 +42,9 @@ public final class RunVerdicts {
         all.add(current);
         List<Judged> peers = BestCheckpoint.underProtocolOf(current, all);
         Judged best = BestCheckpoint.ofOneProtocol(peers).orElseThrow();
-        // Its place among the run's reports as they arrived: every report then known, of any protocol, and this one.
-        Verdict.Overfitting overfitting = RobustOverfitting.test(current, best, others.size() + 1, ALPHA);
+        // Its place among the run's reports under its protocol as they arrived: every one then known, and this one. Not
+        // of every protocol: cheap reports of another would push k up and silence the test.
+        Verdict.Overfitting overfitting = RobustOverfitting.test(current, best, peers.size(), ALPHA);
         List<String> failed = current.report().masking().checks().stream().filter(c -> !c.passed())
                 .map(EvaluationReport.Check::name).distinct().toList();
         Judging j = new Judging(current, best, margin, overfitting);

@@ -61,6 +61,11 @@ class UnboundedRunTest {
         EvaluationReport.WorstCase w = results.worstCase().get(0);
         assertEquals("x001", w.robust());
         assertEquals(Map.of("attacks", 1, "the unconstrained run, clipped", 1), w.foundBy());
+        // Clipped outcomes of another number of budgets are refused, not skipped.
+        Shard unbounded = shards.shards().stream().filter(s -> s.kind() == Kind.UNBOUNDED).findFirst().orElseThrow();
+        outcomes.put(unbounded.index(), new ShardOutcome(unbounded.index(), "x000", 0.5, null, List.of("x001", "x001")));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> WorstCaseMerge.merge(shards, "m", "d", outcomes));
     }
 
     private static int count(boolean[] b) {

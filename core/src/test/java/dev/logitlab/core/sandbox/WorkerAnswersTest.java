@@ -3,6 +3,7 @@ package dev.logitlab.core.sandbox;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.logitlab.core.analysis.IncompleteOptimization;
 import dev.logitlab.core.attack.AttackSuite;
 import dev.logitlab.core.attack.Norm;
 import dev.logitlab.core.evaluation.AnalysisPhase;
@@ -64,16 +65,38 @@ class WorkerAnswersTest {
                 new AnalysisPhase.Findings(new ModelMeasurements("x111111111", new ModelMeasurements.Probes(0, 0, 0),
                         null, null, List.of(), List.of(new VerifiedBreaks.Found(VerifiedBreaks.SEARCHES, "linf", eps))),
                         null, null, List.of(), List.of(new SingleDraws.Outcome("linf", 0.1, 10, draws, draws)));
-        assertEquals(10, WorkerAnswers.findings(findings.apply(none, right), results, PLAN).singleDraws().get(0)
+        assertEquals(10, WorkerAnswers.findings(findings.apply(none, right), results, PLAN, 20).singleDraws().get(0)
                 .draws());
+        assertThrows(WorkerAnswers.Broken.class, () -> WorkerAnswers.findings(findings.apply(none, right), results,
+                PLAN, 1), "single draws from a model that is not random");
+        assertThrows(WorkerAnswers.Broken.class, () -> WorkerAnswers.findings(new AnalysisPhase.Findings(
+                findings.apply(none, right).measured(), null, null, List.of()), results, PLAN, 20),
+                "a random model's single draws skipped");
+        assertThrows(WorkerAnswers.Broken.class, () -> WorkerAnswers.findings(findings.apply(none,
+                new int[] {-1, 10, 10, 9, 0, 10, -1, -1, -1, -1}), results, PLAN, 20), "draws at a broken example");
         float[] huge = none.clone();
         huge[3] = 1e9f;
         assertThrows(WorkerAnswers.Broken.class, () -> WorkerAnswers.findings(findings.apply(huge, right), results,
-                PLAN), "a break beyond any search's limit");
+                PLAN, 20), "a break beyond any search's limit");
         assertThrows(WorkerAnswers.Broken.class, () -> WorkerAnswers.findings(findings.apply(none,
-                new int[] {11, 0, 0, 0, 0, 0, 0, 0, 0, 0}), results, PLAN), "more right draws than were asked");
+                new int[] {-1, 11, 0, 0, 0, -1, -1, -1, -1, -1}), results, PLAN, 20), "more right draws than were asked");
         assertThrows(WorkerAnswers.Broken.class, () -> WorkerAnswers.findings(findings.apply(new float[3], right),
-                results, PLAN), "breaks of three examples of ten");
+                results, PLAN, 20), "breaks of three examples of ten");
+        // Longer runs on what the host knows was left robust, not on what the worker says it probed.
+        var pgd = new dev.logitlab.events.EvaluationReport.AttackRun("pgd", "linf", 0.1, 0.3, 1, java.util.Map.of(),
+                "x111000000");
+        var withPgd = new dev.logitlab.events.AttackResults("m", "d", 10, 0, "x111111111", List.of(pgd),
+                results.worstCase(), List.of(), results.unbounded());
+        java.util.function.Function<IncompleteOptimization.Result, AnalysisPhase.Findings> longer = r ->
+                new AnalysisPhase.Findings(findings.apply(none, right).measured(), null, r, List.of(),
+                        findings.apply(none, right).singleDraws());
+        assertEquals(3, WorkerAnswers.findings(longer.apply(new IncompleteOptimization.Result(3, 1, 1, new int[] {2})),
+                withPgd, PLAN, 20).incomplete().probed());
+        assertThrows(WorkerAnswers.Broken.class, () -> WorkerAnswers.findings(longer.apply(
+                new IncompleteOptimization.Result(100, 100, 1, new int[] {99})), withPgd, PLAN, 20),
+                "an index past the three examples left robust");
+        assertThrows(WorkerAnswers.Broken.class, () -> WorkerAnswers.findings(longer.apply(null), withPgd, PLAN, 20),
+                "longer runs skipped");
     }
 
     @Test
