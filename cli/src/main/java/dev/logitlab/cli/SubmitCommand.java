@@ -116,7 +116,9 @@ final class SubmitCommand implements Callable<Integer> {
             err.println("error: " + model + " is not a file");
             return 2;
         }
-        StackConfig local = StackConfig.current();
+        // The stack under --home, at the ports it was started on (seen: a stack on other ports got the default ones).
+        StackConfig local = home == null ? StackConfig.current() : StackConfig.recorded(StackConfig.defaults()
+                .repository(), home.toAbsolutePath()).orElse(StackConfig.current());
         String bearer = token != null ? token : System.getenv("LOGITLAB_TOKEN");
         if (bearer == null) {
             // A submitter may also read reports: one token does both.
@@ -126,10 +128,17 @@ final class SubmitCommand implements Callable<Integer> {
         String trainer = first(trainerUrl, System.getenv("LOGITLAB_TRAINER_URL"), local.url("trainer"));
         String analysis = first(analysisUrl, System.getenv("LOGITLAB_ANALYSIS_URL"), local.url("analysis"));
 
-        HttpResponse<String> uploaded = http.send(HttpRequest.newBuilder(URI.create(trainer + "/api/checkpoints?"
-                        + query())).header("Authorization", "Bearer " + bearer)
-                .header("Content-Type", "application/octet-stream").timeout(Duration.ofMinutes(10))
-                .POST(HttpRequest.BodyPublishers.ofFile(model)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> uploaded;
+        try {
+            uploaded = http.send(HttpRequest.newBuilder(URI.create(trainer + "/api/checkpoints?" + query()))
+                    .header("Authorization", "Bearer " + bearer)
+                    .header("Content-Type", "application/octet-stream").timeout(Duration.ofMinutes(10))
+                    .POST(HttpRequest.BodyPublishers.ofFile(model)).build(), HttpResponse.BodyHandlers.ofString());
+        } catch (java.net.ConnectException e) {
+            err.println("error: no trainer answers at " + trainer + " (start the stack with ./lab stack up, or give "
+                    + "--trainer-url or --home)");
+            return 1;
+        }
         if (uploaded.statusCode() != 200 && uploaded.statusCode() != 201) {
             err.println("error: the trainer refused the upload (" + uploaded.statusCode() + "): " + ProblemDetails.detail(uploaded.body()));
             return 1;

@@ -84,7 +84,8 @@ public class CheckpointResource {
             throw new InvalidFieldException(PARAMETERS.getOrDefault(e.field(), e.field()), e.getMessage());
         }
         Upload upload = new Upload(runId, step, dataset, label, seed, evaluation);
-        ExternalCheckpoints.Stored stored = checkpoints.store(upload, body, limits.checkpointBytes(), caller.getPrincipal().getName());
+        ExternalCheckpoints.Stored stored = checkpoints.store(upload, body, limits.checkpointBytes(),
+                caller.getPrincipal().getName(), caller.hasRole(Roles.OPERATOR));
         CheckpointCreated announcement = stored.manifest().announcement();
         if (!checkpoints.announced(announcement)) {
             long deadline = System.nanoTime() + ANNOUNCE_SECONDS * 1_000_000_000L;

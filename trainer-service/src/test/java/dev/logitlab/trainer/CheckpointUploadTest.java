@@ -77,6 +77,21 @@ class CheckpointUploadTest {
         assertEquals(Sha256.of(model), Sha256.of(stored));
     }
 
+    @Test
+    void aRunBelongsToItsFirstUploaderAndNoOtherSubmitterMayAddToIt() throws Exception {
+        // Seen: mallory, another submitter, added step 2 to alice's run team-a and became its best checkpoint.
+        byte[] model = Files.readAllBytes(FIXTURES.resolve("tiny_cnn.pt"));
+        String step = "/api/checkpoints?runId=team-a&dataset=fashion-mnist&attacks=fgsm&limit=20&gaps=0&step=";
+        as("alice", Roles.SUBMITTER).body(model).post(step + 1).then().statusCode(201);
+        as("mallory", Roles.SUBMITTER).body(model).post(step + 2).then().statusCode(403)
+                .contentType("application/problem+json").body("detail", containsString("belongs to another submitter"));
+        RestAssured.given().auth().oauth2(TestTokens.of("viewer", Roles.VIEWER)).get("/api/checkpoints/team-a/2")
+                .then().statusCode(404);
+        as("mallory", Roles.SUBMITTER).body(model).post(step + 1).then().statusCode(403);
+        as("alice", Roles.SUBMITTER).body(model).post(step + 2).then().statusCode(201);
+        as("ops", Roles.OPERATOR).body(model).post(step + 3).then().statusCode(201);
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "runId=../etc&step=1&dataset=fashion-mnist         | runId   | letters, digits",

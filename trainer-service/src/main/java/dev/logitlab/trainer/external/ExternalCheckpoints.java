@@ -34,6 +34,10 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * announcement, an {@code announced} marker (the same outbox as the trainer's own checkpoints). A checkpoint's folder
  * appears whole or not at all (written aside, then renamed), so two uploads of one step, on one replica or two,
  * cannot both win: the second finds the first, and is the same checkpoint when its bytes are, else a conflict.
+ * <p>
+ * A run belongs to whoever uploaded its first step ({@value #OWNER}, a link claimed atomically, whose target is the
+ * owner's subject in hex): only they, or an operator, may add steps to it. A run uploaded before owners were kept
+ * belongs to the submitter of its earliest stored step.
  */
 @ApplicationScoped
 public class ExternalCheckpoints {
@@ -42,6 +46,7 @@ public class ExternalCheckpoints {
     static final String MODEL = "model.pt";
     static final String MANIFEST = "manifest.json";
     static final String ANNOUNCED = "announced";
+    static final String OWNER = ".owner";
 
     /** What the store keeps beside the file; {@code announcement} is exactly what goes on Kafka. */
     public record Manifest(String schema, CheckpointCreated announcement, long bytes, String submittedBy,
@@ -63,10 +68,15 @@ public class ExternalCheckpoints {
      * Takes the body into the store under a private name, hashing as it goes and stopping past {@code maxBytes}
      * (413); checks it is a TorchScript module (400 naming the file otherwise); then files it under its run and step.
      */
-    public Stored store(Upload upload, InputStream body, long maxBytes, String submittedBy) {
+    public Stored store(Upload upload, InputStream body, long maxBytes, String submittedBy, boolean operator) {
         if (Files.isDirectory(root().resolve("runs").resolve(upload.runId()))) {
             throw new ClientErrorException("run " + upload.runId() + " is a run this trainer trains; upload under another "
                     + "runId", 409);
+        }
+        String owner = claim(upload.runId(), submittedBy);
+        if (!owner.equals(submittedBy) && !operator) {
+            throw new ClientErrorException("run " + upload.runId() + " belongs to another submitter; upload under a runId "
+                    + "of your own", 403);
         }
         Path incoming = root().resolve(FOLDER).resolve(".incoming").resolve(UUID.randomUUID().toString());
         try {
@@ -97,6 +107,45 @@ public class ExternalCheckpoints {
             throw new IllegalStateException("every Java runtime has SHA-256", e);
         } finally {
             deleteTree(incoming);
+        }
+    }
+
+    /**
+     * The run's owner, claiming it for {@code subject} if nobody has: creating a link is atomic and fails when one
+     * exists, so of two first uploads on any replicas exactly one owns the run.
+     */
+    String claim(String runId, String subject) {
+        Path run = root().resolve(FOLDER).resolve(runId);
+        Path owner = run.resolve(OWNER);
+        try {
+            Files.createDirectories(run);
+            if (!Files.isSymbolicLink(owner)) {
+                String first = earliestSubmitter(run).orElse(subject);
+                Path hex = Path.of(HexFormat.of().formatHex(first.getBytes(StandardCharsets.UTF_8)));
+                try {
+                    Files.createSymbolicLink(owner, hex);
+                } catch (java.nio.file.FileAlreadyExistsException lost) {
+                    // another upload claimed it first: its claim stands
+                }
+            }
+            return new String(HexFormat.of().parseHex(Files.readSymbolicLink(owner).toString()), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the owner of run " + runId, e);
+        }
+    }
+
+    /** Who uploaded a run's earliest stored step, for runs uploaded before owners were kept. */
+    private java.util.Optional<String> earliestSubmitter(Path run) throws IOException {
+        try (Stream<Path> steps = Files.list(run)) {
+            return steps.filter(p -> p.getFileName().toString().matches("[0-9]+"))
+                    .min(java.util.Comparator.comparingLong(p -> Long.parseLong(p.getFileName().toString())))
+                    .map(p -> p.resolve(MANIFEST)).filter(Files::isRegularFile).map(m -> {
+                        try {
+                            return json.readValue(m.toFile(), Manifest.class).submittedBy();
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    });
         }
     }
 
