@@ -149,7 +149,8 @@ public class ReportWork {
     }
 
     private TrainTestSplit data(CheckpointCreated c) {
-        return datasets.computeIfAbsent(c.dataset(), n -> Datasets.load(n, dataDir.orElse(null)));
+        // Keyed by the canonical name: case variants of one name must not each load a copy.
+        return datasets.computeIfAbsent(Datasets.canonical(c.dataset()), n -> Datasets.load(n, dataDir.orElse(null)));
     }
 
     /** The latest worst-case robust accuracy per run, norm and ε, as a gauge. */

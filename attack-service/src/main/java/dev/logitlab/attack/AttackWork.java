@@ -203,7 +203,9 @@ public class AttackWork {
     }
 
     private TrainTestSplit data(CheckpointCreated event) {
-        return datasets.computeIfAbsent(event.dataset(), name -> Datasets.load(name, dataDir.orElse(null)));
+        // Keyed by the canonical name: case variants of one name must not each load a copy.
+        return datasets.computeIfAbsent(Datasets.canonical(event.dataset()), name -> Datasets.load(name,
+                dataDir.orElse(null)));
     }
 
     @PreDestroy

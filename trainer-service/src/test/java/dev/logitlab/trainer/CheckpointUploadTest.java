@@ -54,6 +54,9 @@ class CheckpointUploadTest {
                 .body("checkpointId", equalTo("resnet-ci/step-000003")).body("sha256", equalTo(Sha256.of(model)))
                 .body("announced", equalTo(true));
         uploader().body(model).post(path).then().statusCode(200).body("checkpointId", equalTo("resnet-ci/step-000003"));
+        // The same bytes under another plan: not silently the first plan's checkpoint.
+        uploader().body(model).post(path.replace("eps=0.05,0.1", "eps=0.2")).then().statusCode(409)
+                .contentType("application/problem+json").body("detail", containsString("another data set, evaluation"));
         RestAssured.given().auth().oauth2(TestTokens.of("viewer", Roles.VIEWER)).get("/api/checkpoints/resnet-ci/3")
                 .then().statusCode(200).body("bytes", equalTo(model.length));
 

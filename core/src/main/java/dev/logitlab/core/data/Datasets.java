@@ -26,6 +26,20 @@ public final class Datasets {
     private Datasets() {
     }
 
+    /**
+     * The one name of a data set however it is spelled ({@code Fashion-MNIST}, {@code CIFAR-10}): what caches key by,
+     * so that case variants of a name cannot load a copy each. Unknown names are refused as {@link #load} refuses them.
+     */
+    public static String canonical(String name) {
+        String key = name == null ? "" : name.toLowerCase(Locale.ROOT);
+        return switch (key) {
+            case "fashion-mnist", "mnist", "cifar10", "synthetic" -> key;
+            case "cifar-10" -> "cifar10";
+            default -> throw new IllegalArgumentException("unknown dataset '" + name + "'; known: "
+                    + String.join(", ", NAMES));
+        };
+    }
+
     /** Loads a data set by name; {@code dataDir} may be null. */
     public static TrainTestSplit load(String name, Path dataDir) {
         String key = name.toLowerCase(Locale.ROOT);

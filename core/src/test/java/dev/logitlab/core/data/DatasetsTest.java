@@ -84,6 +84,16 @@ class DatasetsTest {
     }
 
     @Test
+    void everySpellingOfADataSetHasOneCanonicalName() {
+        assertEquals("fashion-mnist", Datasets.canonical("Fashion-MNIST"));
+        assertEquals("fashion-mnist", Datasets.canonical("FASHION-mnist"));
+        assertEquals("cifar10", Datasets.canonical("CIFAR-10"));
+        assertEquals("synthetic", Datasets.canonical("synthetic"));
+        assertThrows(IllegalArgumentException.class, () -> Datasets.canonical("imagenet"));
+        assertThrows(IllegalArgumentException.class, () -> Datasets.canonical(null));
+    }
+
+    @Test
     void fashionMnistHasItsPublishedShape() {
         TrainTestSplit split = Datasets.load("fashion-mnist", null);
         assertEquals(60_000, split.train().size());

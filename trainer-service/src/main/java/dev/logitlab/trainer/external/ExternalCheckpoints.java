@@ -210,6 +210,11 @@ public class ExternalCheckpoints {
                 throw new ClientErrorException("step " + upload.step() + " of run " + upload.runId() + " is taken by "
                         + "other bytes (SHA-256 " + existing.announcement().sha256() + "); upload under a new step", 409);
             }
+            // The same bytes under another plan would be answered with the first plan's report: say so instead.
+            if (!existing.announcement().configHash().equals(manifest.announcement().configHash())) {
+                throw new ClientErrorException("step " + upload.step() + " of run " + upload.runId() + " was uploaded "
+                        + "with another data set, evaluation plan or seed; upload under a new step or run", 409);
+            }
             return new Stored(existing, false);
         }
     }
