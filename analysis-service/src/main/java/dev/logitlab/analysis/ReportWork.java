@@ -70,11 +70,8 @@ public class ReportWork {
 
     /** Refuses to start with limits a record could outlive: its replica would leave the group in the middle of it. */
     void checkLimits(@Observes StartupEvent event) {
-        Duration record = timeout.multipliedBy(Math.max(1, attempts));
-        if (record.toMillis() >= maxPollInterval) {
-            throw new IllegalStateException("logitlab.analysis.attempts × logitlab.analysis.timeout (" + record.toSeconds()
-                    + " s) must stay below kafka-streams.consumer.max.poll.interval.ms (" + maxPollInterval / 1000 + " s)");
-        }
+        dev.logitlab.service.PollInterval.require("logitlab.analysis.attempts × logitlab.analysis.timeout",
+                timeout.multipliedBy(Math.max(1, attempts)), maxPollInterval);
     }
 
     private final Map<String, TrainTestSplit> datasets = new ConcurrentHashMap<>();

@@ -75,12 +75,8 @@ public class AttackWork {
 
     /** Refuses to start with limits a poll's records could outlive: the replica would leave the group meanwhile. */
     void checkLimits(@Observes StartupEvent event) {
-        Duration poll = shardTimeout.multipliedBy(Math.max(1, maxPollRecords));
-        if (poll.toMillis() >= maxPollInterval) {
-            throw new IllegalStateException("kafka-streams.max.poll.records × logitlab.attack.shard-timeout ("
-                    + poll.toSeconds() + " s) must stay below kafka-streams.consumer.max.poll.interval.ms ("
-                    + maxPollInterval / 1000 + " s)");
-        }
+        dev.logitlab.service.PollInterval.require("kafka-streams.max.poll.records × logitlab.attack.shard-timeout",
+                shardTimeout.multipliedBy(Math.max(1, maxPollRecords)), maxPollInterval);
     }
 
     /** The most model failures remembered: each fails the rest of its evaluation at once, on this replica. */

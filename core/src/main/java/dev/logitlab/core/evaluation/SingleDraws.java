@@ -8,6 +8,7 @@ import dev.logitlab.core.data.Dataset;
 import dev.logitlab.core.model.Classifier;
 import dev.logitlab.core.model.Torch;
 import dev.logitlab.core.verdict.Interval;
+import dev.logitlab.core.verdict.PairedDifference;
 import dev.logitlab.events.AttackResults;
 import dev.logitlab.events.EvaluationReport;
 import dev.logitlab.events.EvaluationReport.WorstCase;
@@ -145,10 +146,7 @@ public final class SingleDraws {
         double effective = variance == 0 ? (pq == 0 ? n : (double) n * o.draws())
                 : Math.max(n, Math.min((double) n * o.draws(), n * pq / variance));
         double z = new NormalDistribution(null, 0, 1).inverseCumulativeProbability(0.975);
-        double z2 = z * z;
-        double centre = (mean + z2 / (2 * effective)) / (1 + z2 / effective);
-        double half = z * Math.sqrt(pq / effective + z2 / (4 * effective * effective)) / (1 + z2 / effective);
-        return new Expected(mean, new Interval(Math.max(0, centre - half), Math.min(1, centre + half)));
+        return new Expected(mean, PairedDifference.wilson(mean, effective, z));
     }
 
     /**

@@ -56,7 +56,7 @@ public final class PairedDifference {
     }
 
     /** The Wilson score interval of a proportion p of n. */
-    static Interval wilson(double p, double n, double z) {
+    public static Interval wilson(double p, double n, double z) {
         double z2 = z * z;
         double centre = (p + z2 / (2 * n)) / (1 + z2 / n);
         double half = z * Math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n);
