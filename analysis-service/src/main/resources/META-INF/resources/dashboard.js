@@ -34,6 +34,20 @@ async function api(path) {
   }
   return response.json();
 }
+// A list endpoint, every page of it: each answers a page and names the next in its Link header.
+async function apiAll(path) {
+  const all = [];
+  for (let next = path; next;) {
+    const response = await fetch(next, authorized());
+    if (response.status === 401 || response.status === 403) {
+      throw new SignInNeeded((await response.json()).detail);
+    }
+    all.push(...await response.json());
+    const link = /<([^>]+)>;\s*rel="next"/.exec(response.headers.get("Link") || "");
+    next = link ? link[1] : null;
+  }
+  return all;
+}
 class SignInNeeded extends Error {}
 
 function experiment() {
@@ -154,10 +168,17 @@ async function renderLeaderboard() {
   document.body.dataset.leaderboard = String(tables.reduce((n, t) => n + t.rows.length, 0));
 }
 
+// The leaderboard changes only with a report or a verdict, and is ranked by the server: asked for at most every 10 s.
+let leaderboardDue = null;
+function refreshLeaderboard() {
+  if (leaderboardDue === null) {
+    leaderboardDue = setTimeout(() => { leaderboardDue = null; renderLeaderboard().catch(() => {}); }, 10000);
+  }
+}
+
 function render() {
   const exp = experiment();
   renderRuns(exp);
-  renderLeaderboard().catch(() => {});
   const container = document.getElementById("report");
   if (exp.runs.length > 0) {
     LogitlabReport.render(container, exp, {
@@ -182,11 +203,17 @@ function listen() {
   const live = document.getElementById("live");
   source.onopen = () => { live.classList.add("on"); document.body.dataset.live = "true"; };
   source.onerror = () => { live.classList.remove("on"); document.body.dataset.live = "false"; };
-  source.addEventListener("report", e => { received(JSON.parse(e.data)); render(); });
+  source.addEventListener("report", e => {
+    const r = JSON.parse(e.data);
+    received(r);
+    render();
+    if (!r.progress) refreshLeaderboard();
+  });
   source.addEventListener("verdict", e => {
     const v = JSON.parse(e.data);
     verdicts.set(v.checkpointId, v);
     renderRuns(experiment());
+    refreshLeaderboard();
   });
   source.addEventListener("run", e => {
     const r = JSON.parse(e.data);
@@ -235,13 +262,13 @@ document.getElementById("sign-in").addEventListener("submit", e => {
 async function load() {
   try {
     trainerUrl = (await (await fetch("/api/dashboard")).json()).trainerUrl;
-    for (const r of await api("/api/reports")) reports.set(r.checkpointId, r);
-    for (const e of await api("/api/evaluations")) {
+    for (const r of await apiAll("/api/reports")) reports.set(r.checkpointId, r);
+    for (const e of await apiAll("/api/evaluations")) {
       if (e.state === "attacking") attacking.set(e.checkpointId, { runId: e.runId, checkpointId: e.checkpointId,
         epoch: e.epoch, progress: { shardsDone: e.shardsDone, shards: e.shards } });
     }
-    for (const r of await api("/api/run-events")) runs.set(r.runId, r);
-    for (const v of await api("/api/verdicts")) verdicts.set(v.checkpointId, v);
+    for (const r of await apiAll("/api/run-events")) runs.set(r.runId, r);
+    for (const v of await apiAll("/api/verdicts")) verdicts.set(v.checkpointId, v);
   } catch (error) {
     if (!(error instanceof SignInNeeded)) throw error;
     document.getElementById("sign-in").hidden = false;
@@ -250,6 +277,7 @@ async function load() {
   }
   document.getElementById("sign-in").hidden = true;
   render();
+  renderLeaderboard().catch(() => {});
   await fetch("/api/session", authorized({ method: "POST" }));
   listen();
   document.body.dataset.ready = "true";

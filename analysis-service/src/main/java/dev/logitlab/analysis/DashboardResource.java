@@ -55,7 +55,9 @@ public class DashboardResource {
     @RolesAllowed({Roles.VIEWER, Roles.SUBMITTER, Roles.OPERATOR})
     @Path("run-events")
     @Produces(MediaType.APPLICATION_JSON)
-    public List<JsonNode> runEvents() {
+    public jakarta.ws.rs.core.Response runEvents(@jakarta.ws.rs.QueryParam("limit") Integer limit,
+                                                 @jakarta.ws.rs.QueryParam("after") String after,
+                                                 @Context jakarta.ws.rs.core.UriInfo uri) {
         List<JsonNode> events = new ArrayList<>();
         try (KeyValueIterator<String, String> all = streams.store(StoreQueryParameters.fromNameAndType(
                 ReportTopology.RUN_EVENTS, QueryableStoreTypes.<String, String>keyValueStore())).all()) {
@@ -63,7 +65,7 @@ public class DashboardResource {
         } catch (InvalidStateStoreException e) {
             throw new ServiceUnavailableException("run events are being loaded from Kafka; try again shortly");
         }
-        return events;
+        return dev.logitlab.service.Pages.of(events, e -> e.path("runId").asText(), limit, after, uri);
     }
 
     /** New reports ({@code report}) and run events ({@code run}) as this replica reads them. */
@@ -71,8 +73,9 @@ public class DashboardResource {
     @RolesAllowed({Roles.VIEWER, Roles.SUBMITTER, Roles.OPERATOR})
     @Path("stream")
     @Produces(MediaType.SERVER_SENT_EVENTS)
-    public void stream(@Context SseEventSink sink, @Context Sse sse) {
-        live.register(sse, sink);
+    public void stream(@Context SseEventSink sink, @Context Sse sse,
+                       @Context jakarta.ws.rs.core.SecurityContext caller) {
+        live.register(sse, sink, caller.getUserPrincipal().getName());
     }
 
     /** The store holds only checked events (ReportTopology); should one not parse, the view goes on without it. */

@@ -37,7 +37,12 @@ public class ReportResource {
     @GET
     @RolesAllowed({Roles.VIEWER, Roles.SUBMITTER, Roles.OPERATOR})
     @Path("reports")
-    public List<JsonNode> all() {
+    public jakarta.ws.rs.core.Response all(@QueryParam("limit") Integer limit, @QueryParam("after") String after,
+                                           @jakarta.ws.rs.core.Context jakarta.ws.rs.core.UriInfo uri) {
+        return dev.logitlab.service.Pages.of(published(), n -> n.get("checkpointId").asText(), limit, after, uri);
+    }
+
+    private List<JsonNode> published() {
         List<JsonNode> published = new ArrayList<>();
         try (KeyValueIterator<String, String> all = store().all()) {
             all.forEachRemaining(kv -> {
@@ -66,7 +71,7 @@ public class ReportResource {
     @RolesAllowed({Roles.VIEWER, Roles.SUBMITTER, Roles.OPERATOR})
     @Path("runs/{runId}/reports")
     public List<JsonNode> ofRun(@PathParam("runId") String runId) {
-        List<JsonNode> found = all().stream().filter(r -> r.get("runId").asText().equals(runId)).toList();
+        List<JsonNode> found = published().stream().filter(r -> r.get("runId").asText().equals(runId)).toList();
         if (found.isEmpty()) {
             throw new NotFoundException("no reports for run " + runId);
         }
@@ -80,7 +85,9 @@ public class ReportResource {
     @GET
     @RolesAllowed({Roles.VIEWER, Roles.SUBMITTER, Roles.OPERATOR})
     @Path("evaluations")
-    public List<Evaluation> evaluations(@QueryParam("runId") String runId) {
+    public jakarta.ws.rs.core.Response evaluations(@QueryParam("runId") String runId,
+                                                   @QueryParam("limit") Integer limit, @QueryParam("after") String after,
+                                                   @jakarta.ws.rs.core.Context jakarta.ws.rs.core.UriInfo uri) {
         List<Evaluation> found = new ArrayList<>();
         try (KeyValueIterator<String, String> all = store().all()) {
             all.forEachRemaining(kv -> {
@@ -91,7 +98,7 @@ public class ReportResource {
             });
         }
         found.sort(Comparator.comparing(Evaluation::runId).thenComparing(Evaluation::epoch));
-        return found;
+        return dev.logitlab.service.Pages.of(found, Evaluation::checkpointId, limit, after, uri);
     }
 
     /** One checkpoint's evaluation, as {@link #evaluations} lists it. */

@@ -75,7 +75,6 @@ public class ReportWork {
     }
 
     private final Map<String, TrainTestSplit> datasets = new ConcurrentHashMap<>();
-    private final Map<String, double[]> robustAccuracy = new ConcurrentHashMap<>();
 
     /**
      * The measurements on the checkpoint's model alone ({@link ModelMeasurements}), made while its shards are still
@@ -111,7 +110,8 @@ public class ReportWork {
                 report.timeline()));
         ServiceMetrics.REPORTS_PUBLISHED.counter(metrics).increment();
         ServiceMetrics.REPORT_DURATION.timer(metrics).record(java.time.Duration.ofNanos(System.nanoTime() - start));
-        report.worstCase().forEach(w -> robustAccuracy(c.runId(), w.norm(), w.eps(), w.robustAccuracy()));
+        report.worstCase().forEach(w -> ServiceMetrics.ROBUST_ACCURACY.summary(metrics, "norm", w.norm())
+                .record(w.robustAccuracy()));
         return new ReportPublished(ReportPublished.SCHEMA_VERSION, c.runId(), c.checkpointId(), c.epoch(),
                 c.configHash(), c.seed(), c.defense(), report, c.format());
     }
@@ -150,13 +150,4 @@ public class ReportWork {
         return datasets.computeIfAbsent(Datasets.canonical(c.dataset()), n -> Datasets.load(n, dataDir.orElse(null)));
     }
 
-    /** The latest worst-case robust accuracy per run, norm and ε, as a gauge. */
-    private void robustAccuracy(String runId, String norm, double eps, double value) {
-        robustAccuracy.computeIfAbsent(runId + "@" + norm + "@" + eps, key -> {
-            double[] holder = new double[1];
-            ServiceMetrics.ROBUST_ACCURACY.gauge(metrics, holder, h -> h[0], "run", runId, "norm", norm, "eps",
-                    Double.toString(eps));
-            return holder;
-        })[0] = value;
-    }
 }

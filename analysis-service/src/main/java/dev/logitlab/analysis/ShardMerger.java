@@ -61,6 +61,7 @@ final class ShardMerger extends EventProcessor<AttackEvent> {
     public void init(ProcessorContext<String, String> context) {
         super.init(context);
         this.evaluations = context.getStateStore(EVALUATIONS);
+        dev.logitlab.service.MarkerRetention.schedule(context, evaluations);
     }
 
     @Override
@@ -147,13 +148,35 @@ final class ShardMerger extends EventProcessor<AttackEvent> {
 
     /** Publishes the evaluation's one outcome and forgets its shards, in the transaction of this record. */
     private void finish(String evaluation, Record<String, String> input, Record<String, String> out) {
-        context.forward(out, ReportTopology.REPORTS);
+        String checkpointId = out.key();
+        if (isFailure(out) && RunReports.one(context.getStateStore(ReportTopology.PUBLISHED), json, checkpointId)
+                .isPresent()) {
+            // the checkpoint has a report: a later evaluation's failure (or a forged one) must not take its place
+            LOG.warnf("%s keeps its report; this evaluation's failure goes to the dead-letter topic", checkpointId);
+            context.forward(StreamRecords.deadLetter(input, context, new IllegalStateException(checkpointId
+                    + " has a report, which a failure never replaces: " + reasonOf(out))), ReportTopology.DEAD_LETTERS);
+        } else {
+            context.forward(out, ReportTopology.REPORTS);
+        }
         try (KeyValueIterator<String, String> shards = evaluations.prefixScan(evaluation, new StringSerializer())) {
             shards.forEachRemaining(kv -> evaluations.delete(kv.key));
         }
         evaluations.delete(measuredKey(evaluation));
-        evaluations.put(evaluation + DONE, Long.toString(input.timestamp()));
+        evaluations.put(evaluation + DONE, dev.logitlab.service.MarkerRetention.stamp(DONE, input.timestamp()));
         context.commit();
+    }
+
+    private static boolean isFailure(Record<String, String> out) {
+        var type = out.headers().lastHeader("ce_type");
+        return type != null && Topics.REPORT_FAILED.equals(new String(type.value(), java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    private String reasonOf(Record<String, String> failure) {
+        try {
+            return json.readTree(failure.value()).path("reason").asText();
+        } catch (JsonProcessingException e) {
+            return "";
+        }
     }
 
     private Record<String, String> failed(AttackEvent event, String reason, long timestamp) {

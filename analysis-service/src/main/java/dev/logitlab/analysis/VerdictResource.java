@@ -40,7 +40,9 @@ public class VerdictResource {
     @GET
     @RolesAllowed({Roles.VIEWER, Roles.SUBMITTER, Roles.OPERATOR})
     @Path("verdicts")
-    public List<JsonNode> verdicts(@QueryParam("runId") String runId) {
+    public jakarta.ws.rs.core.Response verdicts(@QueryParam("runId") String runId, @QueryParam("limit") Integer limit,
+                                                @QueryParam("after") String after,
+                                                @jakarta.ws.rs.core.Context jakarta.ws.rs.core.UriInfo uri) {
         List<JsonNode> found = new ArrayList<>();
         try (KeyValueIterator<String, String> all = store(ReportTopology.VERDICT_COPY).all()) {
             all.forEachRemaining(kv -> {
@@ -56,7 +58,7 @@ public class VerdictResource {
         }
         found.sort(java.util.Comparator.comparing((JsonNode v) -> v.path("runId").asText())
                 .thenComparingInt(v -> v.path("epoch").asInt()));
-        return found;
+        return dev.logitlab.service.Pages.of(found, v -> v.path("checkpointId").asText(), limit, after, uri);
     }
 
     @GET

@@ -97,6 +97,13 @@ class ShardMergerTest {
         }
         Thread.sleep(2000);
         assertEquals(1, reportsFor(f.checkpoint.checkpointId(), 1).size(), "the late duplicate gave no second report");
+        // A failure of the same checkpoint (another plan's, or one a producer forged) never replaces its report.
+        produce(f.checkpoint.checkpointId(), JSON.writeValueAsString(AttackEvent.refused(f.checkpoint, "c".repeat(64),
+                "forged: the model is gone")));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> KafkaBrokerResource
+                .committed("logitlab.dlq.analysis-service", Duration.ofSeconds(1)).stream()
+                .anyMatch(r -> KafkaBrokerResource.header(r, "dead-letter-reason").contains("never replaces")));
+        assertEquals(1, reportsFor(f.checkpoint.checkpointId(), 1).size(), "the report stands");
         // Before the report, each shard that arrived said how far the evaluation was, under the same key.
         List<JsonNode> progress = progressOf(f.checkpoint.checkpointId());
         int n = f.shards.size();
@@ -172,7 +179,7 @@ class ShardMergerTest {
         String metrics = given().get("/q/metrics").then().statusCode(200)
                 .body(Matchers.containsString("logitlab_reports_published_total"))
                 .body(Matchers.containsString("logitlab_verdicts_total{kind=\""))
-                .body(Matchers.containsString("logitlab_robust_accuracy_ratio{"))
+                .body(Matchers.containsString("logitlab_report_robust_accuracy_count{norm=\"linf\"}"))
                 .body(Matchers.containsString("logitlab_analysis_measurements_total{when=\"early\"} 1.0"))
                 .extract().asString();
         assertEquals(List.of(), PrometheusLint.problems(metrics));

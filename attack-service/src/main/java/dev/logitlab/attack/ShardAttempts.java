@@ -87,12 +87,13 @@ public class ShardAttempts {
     }
 
     /**
-     * Records that a task's work ended without taking its replica down: the count starts again from 0. Its result
-     * commits with whatever else the stream thread processed since the last commit, so a shard that dies next can
-     * still abort it; run again, it must not count as a shard that killed its replica.
+     * Records that a task's work ended without taking its replica down: a tombstone, so the count starts again from 0
+     * and the compacted topic, and every replica's copy, forget the task (nothing kept per shard grows without end).
+     * Its result commits with whatever else the stream thread processed since the last commit, so a shard that dies
+     * next can still abort it; run again, it must not count as a shard that killed its replica.
      */
     synchronized void ended(String taskId) {
-        write(taskId, "0 " + replica() + " " + Instant.now() + " ended");
+        write(taskId, null);
     }
 
     private void write(String taskId, String value) {

@@ -44,6 +44,7 @@ final class SurvivorPlanner extends EventProcessor<AttackEvent> {
     public void init(ProcessorContext<String, String> context) {
         super.init(context);
         this.held = context.getStateStore(HELD);
+        dev.logitlab.service.MarkerRetention.schedule(context, held);
     }
 
     @Override
@@ -95,7 +96,7 @@ final class SurvivorPlanner extends EventProcessor<AttackEvent> {
         }
         gradient.forEach(s -> held.delete(evaluation + s.index()));
         int survivors = Survivors.count(plan, budget, outcomes);
-        held.put(released, Integer.toString(survivors));
+        held.put(released, dev.logitlab.service.MarkerRetention.stamp(Integer.toString(survivors), record.timestamp()));
         LOG.infof("checkpoint %s, %s: %d gradient-free shards queued on the %d examples the gradient attacks left",
                 event.checkpointId(), budget, waiting.size(), survivors);
     }

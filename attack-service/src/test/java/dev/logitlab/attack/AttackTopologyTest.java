@@ -136,7 +136,8 @@ class AttackTopologyTest {
         produce(second.runId(), JSON.writeValueAsString(second));
 
         resultsFor(second.checkpointId(), SHARDS);
-        var dead = KafkaBrokerResource.committed("logitlab.dlq.attack-service", Duration.ofSeconds(5));
+        var dead = KafkaBrokerResource.committed("logitlab.dlq.attack-service", Duration.ofSeconds(5)).stream()
+                .filter(r -> "poison".equals(r.key())).toList();
         assertEquals(2, dead.size());
         for (ConsumerRecord<String, String> r : dead) {
             assertEquals("poison", r.key());
@@ -144,6 +145,54 @@ class AttackTopologyTest {
             assertEquals("logitlab.checkpoints", KafkaBrokerResource.header(r, "dead-letter-topic"));
         }
         assertEquals(SHARDS, resultsFor(first.checkpointId(), SHARDS).size(), "a repeated announcement gives no second set");
+    }
+
+    @Test
+    void aCheckpointIsItsRunItsEpochAndItsBytesAndAnAnnouncementCannotSpeakForAnother() throws Exception {
+        CheckpointCreated good = trainedCheckpoint("run-e");
+        produce(good.runId(), JSON.writeValueAsString(good));
+        assertEquals(SHARDS, resultsFor(good.checkpointId(), SHARDS).size());
+
+        RunSpec.Evaluation otherPlan = new RunSpec.Evaluation(List.of(0.2), PLAN.attacks(), PLAN.limit(), 0);
+        Map<String, CheckpointCreated> forged = new java.util.LinkedHashMap<>();
+        forged.put("other bytes", new CheckpointCreated(1, good.runId(), good.checkpointId(), good.epoch(), good.uri(),
+                "1".repeat(64), good.configHash(), good.seed(), good.dataset(), good.model(), good.defense(), otherPlan,
+                good.metrics()));
+        forged.put("checkpointId must be", new CheckpointCreated(1, "mallory", good.checkpointId(), good.epoch(),
+                "file:runs/mallory/epoch-001", good.sha256(), good.configHash(), good.seed(), good.dataset(),
+                good.model(), good.defense(), otherPlan, good.metrics()));
+        forged.put("uri must lie in the run's own folder", new CheckpointCreated(1, "mallory", "mallory/epoch-001",
+                good.epoch(), good.uri(), good.sha256(), good.configHash(), good.seed(), good.dataset(), good.model(),
+                good.defense(), otherPlan, good.metrics()));
+        forged.forEach((why, event) -> produce(event.runId(), write(event)));
+        produce("mallory", write(new CheckpointCreated(1, good.runId(), good.checkpointId(), good.epoch(), good.uri(),
+                good.sha256(), good.configHash(), good.seed(), good.dataset(), good.model(), good.defense(), otherPlan,
+                good.metrics())));
+
+        List<String> reasons = new ArrayList<>();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (reasons.size() < 4 && System.nanoTime() < deadline) {
+            reasons = KafkaBrokerResource.committed("logitlab.dlq.attack-service", Duration.ofSeconds(2)).stream()
+                    .filter(r -> r.key().equals("mallory") || r.key().equals(good.runId()))
+                    .map(r -> KafkaBrokerResource.header(r, "dead-letter-reason")).toList();
+        }
+        assertEquals(4, reasons.size(), reasons.toString());
+        for (String why : forged.keySet()) {
+            assertTrue(reasons.stream().anyMatch(r -> r.contains(why)), why + " in " + reasons);
+        }
+        assertTrue(reasons.stream().anyMatch(r -> r.contains("key must be its runId")), reasons.toString());
+        assertTrue(reasons.stream().noneMatch(r -> r.contains(good.sha256())), "the stored file's hash is never told");
+        assertEquals(SHARDS, resultsFor(good.checkpointId(), SHARDS).size(), "no refusal and no second evaluation");
+        assertEquals(0, KafkaBrokerResource.committed("logitlab.attack-results", Duration.ofSeconds(2)).stream()
+                .filter(r -> r.key().startsWith("mallory")).count());
+    }
+
+    private static String write(Object event) {
+        try {
+            return JSON.writeValueAsString(event);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test
@@ -172,14 +221,14 @@ class AttackTopologyTest {
         assertTrue(reason.contains("started 3 times") && reason.contains("attack-7/4242"), reason);
         assertEquals(List.of(), EventSchemas.violations(AttackEvent.class, first.get(0)));
 
-        // a shard that runs records its attempt before it starts, and that it ended (the count back to 0) after:
-        // lost with a later shard's crash, it is run again without the blame
+        // a shard that runs records its attempt before it starts, and that it ended (a tombstone: the count back to 0,
+        // and the task forgotten) after: lost with a later shard's crash, it is run again without the blame
         String healthy = AttackTask.taskId(event.checkpointId(), AttackConfig.hash(event), 1);
         var attempts = KafkaBrokerResource.committed("logitlab.shard-attempts", Duration.ofSeconds(2)).stream()
                 .filter(r -> r.key().equals(healthy)).map(ConsumerRecord::value).toList();
         assertEquals(2, attempts.size(), attempts.toString());
         assertTrue(attempts.get(0).startsWith("1 "), attempts.get(0));
-        assertTrue(attempts.get(1).startsWith("0 ") && attempts.get(1).endsWith(" ended"), attempts.get(1));
+        assertEquals(null, attempts.get(1));
     }
 
     @Test
@@ -201,7 +250,7 @@ class AttackTopologyTest {
 
     @Test
     void anAnnouncementOverTheCostLimitsIsRefusedWithTheLimitNamed() throws Exception {
-        // A producer may write logitlab.checkpoints directly: the attack service checks what the trainer checks.
+        // The attack service checks again what the trainer checks: a limit holds whoever wrote the announcement.
         CheckpointCreated good = trainedCheckpoint("run-costly");
         RunSpec.Evaluation costly = new RunSpec.Evaluation(List.of(0.1), "pgd:steps=900000:restarts=5000", 150, 0);
         CheckpointCreated event = new CheckpointCreated(1, good.runId(), good.checkpointId(), good.epoch(), good.uri(),

@@ -46,7 +46,8 @@ final class SubmitCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL.pt", description = "the TorchScript file (torch.jit.script(model).save)")
     Path model;
 
-    @Option(names = "--run", required = true, description = "run id: letters, digits, '.', '_', '-' (your project, branch…)")
+    @Option(names = "--run", required = true, description = "run id: letters, digits, '.', '_', '-', '~' (your project, branch…); "
+            + "<you>~<name> is a name only you can take")
     String run;
 
     @Option(names = "--step", required = true, description = "the checkpoint's step or epoch, ≥ 1")

@@ -54,6 +54,26 @@ public record CheckpointCreated(
         return TORCHSCRIPT.equals(format);
     }
 
+    /**
+     * Why this announcement cannot be the checkpoint it names, or empty: a checkpoint's identity is its run, its epoch
+     * and its bytes, so its id is {@code <runId>/epoch-NNN} ({@code /step-NNNNNN} for a TorchScript file) and its file
+     * lies in its own run's folder ({@code runs/<runId>/}, {@code external/<runId>/}); an announcement can then speak
+     * only for the run it is keyed by, and never point at another run's files.
+     */
+    public java.util.Optional<String> identityProblem() {
+        String id = torchScript() ? String.format("%s/step-%06d", runId, epoch) : String.format("%s/epoch-%03d", runId, epoch);
+        if (!id.equals(checkpointId)) {
+            return java.util.Optional.of("checkpointId must be " + id + " (the run's id and the "
+                    + (torchScript() ? "step" : "epoch") + ")");
+        }
+        String folder = "file:" + (torchScript() ? "external/" : "runs/") + runId + "/";
+        if (uri == null || !uri.startsWith(folder) || uri.length() == folder.length()
+                || java.util.Arrays.asList(uri.substring(5).split("/")).contains("..")) {
+            return java.util.Optional.of("uri must lie in the run's own folder, " + folder + "…");
+        }
+        return java.util.Optional.empty();
+    }
+
     /** The checkpoint's own measurements (see checkpoint.json). */
     public record Metrics(double cleanAccuracy, double trainLoss, double trainImagesPerSecond, double meanLogitNorm) {
     }

@@ -68,6 +68,14 @@ public final class EventSchemas {
         return messages.stream().map(ValidationMessage::getMessage).sorted().toList();
     }
 
+    /**
+     * Whether this JSON is an older version of its event: read, then held to the newest schema too (so that an old
+     * version is never a way around a newer version's rules).
+     */
+    public static boolean older(Class<?> event, JsonNode json) {
+        return OLDER.getOrDefault(event, Map.of()).containsKey(json.path("schemaVersion").asInt(-1));
+    }
+
     /** Serialises an event and returns its violations; empty when valid. */
     public static List<String> violations(Object event) {
         return violations(event.getClass(), MAPPER.valueToTree(event));

@@ -6,7 +6,16 @@ import java.util.List;
 public final class Topics {
 
     public static final String RUNS = "logitlab.runs";
+    /** Checkpoints to evaluate: written by the trainer only, so every announcement on it was checked for its owner. */
     public static final String CHECKPOINTS = "logitlab.checkpoints";
+    /**
+     * Checkpoints announced by producers outside the services ({@code checkpoint.created} of a TorchScript file under
+     * the store's {@code inbox/}, with the producer's token in the {@value #CLAIM_HEADER} header): the trainer checks
+     * the claim and the run's owner as for an upload, files the model, and announces it on {@link #CHECKPOINTS}.
+     */
+    public static final String ANNOUNCEMENTS = "logitlab.announcements";
+    /** The header of an outside announcement that carries its producer's bearer token (a JWT of the stack's issuer). */
+    public static final String CLAIM_HEADER = "logitlab-claim";
     public static final String ATTACK_TASKS = "logitlab.attack-tasks";
     /**
      * Gradient-free shards released by the results of their budget's gradient shards. Partitioned like the work
@@ -49,12 +58,14 @@ public final class Topics {
     public static final List<TopicSpec> ALL = List.of(
             new TopicSpec(RUNS, 3, false),
             new TopicSpec(CHECKPOINTS, 3, false),
+            new TopicSpec(ANNOUNCEMENTS, 3, false),
             new TopicSpec(ATTACK_TASKS, 12, false),
             new TopicSpec(SURVIVOR_TASKS, 12, false),
             new TopicSpec(ATTACK_RESULTS, 6, false),
             new TopicSpec(REPORTS, 6, true),
             new TopicSpec(VERDICTS, 6, true),
             new TopicSpec(SHARD_ATTEMPTS, 3, true),
+            new TopicSpec(DLQ_PREFIX + "trainer-service", 1, false),
             new TopicSpec(DLQ_PREFIX + "attack-service", 1, false),
             new TopicSpec(DLQ_PREFIX + "analysis-service", 1, false));
 

@@ -50,8 +50,9 @@ public class CheckpointStore {
         Checkpoint checkpoint = Checkpoint.load(dir);
         String sha = checkpoint.manifest().parameters().sha256();
         if (!sha.equalsIgnoreCase(event.sha256())) {
-            throw new CheckpointIntegrityException("checkpoint " + event.checkpointId() + ": parameter file SHA-256 "
-                    + sha + " does not match the event's " + event.sha256());
+            // the stored file's own hash is never told: a refusal must not be a way to learn another run's files
+            throw new CheckpointIntegrityException("checkpoint " + event.checkpointId() + ": the parameter file's "
+                    + "SHA-256 does not match the event's " + event.sha256());
         }
         return checkpoint;
     }
@@ -89,7 +90,7 @@ public class CheckpointStore {
             Path real = path.toRealPath();
             if (!real.startsWith(root().toRealPath())) {
                 throw new CheckpointIntegrityException("checkpoint URI '" + uri + "' leads outside the store through a "
-                        + "symbolic link, to " + real);
+                        + "symbolic link");
             }
             return real;
         } catch (java.nio.file.NoSuchFileException e) {

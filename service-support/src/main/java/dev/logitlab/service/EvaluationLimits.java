@@ -7,7 +7,7 @@ import io.smallrye.config.WithDefault;
 /**
  * What one evaluation may cost ({@code logitlab.limits.*}, {@code LOGITLAB_LIMITS_*}): the trainer refuses a spec
  * over them with a 400 naming the limit, and the attack service refuses an announced checkpoint over them (a
- * producer may write {@code logitlab.checkpoints} directly) with {@code report.failed} naming it.
+ * checkpoint on Kafka is checked again where it is planned) with {@code report.failed} naming it.
  */
 @ConfigMapping(prefix = "logitlab.limits")
 public interface EvaluationLimits {

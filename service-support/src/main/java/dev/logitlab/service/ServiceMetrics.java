@@ -33,8 +33,9 @@ public enum ServiceMetrics {
             + "masking-suspected, robust-overfitting)"),
     RECORDS_SKIPPED("logitlab.records.skipped", "Records a reader set aside as unreadable (no key, a key too long, "
             + "not JSON, not the topic's schema), by topic"),
-    ROBUST_ACCURACY("logitlab.robust.accuracy.ratio",
-            "Worst-case robust accuracy of a run's latest report at one budget (norm and eps)");
+    ROBUST_ACCURACY("logitlab.report.robust.accuracy",
+            "Worst-case robust accuracy of each published report at each budget, by norm (per run: the REST API; a "
+            + "label per run or per eps would grow without end)");
 
     private final String name;
     private final String help;
@@ -50,6 +51,11 @@ public enum ServiceMetrics {
 
     public Timer timer(MeterRegistry registry) {
         return Timer.builder(name).description(help).register(registry);
+    }
+
+    public io.micrometer.core.instrument.DistributionSummary summary(MeterRegistry registry, String... tags) {
+        return io.micrometer.core.instrument.DistributionSummary.builder(name).description(help).tags(tags)
+                .register(registry);
     }
 
     public <T> Gauge gauge(MeterRegistry registry, T holder, ToDoubleFunction<T> value, String... tags) {

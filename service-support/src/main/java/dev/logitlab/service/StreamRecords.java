@@ -23,6 +23,13 @@ public final class StreamRecords {
     public static final int REASON_CHARS = 1000;
     /** Bytes of a poison record's value kept in its dead-letter copy: under any broker's max.request.size. */
     public static final int DEAD_LETTER_VALUE_BYTES = 256 * 1024;
+    /**
+     * Bytes of an event's value a service ever sends: the producer's and broker's default record limit (1 MiB) less
+     * room for headers. Events from outside are bounded below it by their schemas; a larger one (a report whose
+     * per-example strings grew with its plan) is refused here, before the producer could fail on it and exactly-once
+     * replay its input forever.
+     */
+    public static final int RECORD_BYTES = 1_048_576 - 64 * 1024;
     /** Headers of a poison record kept in its dead-letter copy, each up to {@link #REASON_CHARS} bytes. */
     public static final int DEAD_LETTER_HEADERS = 32;
 
@@ -47,11 +54,18 @@ public final class StreamRecords {
         add(headers, "ce_dataschema", DataSchemas.of(payload.getClass()).toString());
         add(headers, "ce_time", Instant.ofEpochMilli(timestamp).toString());
         add(headers, "content-type", "application/json");
+        String value;
         try {
-            return new Record<>(key, json.writeValueAsString(payload), timestamp, headers);
+            value = json.writeValueAsString(payload);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+        if (value.length() > RECORD_BYTES / 4 && value.getBytes(StandardCharsets.UTF_8).length > RECORD_BYTES) {
+            throw new IllegalStateException("its " + payload.getClass().getSimpleName() + " would be "
+                    + value.getBytes(StandardCharsets.UTF_8).length + " bytes, more than a record holds (" + RECORD_BYTES
+                    + "); evaluate fewer examples or attacks");
+        }
+        return new Record<>(key, value, timestamp, headers);
     }
 
     /**
@@ -118,11 +132,20 @@ public final class StreamRecords {
         if (!violations.isEmpty()) {
             throw new IllegalArgumentException("not a valid " + type.getSimpleName() + ": " + violations);
         }
+        T event;
         try {
-            return json.treeToValue(node, type);
+            event = json.treeToValue(node, type);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalArgumentException("not a valid " + type.getSimpleName() + ": " + e.getOriginalMessage(), e);
         }
+        if (EventSchemas.older(type, node)) {
+            List<String> asNewest = EventSchemas.violations(event);
+            if (!asNewest.isEmpty()) {
+                throw new IllegalArgumentException("not a valid " + type.getSimpleName() + " once read as the newest "
+                        + "version: " + asNewest);
+            }
+        }
+        return event;
     }
 
     private static void add(Headers headers, String name, String value) {

@@ -102,34 +102,40 @@ class ExternalCheckpointsTest {
             assertEquals(1, code, err.toString());
             assertTrue(err.toString().contains("model check 'output-shape' failed"), err.toString());
 
-            announcesOverKafkaWithItsOwnUserAndNothingElse(config, saved.resolve("epoch-2.pt"));
+            announcesOverKafkaWithItsOwnUserAndNothingElse(config, saved.resolve("epoch-2.pt"), token);
         } finally {
             stack.down();
         }
     }
 
-    /** A producer sharing the store: writes the file, announces it as the producer user, reads its report. */
-    private void announcesOverKafkaWithItsOwnUserAndNothingElse(StackConfig config, Path model) throws Exception {
+    /**
+     * A producer sharing the store: writes the file to the store's inbox, announces it as the producer user with its
+     * token as the claim, reads its report; its Kafka user may write nothing else, logitlab.checkpoints included.
+     */
+    private void announcesOverKafkaWithItsOwnUserAndNothingElse(StackConfig config, Path model, String token)
+            throws Exception {
         Properties producer = new Properties();
         try (FileReader reader = new FileReader(config.home().resolve("producer-client.properties").toFile())) {
             producer.load(reader);
         }
-        Path file = config.store().resolve("external/kafka-ci/1/model.pt");
+        Path file = config.store().resolve("inbox/kafka-ci-1.pt");
         Files.createDirectories(file.getParent());
         Files.copy(model, file);
         CheckpointCreated event = new CheckpointCreated(CheckpointCreated.SCHEMA_VERSION, "kafka-ci", "kafka-ci/step-000001",
-                1, "file:external/kafka-ci/1/model.pt", Sha256.of(file), "c".repeat(64), 3, "fashion-mnist",
+                1, "file:inbox/kafka-ci-1.pt", Sha256.of(file), "c".repeat(64), 3, "fashion-mnist",
                 "torchscript", "pytorch small-cnn", new RunSpec.Evaluation(List.of(0.1), ATTACKS, 60, 10), null,
                 CheckpointCreated.TORCHSCRIPT, "test");
         assertEquals(List.of(), EventSchemas.violations(event));
         try (KafkaProducer<String, String> kafka = new KafkaProducer<>(producer, new StringSerializer(),
                 new StringSerializer())) {
-            kafka.send(new ProducerRecord<>(Topics.CHECKPOINTS, event.runId(), JSON.writeValueAsString(event)))
-                    .get(30, TimeUnit.SECONDS);
+            ProducerRecord<String, String> announcement = new ProducerRecord<>(Topics.ANNOUNCEMENTS, event.runId(),
+                    JSON.writeValueAsString(event));
+            announcement.headers().add(Topics.CLAIM_HEADER, token.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            kafka.send(announcement).get(30, TimeUnit.SECONDS);
             JsonNode report = TestStacks.awaitReport(producer, event.checkpointId());
             assertTrue(report.has("report"), report.toString());
             for (Topics.TopicSpec topic : Topics.ALL) {
-                if (!topic.name().equals(Topics.CHECKPOINTS)) {
+                if (!topic.name().equals(Topics.ANNOUNCEMENTS)) {
                     var e = assertThrows(ExecutionException.class, () -> kafka.send(new ProducerRecord<>(topic.name(),
                             "k", "{}")).get(30, TimeUnit.SECONDS), topic.name());
                     assertInstanceOf(TopicAuthorizationException.class, e.getCause(), topic.name());

@@ -87,18 +87,27 @@ public class CheckpointResource {
         ExternalCheckpoints.Stored stored = checkpoints.store(upload, body, limits.checkpointBytes(),
                 caller.getPrincipal().getName(), caller.hasRole(Roles.OPERATOR));
         CheckpointCreated announcement = stored.manifest().announcement();
-        if (!checkpoints.announced(announcement)) {
-            long deadline = System.nanoTime() + ANNOUNCE_SECONDS * 1_000_000_000L;
-            if (!publisher.checkpoint(announcement, () -> System.nanoTime() > deadline)) {
-                return Problems.problem(503, "Broker unavailable", "stored " + announcement.checkpointId() + " but the "
-                        + "broker did not acknowledge its announcement; send the same upload again", null);
-            }
-            checkpoints.markAnnounced(announcement);
+        if (!announceOnce(publisher, checkpoints, announcement)) {
+            return Problems.problem(503, "Broker unavailable", "stored " + announcement.checkpointId() + " but the "
+                    + "broker did not acknowledge its announcement; send the same upload again", null);
         }
         return Response.status(stored.created() ? 201 : 200)
                 .location(uri.getBaseUriBuilder().path("api/checkpoints").path(upload.runId())
                         .path(Integer.toString(upload.step())).build())
                 .entity(view(stored.manifest())).build();
+    }
+
+    /** Announces a stored checkpoint unless the broker has it already; false when the broker did not take it in time. */
+    static boolean announceOnce(RunPublisher publisher, ExternalCheckpoints checkpoints, CheckpointCreated announcement) {
+        if (checkpoints.announced(announcement)) {
+            return true;
+        }
+        long deadline = System.nanoTime() + ANNOUNCE_SECONDS * 1_000_000_000L;
+        if (!publisher.checkpoint(announcement, () -> System.nanoTime() > deadline)) {
+            return false;
+        }
+        checkpoints.markAnnounced(announcement);
+        return true;
     }
 
     @GET

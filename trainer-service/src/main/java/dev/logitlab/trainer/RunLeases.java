@@ -25,8 +25,14 @@ import org.jboss.logging.Logger;
  * Which trainer replica trains an unfinished run: the one holding its lease, a file {@code runs/<runId>/lease}
  * beside {@code run.json} in the shared store ({@code <holder> <expiry in ms>}). A replica takes the lease when it
  * queues a run, renews it every third of {@code logitlab.trainer.lease} while the run is queued or training, and
- * drops it when the run ends; a replica that dies lets it expire, and another replica adopts the run. Taking a free
- * lease is an atomic create; taking an expired one is a rename, read back to see who won.
+ * drops it when the run ends; a replica that dies lets it expire, and another replica adopts the run.
+ * <p>
+ * Expiry is wall-clock time on two machines, and a replica can pause (a long GC, a frozen VM) past its lease, so the
+ * lease alone cannot keep two replicas from one run. Each taking therefore also creates the run's next fencing token,
+ * {@code runs/<runId>/fence/<n>} (an atomic create: each number is taken once), and the holder {@link #fence checks}
+ * before every effect on the run (its journal, its events, each checkpoint) that no later token exists. A holder that
+ * wakes from a pause finds the adopter's token and stops without another write; renewal never overwrites another
+ * holder's lease.
  */
 @ApplicationScoped
 public class RunLeases {
@@ -43,6 +49,8 @@ public class RunLeases {
     final String holder = System.getenv().getOrDefault("HOSTNAME", "trainer") + "-"
             + UUID.randomUUID().toString().substring(0, 8);
     private final Set<String> held = ConcurrentHashMap.newKeySet();
+    /** The fencing token this process took with each lease it holds. */
+    private final java.util.Map<String, Long> tokens = new ConcurrentHashMap<>();
     private ScheduledExecutorService renewer;
 
     /** Takes the run's lease when it is free, expired or already ours; false when another live replica holds it. */
@@ -65,6 +73,7 @@ public class RunLeases {
                     return false;
                 }
             }
+            tokens.put(runId, nextToken(runId));
         } catch (IOException | RuntimeException e) {
             LOG.warnf("cannot take the lease of run %s: %s", runId, e.getMessage());
             return false;
@@ -74,8 +83,69 @@ public class RunLeases {
         return true;
     }
 
+    /** A later replica took the run: this one must stop without another effect on it. */
+    public static final class Lost extends RuntimeException {
+        Lost(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Throws {@link Lost} when this process took a lease on the run and somebody has since taken a later token.
+     * Called before every effect on the run's files and events; runs this process never leased (a finished run whose
+     * checkpoints it announces again, a training Job's run) have only idempotent effects, and pass.
+     */
+    public void fence(String runId) {
+        Long mine = tokens.get(runId);
+        if (mine == null) {
+            return;
+        }
+        long highest;
+        try {
+            highest = highest(fences(runId));
+        } catch (IOException e) {
+            throw new Lost("cannot read the fencing tokens of run " + runId + ": " + e.getMessage());
+        }
+        if (highest != mine) {
+            held.remove(runId);
+            throw new Lost("run " + runId + " was adopted by another replica (fencing token " + highest + " after "
+                    + "this replica's " + mine + "): a pause outlived the lease");
+        }
+    }
+
+    private static long highest(Path fences) throws IOException {
+        try (var names = Files.list(fences)) {
+            return names.map(f -> f.getFileName().toString()).filter(n -> n.matches("\\d{1,18}"))
+                    .mapToLong(Long::parseLong).max().orElse(0);
+        } catch (NoSuchFileException e) {
+            return 0;
+        }
+    }
+
+    /** The next token of the run, taken atomically; the tokens before the previous one are no longer needed. */
+    private long nextToken(String runId) throws IOException {
+        Path fences = Files.createDirectories(fences(runId));
+        while (true) {
+            long highest = highest(fences);
+            try {
+                Files.createFile(fences.resolve(Long.toString(highest + 1)));
+            } catch (FileAlreadyExistsException raced) {
+                continue; // another replica took that number: the next is ours, and fences it
+            }
+            for (long old = highest - 1; old >= Math.max(1, highest - 8); old--) {
+                Files.deleteIfExists(fences.resolve(Long.toString(old)));
+            }
+            return highest + 1;
+        }
+    }
+
+    private Path fences(String runId) {
+        return journal.runDir(runId).resolve("fence");
+    }
+
     /** Gives the lease back: the run ended here (or was never queued). */
     public void release(String runId) {
+        tokens.remove(runId);
         if (held.remove(runId)) {
             try {
                 String[] current = read(lease(runId));
@@ -108,6 +178,12 @@ public class RunLeases {
     private void renewAll() {
         for (String runId : held) {
             try {
+                String[] current = read(lease(runId));
+                if (current != null && !current[0].equals(holder)) {
+                    held.remove(runId); // taken over while this process was paused: its holder keeps it
+                    LOG.warnf("lease of run %s is held by %s now; not renewing it", runId, current[0]);
+                    continue;
+                }
                 write(lease(runId));
             } catch (IOException e) {
                 LOG.warnf("cannot renew the lease of run %s: %s", runId, e.getMessage());

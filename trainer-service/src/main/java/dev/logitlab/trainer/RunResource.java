@@ -52,8 +52,11 @@ public class RunResource {
 
     @GET
     @RolesAllowed({Roles.VIEWER, Roles.SUBMITTER, Roles.OPERATOR})
-    public List<Run> list() {
-        return executor.all().stream().sorted(Comparator.comparing(Run::getSubmittedAt)).toList();
+    public Response list(@jakarta.ws.rs.QueryParam("limit") Integer limit, @jakarta.ws.rs.QueryParam("after") String after,
+                         @jakarta.ws.rs.core.Context UriInfo uri) {
+        List<Run> runs = executor.all().stream()
+                .sorted(Comparator.comparing(Run::getSubmittedAt).thenComparing(Run::getRunId)).toList();
+        return dev.logitlab.service.Pages.of(runs, Run::getRunId, limit, after, uri);
     }
 
     @GET

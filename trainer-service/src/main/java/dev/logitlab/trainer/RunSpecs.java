@@ -63,7 +63,7 @@ public final class RunSpecs {
 
     /** A checkpoint id ({@code <run>/epoch-NNN}, {@code <run>/step-NNNNNN}) or {@value RunSpec.Evaluation#BEST}. */
     static final java.util.regex.Pattern BASELINE =
-            java.util.regex.Pattern.compile("best|[A-Za-z0-9][A-Za-z0-9._-]{0,63}/(epoch-\\d{3,}|step-\\d{6,})");
+            java.util.regex.Pattern.compile("best|[A-Za-z0-9][A-Za-z0-9._~-]{0,63}/(epoch-\\d{3,}|step-\\d{6,})");
 
     static EvaluationPlan plan(RunSpec.Evaluation evaluation) {
         if (evaluation.baseline() != null && !BASELINE.matcher(evaluation.baseline()).matches()) {

@@ -55,6 +55,14 @@ public interface SubmissionLimits extends EvaluationLimits {
     @WithDefault("268435456")
     long checkpointBytes();
 
+    /** Bytes of outside checkpoints one subject's runs may hold in the store together (10 GiB). */
+    @WithDefault("10737418240")
+    long subjectBytes();
+
+    /** Outside checkpoints one subject's runs may hold in the store together. */
+    @WithDefault("10000")
+    int subjectCheckpoints();
+
     /** Refuses a spec that asks for more than these limits allow. */
     default void check(RunSpec spec) {
         within("epochs", "epochs", spec.epochs(), epochs(), "epochs");

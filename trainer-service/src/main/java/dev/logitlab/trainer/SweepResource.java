@@ -19,7 +19,6 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
-import java.util.Collection;
 import java.util.Map;
 
 /** Sweeps of defenses × hyperparameters × seeds: one run per grid point. */
@@ -48,8 +47,10 @@ public class SweepResource {
 
     @GET
     @RolesAllowed({Roles.VIEWER, Roles.SUBMITTER, Roles.OPERATOR})
-    public Collection<Sweep> list() {
-        return sweeps.all();
+    public Response list(@jakarta.ws.rs.QueryParam("limit") Integer limit, @jakarta.ws.rs.QueryParam("after") String after,
+                         @Context UriInfo uri) {
+        return dev.logitlab.service.Pages.of(sweeps.all().stream()
+                .sorted(java.util.Comparator.comparing(Sweep::getSweepId)).toList(), Sweep::getSweepId, limit, after, uri);
     }
 
     @GET

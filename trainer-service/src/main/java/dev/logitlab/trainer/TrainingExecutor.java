@@ -235,6 +235,7 @@ public class TrainingExecutor {
     }
 
     private void save(Run run) {
+        leases.fence(run.getRunId());
         journal.save(new RunJournal.Entry(run.getRunId(), run.getSpec(), run.getConfigHash(), run.getSubmittedAt(),
                 run.getOwner(), run.getStatus(), run.getError(), run.getSubmittedBy()));
     }
@@ -242,6 +243,9 @@ public class TrainingExecutor {
     private void train(Run run, TrainingConfig config) {
         try {
             trainHeld(run, config);
+        } catch (RunLeases.Lost e) {
+            // another replica adopted the run while this one was paused: it trains it, and this one writes nothing
+            LOG.warnf("run %s stopped here: %s", run.getRunId(), e.getMessage());
         } finally {
             leases.release(run.getRunId());
         }
@@ -270,6 +274,8 @@ public class TrainingExecutor {
                 publisher.run(RunEvent.completed(run.getRunId(), run.getConfigHash(), config.seed(),
                         result.lastCheckpoint().manifest().checkpointId()));
             }
+        } catch (RunLeases.Lost e) {
+            throw e;
         } catch (RuntimeException e) {
             LOG.errorf(e, "run %s failed", run.getRunId());
             ServiceMetrics.RUNS_FAILED.counter(metrics).increment();
@@ -303,6 +309,7 @@ public class TrainingExecutor {
 
     /** Publishes a checkpoint event and, once the broker has it, marks it announced (the outbox). */
     private void announce(Run run, Checkpoint checkpoint) {
+        leases.fence(run.getRunId());
         CheckpointManifest m = checkpoint.manifest();
         CheckpointManifest.Metrics metrics = m.metrics();
         CheckpointCreated event = new CheckpointCreated(CheckpointCreated.SCHEMA_VERSION, run.getRunId(),
@@ -346,6 +353,7 @@ public class TrainingExecutor {
             long now = System.nanoTime();
             if (now - lastPublished > PROGRESS_INTERVAL_NANOS || p.batch() == p.batches()) {
                 lastPublished = now;
+                leases.fence(run.getRunId());
                 publisher.run(RunEvent.progress(run.getRunId(), run.getConfigHash(), config.seed(), progress));
             }
         }

@@ -95,6 +95,35 @@ class CheckpointUploadTest {
         as("ops", Roles.OPERATOR).body(model).post(step + 3).then().statusCode(201);
     }
 
+    @Test
+    void aSubjectsRunsHoldNoMoreThanItsQuotaAndSendingAStepAgainStillAnswers() throws Exception {
+        byte[] model = Files.readAllBytes(FIXTURES.resolve("tiny_cnn.pt"));
+        String query = "/api/checkpoints?dataset=fashion-mnist&attacks=fgsm&limit=20&gaps=0&runId=hoard-";
+        for (int i = 1; i <= 8; i++) { // the test profile's logitlab.limits.subject-checkpoints
+            as("hoarder", Roles.SUBMITTER).body(model).post(query + (i % 2) + "&step=" + i).then().statusCode(201);
+        }
+        as("hoarder", Roles.SUBMITTER).body(model).post(query + "2&step=1").then().statusCode(413)
+                .contentType("application/problem+json").body("detail", containsString("logitlab.limits.subject-"));
+        as("hoarder", Roles.SUBMITTER).body(model).post(query + "1&step=1").then().statusCode(200);
+        as("someone-else", Roles.SUBMITTER).body(model).post(query + "3&step=1").then().statusCode(201);
+    }
+
+    @Test
+    void aNamespacedRunIdIsItsSubjectsAndTheTrainersFormOfIdIsNobodys() throws Exception {
+        byte[] model = Files.readAllBytes(FIXTURES.resolve("tiny_cnn.pt"));
+        String query = "&dataset=fashion-mnist&attacks=fgsm&limit=20&gaps=0&step=1";
+        // mallory cannot squat a name in alice's namespace, even before alice has used it
+        as("mallory", Roles.SUBMITTER).body(model).post("/api/checkpoints?runId=alice~ci" + query).then()
+                .statusCode(403).contentType("application/problem+json")
+                .body("detail", containsString("namespace of subject alice"));
+        // an operator may add to it, and it stays alice's
+        as("ops", Roles.OPERATOR).body(model).post("/api/checkpoints?runId=alice~ci" + query).then().statusCode(201);
+        as("alice", Roles.SUBMITTER).body(model).post("/api/checkpoints?runId=alice~ci"
+                + query.replace("step=1", "step=2")).then().statusCode(201);
+        as("mallory", Roles.SUBMITTER).body(model).post("/api/checkpoints?runId=run-0123456789ab" + query).then()
+                .statusCode(409).body("detail", containsString("a run this trainer trains"));
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "runId=../etc&step=1&dataset=fashion-mnist         | runId   | letters, digits",

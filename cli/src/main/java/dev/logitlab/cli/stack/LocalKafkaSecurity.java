@@ -154,7 +154,7 @@ public final class LocalKafkaSecurity {
         LocalFiles.writeOwnerOnly(config.home().resolve("kafka-client.properties"), java.toString());
         Path file = config.home().resolve("kcat.conf");
         StringBuilder producer = new StringBuilder("# a producer of checkpoints outside the services: writes "
-                + "logitlab.checkpoints, reads logitlab.reports (consumer groups logitlab-producer*), nothing else\n"
+                + "logitlab.announcements, reads logitlab.reports (consumer groups logitlab-producer*), nothing else\n"
                 + "bootstrap.servers=" + config.bootstrap() + "\n");
         clientProperties(PRODUCER).forEach((k, v) -> producer.append(k).append('=').append(v).append('\n'));
         LocalFiles.writeOwnerOnly(config.home().resolve("producer-client.properties"), producer.toString());
@@ -165,20 +165,24 @@ public final class LocalKafkaSecurity {
     }
 
     /**
-     * What each service may do, and nothing more: an outside producer announces checkpoints and reads reports; the trainer writes runs and checkpoints and reads reports; the attack
+     * What each service may do, and nothing more: an outside producer announces checkpoints (to the trainer, which checks
+     * its token and the run's owner) and reads reports; the trainer alone writes checkpoints, and writes runs and reads
+     * announcements and reports; the attack
      * service reads checkpoints and its work topic and writes shard results; the analysis service reads results, runs,
      * reports and verdicts and writes reports and verdicts. The Kafka Streams services also own the internal topics, consumer group and
      * transactional ids named after their application id; each writes its own dead-letter topic.
      */
     public static List<AclBinding> acls() {
         List<AclBinding> acls = new ArrayList<>();
-        allow(acls, PRODUCER, ResourceType.TOPIC, "logitlab.checkpoints", PatternType.LITERAL, AclOperation.WRITE, AclOperation.DESCRIBE);
+        allow(acls, PRODUCER, ResourceType.TOPIC, "logitlab.announcements", PatternType.LITERAL, AclOperation.WRITE, AclOperation.DESCRIBE);
         allow(acls, PRODUCER, ResourceType.TOPIC, "logitlab.reports", PatternType.LITERAL, AclOperation.READ, AclOperation.DESCRIBE);
         allow(acls, PRODUCER, ResourceType.GROUP, "logitlab-producer", PatternType.PREFIXED, AclOperation.READ,
                 AclOperation.DESCRIBE);
         allow(acls, "trainer", ResourceType.TOPIC, "logitlab.runs", PatternType.LITERAL, AclOperation.WRITE, AclOperation.DESCRIBE);
         allow(acls, "trainer", ResourceType.TOPIC, "logitlab.checkpoints", PatternType.LITERAL, AclOperation.WRITE, AclOperation.DESCRIBE);
         allow(acls, "trainer", ResourceType.TOPIC, "logitlab.reports", PatternType.LITERAL, AclOperation.READ, AclOperation.DESCRIBE);
+        allow(acls, "trainer", ResourceType.TOPIC, "logitlab.announcements", PatternType.LITERAL, AclOperation.READ, AclOperation.DESCRIBE);
+        allow(acls, "trainer", ResourceType.TOPIC, "logitlab.dlq.trainer-service", PatternType.LITERAL, AclOperation.WRITE, AclOperation.DESCRIBE);
         allow(acls, "trainer", ResourceType.GROUP, "trainer-service", PatternType.PREFIXED, AclOperation.READ);
         allow(acls, "attack", ResourceType.TOPIC, "logitlab.checkpoints", PatternType.LITERAL, AclOperation.READ, AclOperation.DESCRIBE);
         allow(acls, "attack", ResourceType.TOPIC, "logitlab.attack-tasks", PatternType.LITERAL, AclOperation.READ,

@@ -59,8 +59,8 @@ public record Checkpoint(Path directory, CheckpointManifest manifest) {
         for (CheckpointManifest.FileDigest file : manifest.files()) {
             String actual = Sha256.of(checkpoint.resolve(file.path()));
             if (!actual.equalsIgnoreCase(file.sha256())) {
-                throw new CheckpointIntegrityException("checkpoint " + dir + ": " + file.path() + " has SHA-256 "
-                        + actual + " but " + MANIFEST + " says " + file.sha256() + "; refusing to load it");
+                throw new CheckpointIntegrityException("checkpoint " + dir.getFileName() + ": " + file.path()
+                        + " does not have the SHA-256 " + MANIFEST + " says; refusing to load it");
             }
         }
         return checkpoint;
@@ -173,8 +173,8 @@ public record Checkpoint(Path directory, CheckpointManifest manifest) {
         }
         String actual = Sha256.of(bytes);
         if (!actual.equalsIgnoreCase(digest.sha256())) {
-            throw new CheckpointIntegrityException("checkpoint " + directory + ": " + relative + " has SHA-256 "
-                    + actual + " but " + MANIFEST + " says " + digest.sha256() + "; refusing to load it");
+            throw new CheckpointIntegrityException("checkpoint " + directory.getFileName() + ": " + relative
+                    + " does not have the SHA-256 " + MANIFEST + " says; refusing to load it");
         }
         return bytes;
     }

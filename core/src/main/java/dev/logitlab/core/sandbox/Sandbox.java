@@ -135,8 +135,9 @@ public record Sandbox(Walls walls, long memory, Duration startLimit, Duration ca
     private static Path copy(Path from, Path to, String sha256) {
         String actual = Sha256.copy(from, to);
         if (sha256 != null && !actual.equalsIgnoreCase(sha256)) {
-            throw new CheckpointIntegrityException("TorchScript file " + from.getFileName() + " has SHA-256 " + actual
-                    + " but the announcement says " + sha256 + "; refusing to load it");
+            // what the file's hash is stays unsaid: a refusal must not be a way to learn a stored file's hash
+            throw new CheckpointIntegrityException("TorchScript file " + from.getFileName() + " does not have the SHA-256 "
+                    + "the announcement says, " + sha256 + "; refusing to load it");
         }
         try {
             TorchScriptArchive.check(to); // its structure, read here: nothing in it runs

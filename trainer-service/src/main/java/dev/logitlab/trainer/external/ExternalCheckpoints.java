@@ -64,16 +64,30 @@ public class ExternalCheckpoints {
     @Inject
     ObjectMapper json;
 
+    @Inject
+    dev.logitlab.trainer.SubmissionLimits limits;
+
     /**
      * Takes the body into the store under a private name, hashing as it goes and stopping past {@code maxBytes}
      * (413); checks it is a TorchScript module (400 naming the file otherwise); then files it under its run and step.
      */
     public Stored store(Upload upload, InputStream body, long maxBytes, String submittedBy, boolean operator) {
-        if (Files.isDirectory(root().resolve("runs").resolve(upload.runId()))) {
-            throw new ClientErrorException("run " + upload.runId() + " is a run this trainer trains; upload under another "
-                    + "runId", 409);
+        return store(upload, body, maxBytes, submittedBy, operator, null);
+    }
+
+    /** As {@link #store(Upload, InputStream, long, String, boolean)}, refusing bytes whose SHA-256 is not {@code sha256}. */
+    public Stored store(Upload upload, InputStream body, long maxBytes, String submittedBy, boolean operator,
+                        String sha256Expected) {
+        if (Files.isDirectory(root().resolve("runs").resolve(upload.runId()))
+                || Upload.TRAINER_RUN_ID.matcher(upload.runId()).matches()) {
+            throw new ClientErrorException("run " + upload.runId() + " is, or has the form of, a run this trainer trains; "
+                    + "upload under another runId", 409);
         }
-        String owner = claim(upload.runId(), submittedBy);
+        if (upload.namespace().filter(space -> !space.equals(submittedBy) && !operator).isPresent()) {
+            throw new ClientErrorException("run ids beginning '" + upload.namespace().get() + "~' are the namespace of "
+                    + "subject " + upload.namespace().get() + "; yours begin '" + submittedBy + "~'", 403);
+        }
+        String owner = claim(upload.runId(), upload.namespace().orElse(submittedBy)); // a namespace's run is its subject's
         if (!owner.equals(submittedBy) && !operator) {
             throw new ClientErrorException("run " + upload.runId() + " belongs to another submitter; upload under a runId "
                     + "of your own", 403);
@@ -96,7 +110,13 @@ public class ExternalCheckpoints {
             } catch (IllegalArgumentException e) {
                 throw new InvalidFieldException("body", e.getMessage());
             }
+            if (!Files.isRegularFile(folder(upload).resolve(MANIFEST))) {
+                quota(owner, bytes); // the same step sent again is answered as before, quota or not
+            }
             String sha256 = HexFormat.of().formatHex(digest.digest());
+            if (sha256Expected != null && !sha256Expected.equals(sha256)) {
+                throw new InvalidFieldException("sha256", "the file does not have the announced SHA-256");
+            }
             CheckpointCreated announcement = announcement(upload, sha256);
             Manifest manifest = new Manifest(Manifest.SCHEMA, announcement, bytes, submittedBy, Instant.now());
             json.writeValue(incoming.resolve(MANIFEST).toFile(), manifest);
@@ -131,6 +151,38 @@ public class ExternalCheckpoints {
             return new String(HexFormat.of().parseHex(Files.readSymbolicLink(owner).toString()), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the owner of run " + runId, e);
+        }
+    }
+
+    /**
+     * Refuses (413) a checkpoint that would take its owner past their share of the store: {@code subjectBytes} and
+     * {@code subjectCheckpoints} of outside checkpoints over all the runs they own. Counted from the manifests, so
+     * nothing kept in memory can drift from the store; two uploads racing may pass it by one file.
+     */
+    private void quota(String owner, long bytes) throws IOException {
+        long held = 0;
+        int files = 0;
+        Path external = root().resolve(FOLDER);
+        try (Stream<Path> runs = Files.list(external)) {
+            for (Path run : runs.filter(r -> !r.getFileName().toString().startsWith(".")).toList()) {
+                Path link = run.resolve(OWNER);
+                if (!Files.isSymbolicLink(link) || !owner.equals(new String(HexFormat.of().parseHex(
+                        Files.readSymbolicLink(link).toString()), StandardCharsets.UTF_8))) {
+                    continue;
+                }
+                try (Stream<Path> steps = Files.list(run)) {
+                    for (Path m : steps.map(p -> p.resolve(MANIFEST)).filter(Files::isRegularFile).toList()) {
+                        held += json.readValue(m.toFile(), Manifest.class).bytes();
+                        files++;
+                    }
+                }
+            }
+        }
+        if (held + bytes > limits.subjectBytes() || files + 1 > limits.subjectCheckpoints()) {
+            throw new ClientErrorException(owner + "'s runs hold " + files + " checkpoints of " + held + " bytes; this one "
+                    + "would pass the quota of " + limits.subjectCheckpoints() + " checkpoints or " + limits.subjectBytes()
+                    + " bytes (logitlab.limits.subject-checkpoints, logitlab.limits.subject-bytes): delete runs or ask an "
+                    + "operator", 413);
         }
     }
 
@@ -260,6 +312,10 @@ public class ExternalCheckpoints {
 
     private Path folder(CheckpointCreated announcement) {
         return root().resolve(FOLDER).resolve(announcement.runId()).resolve(Integer.toString(announcement.epoch()));
+    }
+
+    private Path folder(Upload upload) {
+        return root().resolve(FOLDER).resolve(upload.runId()).resolve(Integer.toString(upload.step()));
     }
 
     private Path root() {

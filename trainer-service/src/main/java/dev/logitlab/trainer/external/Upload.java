@@ -12,8 +12,13 @@ import java.util.regex.Pattern;
  */
 public record Upload(String runId, int step, String dataset, String label, long seed, RunSpec.Evaluation evaluation) {
 
-    /** Run ids name a folder of the store: letters, digits, '.', '_' and '-', starting with a letter or digit. */
-    public static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+    /**
+     * Run ids name a folder of the store: letters, digits, '.', '_', '-' and '~', starting with a letter or digit.
+     * {@code <subject>~<name>} is the namespace of the subject before the '~': nobody else can take such a name.
+     */
+    public static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._~-]{0,63}");
+    /** The form of the trainer's own run ids, which no upload may take. */
+    static final Pattern TRAINER_RUN_ID = Pattern.compile("run-[0-9a-f]{12}");
     static final Pattern LABEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9 .,:;=+_()-]{0,79}");
     static final int MAX_STEP = 1_000_000;
     /** The data sets a TorchScript model can be judged on (synthetic is logitlab's own test data). */
@@ -21,8 +26,8 @@ public record Upload(String runId, int step, String dataset, String label, long 
 
     public Upload {
         if (runId == null || !RUN_ID.matcher(runId).matches() || runId.contains("..")) {
-            throw new InvalidFieldException("runId", "runId must be 1–64 letters, digits, '.', '_' or '-' (no '..'), "
-                    + "starting with a letter or digit, got " + quoted(runId));
+            throw new InvalidFieldException("runId", "runId must be 1–64 letters, digits, '.', '_', '-' or '~' (no "
+                    + "'..'), starting with a letter or digit, got " + quoted(runId));
         }
         if (step < 1 || step > MAX_STEP) {
             throw new InvalidFieldException("step", "step must be in [1, " + MAX_STEP + "] (an epoch or a training step), "
@@ -36,6 +41,12 @@ public record Upload(String runId, int step, String dataset, String label, long 
             throw new InvalidFieldException("label", "label must be 1–80 letters, digits, spaces or .,:;=+_()-, got "
                     + quoted(label));
         }
+    }
+
+    /** The subject whose namespace the run id is in ({@code <subject>~<name>}), or empty when it is in none. */
+    public java.util.Optional<String> namespace() {
+        int tilde = runId.indexOf('~');
+        return tilde < 0 ? java.util.Optional.empty() : java.util.Optional.of(runId.substring(0, tilde));
     }
 
     /** {@code <runId>/step-NNNNNN}: unique across runs, and never equal to a trained checkpoint's id. */

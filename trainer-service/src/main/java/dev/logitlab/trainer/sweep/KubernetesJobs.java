@@ -121,6 +121,27 @@ public final class KubernetesJobs implements AutoCloseable {
         }
     }
 
+    /**
+     * Creates the Job, then keeps it only if it is among the subject's first {@code maxInFlight} Jobs in flight (by
+     * creation time, then name): two replicas creating at once both see the same order, so the later Job is the one
+     * deleted, and the quota holds without a lock; false when this Job was over it and is gone.
+     */
+    public boolean createWithin(String sweepId, String runId, RunSpec spec, String subject, int maxInFlight) {
+        Job created = create(sweepId, runId, spec, subject);
+        java.util.List<String> order = client.batch().v1().jobs().inNamespace(namespace)
+                .withLabel(SUBJECT_LABEL, labelOf(subject)).list().getItems().stream().filter(j -> !ended(j))
+                .sorted(java.util.Comparator.comparing((Job j) -> String.valueOf(j.getMetadata().getCreationTimestamp()))
+                        .thenComparing(j -> j.getMetadata().getName()))
+                .map(j -> j.getMetadata().getName()).toList();
+        int place = order.indexOf(created.getMetadata().getName());
+        if (place < maxInFlight) {
+            return true;
+        }
+        client.batch().v1().jobs().inNamespace(namespace).withName(created.getMetadata().getName())
+                .withPropagationPolicy(io.fabric8.kubernetes.api.model.DeletionPropagation.BACKGROUND).delete();
+        return false;
+    }
+
     /** The subject's Jobs that have not ended (neither succeeded nor failed): what a quota counts. */
     public int inFlight(String subject) {
         return (int) client.batch().v1().jobs().inNamespace(namespace).withLabel(SUBJECT_LABEL, labelOf(subject)).list()

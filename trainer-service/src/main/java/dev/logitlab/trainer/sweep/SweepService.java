@@ -100,7 +100,12 @@ public class SweepService {
             kubernetesRuns.put(point.getRunId(), point.getSpec());
             String hash = RunSpecs.trainingConfig(point.getSpec()).configHash();
             try {
-                kubernetes().create(sweep.getSweepId(), point.getRunId(), point.getSpec(), submittedBy);
+                if (!kubernetes().createWithin(sweep.getSweepId(), point.getRunId(), point.getSpec(), submittedBy,
+                        limits.jobsInFlight())) {
+                    // another sweep of the subject, on this replica or another, took the share meanwhile
+                    throw new IllegalStateException(submittedBy + " has " + limits.jobsInFlight() + " training Jobs in "
+                            + "flight (logitlab.limits.jobs-in-flight)");
+                }
                 publisher.run(RunEvent.submitted(point.getRunId(), hash, point.getSpec()));
             } catch (RuntimeException e) {
                 String reason = "the Job could not be created: " + e.getMessage();

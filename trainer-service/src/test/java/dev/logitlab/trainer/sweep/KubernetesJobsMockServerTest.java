@@ -2,6 +2,7 @@ package dev.logitlab.trainer.sweep;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -132,6 +133,18 @@ class KubernetesJobsMockServerTest {
         assertEquals(1, jobs.inFlight("sam"), "a Job that ended is not in flight");
         assertEquals(1, jobs.inFlight("someone@example.org/with spaces"), "any subject, as a valid label value");
         assertEquals(1, jobs.gpusPerJob(), "the GPU template asks for one GPU a Job");
+    }
+
+    @Test
+    void twoReplicasCreatingAtOnceNeverPassASubjectsQuotaTheLaterJobIsTheOneDeleted() {
+        // what each of two replicas saw before creating: room for one more Job of quinn's, quota 2
+        jobs.create("sweep-6", "run-q1", SPEC, "quinn");
+        assertTrue(jobs.createWithin("sweep-6", "run-q2", SPEC, "quinn", 2));
+        assertFalse(jobs.createWithin("sweep-7", "run-q3", SPEC, "quinn", 2), "the later Job is over the quota");
+        assertEquals(2, jobs.inFlight("quinn"));
+        assertEquals(List.of(), client.batch().v1().jobs().inNamespace("logitlab")
+                .withLabel(KubernetesJobs.RUN_LABEL, "run-q3").list().getItems());
+        assertTrue(jobs.createWithin("sweep-7", "run-q2", SPEC, "quinn", 2), "the same Job again keeps its place");
     }
 
     private static void updateStatus(Job job, io.fabric8.kubernetes.api.model.batch.v1.JobStatus status) {
