@@ -86,7 +86,7 @@ def upload(model, args, epoch):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--run", required=True, help="run id: letters, digits, '.', '_', '-'")
+    parser.add_argument("--run", required=True, help="run id: letters, digits, '.', '_', '-', '~' (<you>~<name> is a name only you can take)")
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--train-limit", type=int, default=10000, help="training images (default: 10000)")
     parser.add_argument("--seed", type=int, default=0, help="seed of training and of the attacks' random starts")

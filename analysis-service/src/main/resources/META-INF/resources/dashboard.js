@@ -42,6 +42,7 @@ async function apiAll(path) {
     if (response.status === 401 || response.status === 403) {
       throw new SignInNeeded((await response.json()).detail);
     }
+    if (!response.ok) throw new Error(`${next}: ${response.status}`);
     all.push(...await response.json());
     const link = /<([^>]+)>;\s*rel="next"/.exec(response.headers.get("Link") || "");
     next = link ? link[1] : null;

@@ -87,10 +87,13 @@ final class ShardMerger extends EventProcessor<AttackEvent> {
             if (measured != null) {
                 evaluations.put(measuredKey(evaluation), measured);
             }
-            context.forward(StreamRecords.event(json, event.checkpointId(),
-                    ReportProgress.of(event.checkpoint(), held, event.shards()), ReportTopology.SERVICE,
-                    Topics.REPORT_PROGRESS, event.checkpointId(), evaluation + held, record.timestamp()),
-                    ReportTopology.REPORTS);
+            if (evaluations.get(reportedKey(event.checkpointId())) == null) {
+                // progress goes under the report's key on a compacted topic: never over a report that stands
+                context.forward(StreamRecords.event(json, event.checkpointId(),
+                        ReportProgress.of(event.checkpoint(), held, event.shards()), ReportTopology.SERVICE,
+                        Topics.REPORT_PROGRESS, event.checkpointId(), evaluation + held, record.timestamp()),
+                        ReportTopology.REPORTS);
+            }
             context.commit();
             return;
         }
@@ -149,20 +152,22 @@ final class ShardMerger extends EventProcessor<AttackEvent> {
     /** Publishes the evaluation's one outcome and forgets its shards, in the transaction of this record. */
     private void finish(String evaluation, Record<String, String> input, Record<String, String> out) {
         String checkpointId = out.key();
-        if (isFailure(out) && RunReports.one(context.getStateStore(ReportTopology.PUBLISHED), json, checkpointId)
-                .isPresent()) {
+        if (isFailure(out) && evaluations.get(reportedKey(checkpointId)) != null) {
             // the checkpoint has a report: a later evaluation's failure (or a forged one) must not take its place
             LOG.warnf("%s keeps its report; this evaluation's failure goes to the dead-letter topic", checkpointId);
             context.forward(StreamRecords.deadLetter(input, context, new IllegalStateException(checkpointId
                     + " has a report, which a failure never replaces: " + reasonOf(out))), ReportTopology.DEAD_LETTERS);
         } else {
             context.forward(out, ReportTopology.REPORTS);
+            if (!isFailure(out)) {
+                evaluations.put(reportedKey(checkpointId), Long.toString(context.currentSystemTimeMs()));
+            }
         }
         try (KeyValueIterator<String, String> shards = evaluations.prefixScan(evaluation, new StringSerializer())) {
             shards.forEachRemaining(kv -> evaluations.delete(kv.key));
         }
         evaluations.delete(measuredKey(evaluation));
-        evaluations.put(evaluation + DONE, dev.logitlab.service.MarkerRetention.stamp(DONE, input.timestamp()));
+        evaluations.put(evaluation + DONE, dev.logitlab.service.MarkerRetention.stamp(DONE, context.currentSystemTimeMs()));
         context.commit();
     }
 
@@ -212,6 +217,15 @@ final class ShardMerger extends EventProcessor<AttackEvent> {
         } catch (JsonProcessingException e) {
             return null;
         }
+    }
+
+    /**
+     * That a checkpoint has a published report, on its partition (results are keyed by checkpointId) and in this
+     * record's transaction: what keeps a later evaluation's progress or failure from taking the report's place. Kept
+     * as long as the checkpoint (one short entry each), not as a marker: its value is not stamped for expiry.
+     */
+    private static String reportedKey(String checkpointId) {
+        return checkpointId + "!reported";
     }
 
     /** Beside the evaluation's shards, outside their prefix, so that counting them never counts it. */

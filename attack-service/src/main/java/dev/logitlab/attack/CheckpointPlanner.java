@@ -78,7 +78,7 @@ final class CheckpointPlanner extends EventProcessor<CheckpointCreated> {
             AttackEvent refused = AttackEvent.refused(event, hash, StreamRecords.reason(e));
             context.forward(StreamRecords.event(json, event.checkpointId(), refused, AttackTopology.SERVICE,
                     refused.type(), event.checkpointId(), key, record.timestamp()), AttackTopology.RESULTS);
-            planned.put(key, dev.logitlab.service.MarkerRetention.stamp("refused", record.timestamp()));
+            planned.put(key, dev.logitlab.service.MarkerRetention.stamp("refused", context.currentSystemTimeMs()));
             context.commit();
             return;
         }
@@ -86,7 +86,7 @@ final class CheckpointPlanner extends EventProcessor<CheckpointCreated> {
             context.forward(StreamRecords.event(json, task.taskId(), task, AttackTopology.SERVICE, Topics.ATTACK_TASK,
                     event.checkpointId(), task.taskId(), record.timestamp()), AttackTopology.TASKS);
         }
-        planned.put(key, dev.logitlab.service.MarkerRetention.stamp(Integer.toString(tasks.size()), record.timestamp()));
+        planned.put(key, dev.logitlab.service.MarkerRetention.stamp(Integer.toString(tasks.size()), context.currentSystemTimeMs()));
         planned.putIfAbsent(BYTES + event.checkpointId(), event.sha256()); // verified: these bytes are the checkpoint
         ServiceMetrics.CHECKPOINTS_PROCESSED.counter(metrics).increment();
         LOG.infof("checkpoint %s: %d shards queued", event.checkpointId(), tasks.size());

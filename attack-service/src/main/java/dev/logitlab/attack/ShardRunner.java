@@ -55,6 +55,7 @@ final class ShardRunner extends EventProcessor<AttackTask> {
             LOG.errorf("%s: failing it rather than starting it again", reason);
             ServiceMetrics.ATTACK_FAILURES.counter(metrics).increment();
             publish(record, task, AttackEvent.failed(task, reason));
+            attempts.ended(task.taskId()); // answered: its count need not outlive it
             return;
         }
         attempts.begin(task.taskId(), previous + 1);

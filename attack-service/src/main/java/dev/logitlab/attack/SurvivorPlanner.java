@@ -96,7 +96,7 @@ final class SurvivorPlanner extends EventProcessor<AttackEvent> {
         }
         gradient.forEach(s -> held.delete(evaluation + s.index()));
         int survivors = Survivors.count(plan, budget, outcomes);
-        held.put(released, dev.logitlab.service.MarkerRetention.stamp(Integer.toString(survivors), record.timestamp()));
+        held.put(released, dev.logitlab.service.MarkerRetention.stamp(Integer.toString(survivors), context.currentSystemTimeMs()));
         LOG.infof("checkpoint %s, %s: %d gradient-free shards queued on the %d examples the gradient attacks left",
                 event.checkpointId(), budget, waiting.size(), survivors);
     }

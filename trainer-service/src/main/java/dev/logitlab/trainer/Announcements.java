@@ -60,6 +60,9 @@ public class Announcements {
     SubmissionLimits limits;
 
     @Inject
+    SubmissionRate rate;
+
+    @Inject
     ObjectMapper json;
 
     @Incoming("announcements")
@@ -70,12 +73,34 @@ public class Announcements {
         } catch (RuntimeException e) {
             LOG.warnf("announcement at %s-%d@%d refused: %s", record.topic(), record.partition(), record.offset(),
                     StreamRecords.reason(e));
-            deadLetter(record, e);
+            // never thrown on: a failure escaping here would stop the channel, and every tenant's announcements
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    deadLetter(record, e);
+                    return;
+                } catch (RuntimeException unsent) {
+                    if (attempt == 5) {
+                        LOG.errorf("announcement at %s-%d@%d dropped, its dead letter not taken: %s", record.topic(),
+                                record.partition(), record.offset(), unsent.getMessage());
+                        return;
+                    }
+                    sleep(attempt * 2_000L);
+                }
+            }
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
     private void take(ConsumerRecord<String, String> record) {
         JsonWebToken claim = claim(record);
+        rate.admit(claim.getName()); // as for an upload: each announcement costs a copy and a check
         CheckpointCreated event = StreamRecords.read(json, record.value(), CheckpointCreated.class);
         if (!event.torchScript() || !event.runId().equals(record.key())) {
             throw new IllegalArgumentException("an outside announcement is a TorchScript file's, keyed by its runId");
@@ -92,7 +117,9 @@ public class Announcements {
         }
         Path file = inbox(event.uri());
         ExternalCheckpoints.Stored stored;
-        try (InputStream bytes = Files.newInputStream(file)) {
+        // not through a link: a file swapped for one after the check above would otherwise be read
+        try (InputStream bytes = java.nio.channels.Channels.newInputStream(Files.newByteChannel(file,
+                java.nio.file.StandardOpenOption.READ, java.nio.file.LinkOption.NOFOLLOW_LINKS))) {
             stored = checkpoints.store(upload, bytes, limits.checkpointBytes(), claim.getName(),
                     claim.getGroups().contains(Roles.OPERATOR), event.sha256());
         } catch (java.nio.file.NoSuchFileException e) {
@@ -102,20 +129,26 @@ public class Announcements {
         } catch (jakarta.ws.rs.ClientErrorException e) {
             throw new IllegalArgumentException(e.getMessage(), e); // a 403, 409 or 413 as an upload would get
         }
+        try {
+            Files.deleteIfExists(file); // filed under external/: the inbox holds only what is still to be taken
+        } catch (IOException e) {
+            LOG.debugf("%s stays in the inbox: %s", event.uri(), e.getMessage());
+        }
         if (!CheckpointResource.announceOnce(publisher, checkpoints, stored.manifest().announcement())) {
             throw new IllegalStateException("stored " + event.checkpointId() + " but the broker did not acknowledge its "
-                    + "announcement; announce it again");
+                    + "announcement; the trainer announces it when it next starts");
         }
         LOG.infof("%s announced %s", claim.getName(), event.checkpointId());
     }
 
-    /** The announced file: under the store's inbox, by name and by any link on the way. */
+    /** The announced file: a plain file right in the store's inbox (no folder, no link on the way). */
     private Path inbox(String uri) {
         Path root = storeRoot.toAbsolutePath().normalize();
         Path file = root.resolve(uri.substring("file:".length())).normalize();
         try {
-            if (!file.startsWith(root.resolve(INBOX)) || !file.toRealPath().startsWith(root.toRealPath().resolve(INBOX))
-                    || !Files.isRegularFile(file)) {
+            if (!root.resolve(INBOX).equals(file.getParent()) || Files.isSymbolicLink(file.getParent())
+                    || !file.toRealPath().startsWith(root.toRealPath().resolve(INBOX))
+                    || !Files.isRegularFile(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                 throw new InvalidFieldException("uri", "the announced file is not a file under the store's " + INBOX);
             }
             return file;

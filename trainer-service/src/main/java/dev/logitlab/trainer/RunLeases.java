@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Set;
 import java.util.UUID;
@@ -53,27 +52,29 @@ public class RunLeases {
     private final java.util.Map<String, Long> tokens = new ConcurrentHashMap<>();
     private ScheduledExecutorService renewer;
 
-    /** Takes the run's lease when it is free, expired or already ours; false when another live replica holds it. */
+    /**
+     * Takes the run's lease when it is free, expired or already ours; false when another live replica holds it, or
+     * took it at the same time. The token comes first, then the lease, then both are read back: of two replicas that
+     * both saw the lease expired, the one whose token is not the last, or whose lease was overwritten, backs off, so a
+     * lease is never held by one replica while another holds the last token (both may back off: the next look retries).
+     */
     public synchronized boolean acquire(String runId) {
         Path lease = lease(runId);
         try {
             Files.createDirectories(lease.getParent());
-            try {
-                Files.writeString(lease, content(), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-            } catch (FileAlreadyExistsException taken) {
-                String[] current = read(lease);
-                boolean free = current == null || current[0].equals(holder)
-                        || Long.parseLong(current[1]) < System.currentTimeMillis();
-                if (!free) {
-                    return false;
-                }
-                write(lease);
-                String[] now = read(lease); // two replicas that saw it expired both renamed: the last rename won
-                if (now == null || !now[0].equals(holder)) {
-                    return false;
-                }
+            String[] current = read(lease);
+            boolean free = current == null || current[0].equals(holder)
+                    || Long.parseLong(current[1]) < System.currentTimeMillis();
+            if (!free) {
+                return false;
             }
-            tokens.put(runId, nextToken(runId));
+            long token = nextToken(runId);
+            write(lease);
+            String[] now = read(lease);
+            if (now == null || !now[0].equals(holder) || highest(fences(runId)) != token) {
+                return false; // another replica took it meanwhile: its token or its lease is the later
+            }
+            tokens.put(runId, token);
         } catch (IOException | RuntimeException e) {
             LOG.warnf("cannot take the lease of run %s: %s", runId, e.getMessage());
             return false;

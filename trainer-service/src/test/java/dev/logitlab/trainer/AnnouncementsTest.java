@@ -50,6 +50,7 @@ class AnnouncementsTest {
         assertEquals("alice~kafka/step-000001", created.get("checkpointId").asText());
         assertEquals("file:external/alice~kafka/1/model.pt", created.get("uri").asText(), "filed as an upload is");
         assertEquals(Sha256.of(model), created.get("sha256").asText());
+        assertTrue(Files.notExists(KafkaBrokerResource.store.resolve("inbox/a1.pt")), "taken out of the inbox");
 
         Map<String, ProducerRecord<String, String>> refused = new LinkedHashMap<>();
         refused.put("namespace of subject alice", record(event("alice~kafka", 2, inbox("m2.pt", model),

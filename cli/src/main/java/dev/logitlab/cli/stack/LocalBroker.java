@@ -118,6 +118,15 @@ final class LocalBroker {
             admin.alterUserScramCredentials(List.of(security.upsertion(LocalKafkaSecurity.PRODUCER))).all()
                     .get(30, TimeUnit.SECONDS);
             admin.createAcls(LocalKafkaSecurity.acls()).all().get(30, TimeUnit.SECONDS);
+            // A store formatted by an older version keeps the grants it gave then (the producer's write on
+            // logitlab.checkpoints, say): whatever is not in today's list goes.
+            java.util.Set<org.apache.kafka.common.acl.AclBinding> wanted = new java.util.HashSet<>(LocalKafkaSecurity.acls());
+            List<org.apache.kafka.common.acl.AclBindingFilter> stale = admin.describeAcls(
+                    org.apache.kafka.common.acl.AclBindingFilter.ANY).values().get(30, TimeUnit.SECONDS).stream()
+                    .filter(b -> !wanted.contains(b)).map(org.apache.kafka.common.acl.AclBinding::toFilter).toList();
+            if (!stale.isEmpty()) {
+                admin.deleteAcls(stale).all().get(30, TimeUnit.SECONDS);
+            }
             security.writeClientConfigs(config);
         } catch (ExecutionException | InterruptedException | java.util.concurrent.TimeoutException | IOException e) {
             throw new IllegalStateException("cannot set the services' ACLs: " + e, e);

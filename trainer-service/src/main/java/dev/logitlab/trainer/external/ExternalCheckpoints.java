@@ -35,7 +35,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * appears whole or not at all (written aside, then renamed), so two uploads of one step, on one replica or two,
  * cannot both win: the second finds the first, and is the same checkpoint when its bytes are, else a conflict.
  * <p>
- * A run belongs to whoever uploaded its first step ({@value #OWNER}, a link claimed atomically, whose target is the
+ * A run belongs to whoever uploaded its first step ({@link RunOwners}, a link claimed atomically, whose target is the
  * owner's subject in hex): only they, or an operator, may add steps to it. A run uploaded before owners were kept
  * belongs to the submitter of its earliest stored step.
  */
@@ -46,7 +46,6 @@ public class ExternalCheckpoints {
     static final String MODEL = "model.pt";
     static final String MANIFEST = "manifest.json";
     static final String ANNOUNCED = "announced";
-    static final String OWNER = ".owner";
 
     /** What the store keeps beside the file; {@code announcement} is exactly what goes on Kafka. */
     public record Manifest(String schema, CheckpointCreated announcement, long bytes, String submittedBy,
@@ -65,7 +64,7 @@ public class ExternalCheckpoints {
     ObjectMapper json;
 
     @Inject
-    dev.logitlab.trainer.SubmissionLimits limits;
+    RunOwners owners;
 
     /**
      * Takes the body into the store under a private name, hashing as it goes and stopping past {@code maxBytes}
@@ -87,11 +86,10 @@ public class ExternalCheckpoints {
             throw new ClientErrorException("run ids beginning '" + upload.namespace().get() + "~' are the namespace of "
                     + "subject " + upload.namespace().get() + "; yours begin '" + submittedBy + "~'", 403);
         }
-        String owner = claim(upload.runId(), upload.namespace().orElse(submittedBy)); // a namespace's run is its subject's
-        if (!owner.equals(submittedBy) && !operator) {
-            throw new ClientErrorException("run " + upload.runId() + " belongs to another submitter; upload under a runId "
-                    + "of your own", 403);
-        }
+        // a namespace's run is its subject's; the run is claimed only once the bytes passed, so a refused upload
+        // leaves no claim behind (an empty body is no way to take a name)
+        String owner = owners.ownerOf(upload.runId()).orElse(upload.namespace().orElse(submittedBy));
+        requireOwner(upload, owner, submittedBy, operator);
         Path incoming = root().resolve(FOLDER).resolve(".incoming").resolve(UUID.randomUUID().toString());
         try {
             Files.createDirectories(incoming);
@@ -105,22 +103,26 @@ public class ExternalCheckpoints {
                 throw new InvalidFieldException("body", "the body is empty: send the TorchScript file as "
                         + "application/octet-stream");
             }
+            String sha256 = HexFormat.of().formatHex(digest.digest());
+            if (sha256Expected != null && !sha256Expected.equals(sha256)) {
+                throw new InvalidFieldException("sha256", "the file does not have the announced SHA-256");
+            }
             try {
                 TorchScriptArchive.check(file);
             } catch (IllegalArgumentException e) {
                 throw new InvalidFieldException("body", e.getMessage());
             }
-            if (!Files.isRegularFile(folder(upload).resolve(MANIFEST))) {
-                quota(owner, bytes); // the same step sent again is answered as before, quota or not
-            }
-            String sha256 = HexFormat.of().formatHex(digest.digest());
-            if (sha256Expected != null && !sha256Expected.equals(sha256)) {
-                throw new InvalidFieldException("sha256", "the file does not have the announced SHA-256");
-            }
             CheckpointCreated announcement = announcement(upload, sha256);
             Manifest manifest = new Manifest(Manifest.SCHEMA, announcement, bytes, submittedBy, Instant.now());
             json.writeValue(incoming.resolve(MANIFEST).toFile(), manifest);
-            return file(upload, incoming, manifest);
+            // the claim, the quota and the filing under one lock per owner: uploads racing cannot pass the quota
+            return owners.locked(owner, () -> {
+                requireOwner(upload, owners.claim(upload.runId(), owner), submittedBy, operator);
+                if (!Files.isRegularFile(folder(upload).resolve(MANIFEST))) {
+                    owners.quota(owner, bytes); // the same step sent again is answered as before, quota or not
+                }
+                return file(upload, incoming, manifest);
+            });
         } catch (IOException e) {
             throw new UncheckedIOException("cannot store the upload of " + upload.checkpointId(), e);
         } catch (java.security.NoSuchAlgorithmException e) {
@@ -130,76 +132,13 @@ public class ExternalCheckpoints {
         }
     }
 
-    /**
-     * The run's owner, claiming it for {@code subject} if nobody has: creating a link is atomic and fails when one
-     * exists, so of two first uploads on any replicas exactly one owns the run.
-     */
-    String claim(String runId, String subject) {
-        Path run = root().resolve(FOLDER).resolve(runId);
-        Path owner = run.resolve(OWNER);
-        try {
-            Files.createDirectories(run);
-            if (!Files.isSymbolicLink(owner)) {
-                String first = earliestSubmitter(run).orElse(subject);
-                Path hex = Path.of(HexFormat.of().formatHex(first.getBytes(StandardCharsets.UTF_8)));
-                try {
-                    Files.createSymbolicLink(owner, hex);
-                } catch (java.nio.file.FileAlreadyExistsException lost) {
-                    // another upload claimed it first: its claim stands
-                }
-            }
-            return new String(HexFormat.of().parseHex(Files.readSymbolicLink(owner).toString()), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the owner of run " + runId, e);
+    private static void requireOwner(Upload upload, String owner, String submittedBy, boolean operator) {
+        if (!owner.equals(submittedBy) && !operator) {
+            throw new ClientErrorException("run " + upload.runId() + " belongs to another submitter; upload under a runId "
+                    + "of your own", 403);
         }
     }
 
-    /**
-     * Refuses (413) a checkpoint that would take its owner past their share of the store: {@code subjectBytes} and
-     * {@code subjectCheckpoints} of outside checkpoints over all the runs they own. Counted from the manifests, so
-     * nothing kept in memory can drift from the store; two uploads racing may pass it by one file.
-     */
-    private void quota(String owner, long bytes) throws IOException {
-        long held = 0;
-        int files = 0;
-        Path external = root().resolve(FOLDER);
-        try (Stream<Path> runs = Files.list(external)) {
-            for (Path run : runs.filter(r -> !r.getFileName().toString().startsWith(".")).toList()) {
-                Path link = run.resolve(OWNER);
-                if (!Files.isSymbolicLink(link) || !owner.equals(new String(HexFormat.of().parseHex(
-                        Files.readSymbolicLink(link).toString()), StandardCharsets.UTF_8))) {
-                    continue;
-                }
-                try (Stream<Path> steps = Files.list(run)) {
-                    for (Path m : steps.map(p -> p.resolve(MANIFEST)).filter(Files::isRegularFile).toList()) {
-                        held += json.readValue(m.toFile(), Manifest.class).bytes();
-                        files++;
-                    }
-                }
-            }
-        }
-        if (held + bytes > limits.subjectBytes() || files + 1 > limits.subjectCheckpoints()) {
-            throw new ClientErrorException(owner + "'s runs hold " + files + " checkpoints of " + held + " bytes; this one "
-                    + "would pass the quota of " + limits.subjectCheckpoints() + " checkpoints or " + limits.subjectBytes()
-                    + " bytes (logitlab.limits.subject-checkpoints, logitlab.limits.subject-bytes): delete runs or ask an "
-                    + "operator", 413);
-        }
-    }
-
-    /** Who uploaded a run's earliest stored step, for runs uploaded before owners were kept. */
-    private java.util.Optional<String> earliestSubmitter(Path run) throws IOException {
-        try (Stream<Path> steps = Files.list(run)) {
-            return steps.filter(p -> p.getFileName().toString().matches("[0-9]+"))
-                    .min(java.util.Comparator.comparingLong(p -> Long.parseLong(p.getFileName().toString())))
-                    .map(p -> p.resolve(MANIFEST)).filter(Files::isRegularFile).map(m -> {
-                        try {
-                            return json.readValue(m.toFile(), Manifest.class).submittedBy();
-                        } catch (IOException e) {
-                            throw new UncheckedIOException(e);
-                        }
-                    });
-        }
-    }
 
     /** Marks a checkpoint announced: the broker has its event. */
     public void markAnnounced(CheckpointCreated announcement) {

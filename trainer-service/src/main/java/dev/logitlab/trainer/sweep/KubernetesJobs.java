@@ -122,24 +122,38 @@ public final class KubernetesJobs implements AutoCloseable {
     }
 
     /**
-     * Creates the Job, then keeps it only if it is among the subject's first {@code maxInFlight} Jobs in flight (by
-     * creation time, then name): two replicas creating at once both see the same order, so the later Job is the one
-     * deleted, and the quota holds without a lock; false when this Job was over it and is gone.
+     * Of {@code created} (Jobs this replica just made for {@code subject}), deletes and returns those that are not
+     * among the subject's first {@code maxInFlight} Jobs in flight, by creation time then name. Listed a second after
+     * the last was created, so that any Job another replica made in the same second (timestamps have one-second
+     * resolution) is seen by both: both rank the same Jobs the same way, the quota holds without a lock, and the later
+     * Jobs are the ones that go.
      */
-    public boolean createWithin(String sweepId, String runId, RunSpec spec, String subject, int maxInFlight) {
-        Job created = create(sweepId, runId, spec, subject);
+    public java.util.Set<String> overQuota(String subject, int maxInFlight, java.util.Collection<Job> created) {
+        long newest = created.stream().map(j -> j.getMetadata().getCreationTimestamp()).filter(java.util.Objects::nonNull)
+                .mapToLong(t -> java.time.Instant.parse(t).toEpochMilli()).max().orElse(0);
+        long wait = newest + 1_500 - System.currentTimeMillis();
+        if (wait > 0) {
+            try {
+                Thread.sleep(Math.min(wait, 2_000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         java.util.List<String> order = client.batch().v1().jobs().inNamespace(namespace)
                 .withLabel(SUBJECT_LABEL, labelOf(subject)).list().getItems().stream().filter(j -> !ended(j))
                 .sorted(java.util.Comparator.comparing((Job j) -> String.valueOf(j.getMetadata().getCreationTimestamp()))
                         .thenComparing(j -> j.getMetadata().getName()))
                 .map(j -> j.getMetadata().getName()).toList();
-        int place = order.indexOf(created.getMetadata().getName());
-        if (place < maxInFlight) {
-            return true;
+        java.util.Set<String> over = new java.util.HashSet<>();
+        for (Job job : created) {
+            String name = job.getMetadata().getName();
+            if (order.indexOf(name) >= maxInFlight) {
+                client.batch().v1().jobs().inNamespace(namespace).withName(name)
+                        .withPropagationPolicy(io.fabric8.kubernetes.api.model.DeletionPropagation.BACKGROUND).delete();
+                over.add(job.getMetadata().getLabels().get(RUN_LABEL));
+            }
         }
-        client.batch().v1().jobs().inNamespace(namespace).withName(created.getMetadata().getName())
-                .withPropagationPolicy(io.fabric8.kubernetes.api.model.DeletionPropagation.BACKGROUND).delete();
-        return false;
+        return over;
     }
 
     /** The subject's Jobs that have not ended (neither succeeded nor failed): what a quota counts. */

@@ -96,24 +96,34 @@ public class SweepService {
         }
         store.save(sweep); // before any Job: a restart while creating them still knows the sweep and can cancel it
         sweeps.put(sweep.getSweepId(), sweep);
+        List<io.fabric8.kubernetes.api.model.batch.v1.Job> created = new java.util.ArrayList<>();
         for (Sweep.Point point : sweep.getPoints()) {
             kubernetesRuns.put(point.getRunId(), point.getSpec());
-            String hash = RunSpecs.trainingConfig(point.getSpec()).configHash();
             try {
-                if (!kubernetes().createWithin(sweep.getSweepId(), point.getRunId(), point.getSpec(), submittedBy,
-                        limits.jobsInFlight())) {
-                    // another sweep of the subject, on this replica or another, took the share meanwhile
-                    throw new IllegalStateException(submittedBy + " has " + limits.jobsInFlight() + " training Jobs in "
-                            + "flight (logitlab.limits.jobs-in-flight)");
-                }
-                publisher.run(RunEvent.submitted(point.getRunId(), hash, point.getSpec()));
+                created.add(kubernetes().create(sweep.getSweepId(), point.getRunId(), point.getSpec(), submittedBy));
             } catch (RuntimeException e) {
-                String reason = "the Job could not be created: " + e.getMessage();
-                point.status("FAILED", reason);
-                publisher.run(RunEvent.failed(point.getRunId(), hash, point.getSpec().seed(), reason));
+                fail(point, "the Job could not be created: " + e.getMessage());
+            }
+        }
+        // the quota checked above may have been taken meanwhile by another sweep, on this replica or another
+        java.util.Set<String> over = created.isEmpty() ? java.util.Set.of()
+                : kubernetes().overQuota(submittedBy, limits.jobsInFlight(), created);
+        for (Sweep.Point point : sweep.getPoints()) {
+            if (over.contains(point.getRunId())) {
+                fail(point, submittedBy + " has " + limits.jobsInFlight() + " training Jobs in flight "
+                        + "(logitlab.limits.jobs-in-flight)");
+            } else if (!"FAILED".equals(point.getStatus())) {
+                publisher.run(RunEvent.submitted(point.getRunId(),
+                        RunSpecs.trainingConfig(point.getSpec()).configHash(), point.getSpec()));
             }
         }
         return sweep;
+    }
+
+    private void fail(Sweep.Point point, String reason) {
+        point.status("FAILED", reason);
+        publisher.run(RunEvent.failed(point.getRunId(), RunSpecs.trainingConfig(point.getSpec()).configHash(),
+                point.getSpec().seed(), reason));
     }
 
     /** Refuses Jobs beyond a subject's share of the cluster: Jobs and GPUs in flight (logitlab.limits.*). */

@@ -136,15 +136,17 @@ class KubernetesJobsMockServerTest {
     }
 
     @Test
-    void twoReplicasCreatingAtOnceNeverPassASubjectsQuotaTheLaterJobIsTheOneDeleted() {
-        // what each of two replicas saw before creating: room for one more Job of quinn's, quota 2
-        jobs.create("sweep-6", "run-q1", SPEC, "quinn");
-        assertTrue(jobs.createWithin("sweep-6", "run-q2", SPEC, "quinn", 2));
-        assertFalse(jobs.createWithin("sweep-7", "run-q3", SPEC, "quinn", 2), "the later Job is over the quota");
+    void twoReplicasCreatingAtOnceNeverPassASubjectsQuotaTheLaterJobsAreTheOnesDeleted() {
+        // two replicas each saw room for two more of quinn's Jobs (quota 2) and created them
+        Job first = jobs.create("sweep-6", "run-q1", SPEC, "quinn");
+        Job second = jobs.create("sweep-6", "run-q2", SPEC, "quinn");
+        Job third = jobs.create("sweep-7", "run-q3", SPEC, "quinn");
+        Job fourth = jobs.create("sweep-7", "run-q4", SPEC, "quinn");
+        assertEquals(java.util.Set.of(), jobs.overQuota("quinn", 2, List.of(first, second)));
+        assertEquals(java.util.Set.of("run-q3", "run-q4"), jobs.overQuota("quinn", 2, List.of(third, fourth)));
         assertEquals(2, jobs.inFlight("quinn"));
         assertEquals(List.of(), client.batch().v1().jobs().inNamespace("logitlab")
                 .withLabel(KubernetesJobs.RUN_LABEL, "run-q3").list().getItems());
-        assertTrue(jobs.createWithin("sweep-7", "run-q2", SPEC, "quinn", 2), "the same Job again keeps its place");
     }
 
     private static void updateStatus(Job job, io.fabric8.kubernetes.api.model.batch.v1.JobStatus status) {
