@@ -27,18 +27,23 @@ class LogitPairingExperimentTest {
 
     @Test
     void theReportHoldsBothEvaluationsPerDefenseWithTheDifferenceAndTheIndicators() throws Exception {
-        var settings = new LogitPairingExperiment.Settings("synthetic", "linear", List.of("clp=0.5,gn=0.1"), 2, 600,
-                List.of(0.05, 0.1), 60, "pgd:steps=2:restarts=1", "fgsm,pgd,pgd-margin,square:queries=50", 10);
+        var settings = new LogitPairingExperiment.Settings("synthetic", "linear", List.of("plain", "clp=0.5,gn=0.1"), 2,
+                600, List.of(0.05, 0.1), 60, "pgd:steps=2:restarts=1", "fgsm,pgd,pgd-margin,square:queries=50", 10,
+                List.of(7L));
         StringWriter printed = new StringWriter();
         Path html = new LogitPairingExperiment(new PrintWriter(printed, true)).run(settings, dir, null);
 
         JsonNode report = Json.MAPPER.readTree(html.resolveSibling("report.json").toFile());
-        JsonNode defense = report.get("weakAgainstFull").get(0);
+        JsonNode plain = report.get("weakAgainstFull").get(0);
+        assertTrue(plain.get("breach").isNull(), "plain training is the reference, not tested against itself");
+        JsonNode defense = report.get("weakAgainstFull").get(1);
         assertEquals("clp=0.5,gn=0.1", defense.get("defense").asText());
+        assertEquals(7, defense.get("seed").asInt());
+        assertEquals(2, defense.get("breach").size(), "the breach tested per budget");
         assertEquals("pgd:steps=2:restarts=1", defense.get("weakAttacks").asText());
         JsonNode rows = defense.get("rows");
         assertEquals(2, rows.size(), "one row per budget");
-        JsonNode fullReport = report.get("runs").get(0).get("checkpoints").get(0);
+        JsonNode fullReport = report.get("runs").get(1).get("checkpoints").get(0);
         List<String> fired = new java.util.ArrayList<>();
         fullReport.get("masking").get("checks").forEach(c -> {
             if (!c.get("passed").asBoolean()) {
@@ -58,6 +63,23 @@ class LogitPairingExperimentTest {
         // The full report has the suite's attacks; the weak one's robust figure came from its PGD alone.
         assertTrue(fullReport.get("attacks").toString().contains("\"square\""));
         assertTrue(printed.toString().contains("clp=0.5,gn=0.1"), printed.toString());
+        assertTrue(printed.toString().contains("breach: shown/refuted"), printed.toString());
+        assertEquals(fullReport.get("cleanAccuracy").asDouble(), defense.get("clean").asDouble());
+        for (int i = 0; i < rows.size(); i++) {
+            JsonNode b = defense.get("breach").get(i);
+            boolean shown = b.get("weakOverPlain").asDouble() > 0 && b.get("weakOverPlainP").asDouble() < 0.05
+                    && b.get("fullUpper").asDouble() < 0.02;
+            boolean refuted = b.get("fullLower").asDouble() > 0;
+            if (shown) {
+                assertEquals("shown", b.get("answer").asText());
+            } else if (refuted) {
+                assertEquals("refuted", b.get("answer").asText());
+            } else {
+                assertTrue(List.of("refuted", "not shown").contains(b.get("answer").asText()), b.toString());
+            }
+            assertEquals(rows.get(i).get("weak").asDouble() - plain.get("rows").get(i).get("weak").asDouble(),
+                    b.get("weakOverPlain").asDouble(), 1e-12);
+        }
         assertTrue(Files.readString(html).contains("weakAgainstFull"), "the HTML report carries the comparison");
     }
 }

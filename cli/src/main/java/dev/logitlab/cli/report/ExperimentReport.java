@@ -17,11 +17,13 @@ public record ExperimentReport(String experiment, String createdAt, List<Run> ru
     }
 
     /**
-     * One defense's last checkpoint under both configurations (see {@link AttackStrengthGap}), with the evidence of
-     * each indicator the weak evaluation raised (the full evaluation's is in its checkpoint's masking checks).
+     * One defense's last checkpoint of one seed under both configurations (see {@link AttackStrengthGap}), with the
+     * evidence of each indicator the weak evaluation raised (the full evaluation's is in its checkpoint's masking
+     * checks) and, for every defense but plain training, the breach tested against plain training of the same seed.
      */
     public record WeakAgainstFull(String runId, String defense, String weakAttacks, String fullAttacks,
-                                  List<AttackStrengthGap.Row> rows, List<EvaluationReport.Check> weakEvidence) {
+                                  List<AttackStrengthGap.Row> rows, List<EvaluationReport.Check> weakEvidence,
+                                  Long seed, Double clean, List<dev.logitlab.core.evaluation.Breach.Row> breach) {
     }
 
     /** One defense's run and its checkpoints in epoch order. */

@@ -9,7 +9,10 @@ import java.util.Map;
 /**
  * Adversarial logit pairing (Kannan, Kurakin, Goodfellow 2018, arXiv:1803.06373): train on a mixed batch of the clean
  * images x and their PGD counterparts x′ (the mean cross-entropy over both halves, ½(CE(x) + CE(x′))) plus λ times the
- * mean squared distance between each image's logits and its counterpart's, λ·mean_i ‖z(x_i) − z(x′_i)‖²₂. The PGD
+ * mean squared difference of their logits over examples and classes, λ·mean_{i,k} (z_k(x_i) − z_k(x′_i))², as the
+ * papers' code computes it (a mean squared error; Mosbach et al.'s uds-lsv/evaluating-logit-pairing-methods), so λ is
+ * theirs. Before 2026-12-08 the distance was summed over the K classes: an old {@code alp=λ} is today's
+ * {@code alp=K·λ}. The PGD
  * examples are crafted as in {@link AdversarialTraining} (ε, k steps of 2.5ε/k, random start, cross-entropy, in
  * inference mode). Engstrom, Ilyas, Athalye 2018 (arXiv:1807.10272) broke it on ImageNet with a stronger attack.
  */
@@ -41,11 +44,10 @@ public record AdversarialLogitPairing(double lambda, double epsilon, int steps) 
         }
     }
 
-    /** λ·mean_i ‖z_i − z_{N+i}‖²₂ for the logits (2N×K) of a mixed batch: clean first, counterparts second. */
+    /** λ·mean_{i,k} (z_ik − z_{N+i,k})² for the logits (2N×K) of a mixed batch: clean first, counterparts second. */
     public NDArray penalty(NDArray logits) {
         long n = logits.getShape().get(0) / 2;
-        return logits.get("0:" + n).sub(logits.get(n + ":" + (2 * n))).square().sum(new int[] {1}).mean()
-                .mul((float) lambda);
+        return logits.get("0:" + n).sub(logits.get(n + ":" + (2 * n))).square().mean().mul((float) lambda);
     }
 
     @Override

@@ -4,10 +4,11 @@ import ai.djl.ndarray.NDArray;
 import java.util.Map;
 
 /**
- * Logit squeezing as Kannan, Kurakin, Goodfellow 2018 (arXiv:1803.06373) define it: λ times the mean over examples of
- * the squared ℓ2 norm of each example's logits, λ·mean_i ‖z_i‖²₂. Shafahi et al.'s {@code lsq} is β‖Z‖_F over the
- * whole batch, not squared: the two penalties grow differently with the logits and are told apart by name
- * ({@code lsqk} here, for Kannan).
+ * Logit squeezing as Kannan, Kurakin, Goodfellow 2018 (arXiv:1803.06373) and Mosbach et al. 2018 ran it: λ times the
+ * mean over examples of the ℓ2 norm of each example's logits, λ·mean_i ‖z_i‖₂, not squared (their code: the mean of
+ * {@code norm(logits, axis=1)}). Before 2026-12-08 the norm was squared, a penalty with about 2‖z‖ times the
+ * gradient at a logit norm ‖z‖; no weight of this form equals it. Shafahi et al.'s {@code lsq} is β‖Z‖_F over the whole
+ * batch: told apart by name ({@code lsqk} here, for Kannan).
  */
 public record PerExampleLogitSqueezing(double lambda) implements DefenseTerm.PenaltyTerm {
 
@@ -17,9 +18,9 @@ public record PerExampleLogitSqueezing(double lambda) implements DefenseTerm.Pen
         }
     }
 
-    /** λ·mean_i ‖z_i‖²₂ for logits Z (N×K); a scalar. */
+    /** λ·mean_i ‖z_i‖₂ for logits Z (N×K); a scalar (the tiny constant keeps the gradient finite at z = 0). */
     public NDArray penalty(NDArray logits) {
-        return logits.square().sum(new int[] {1}).mean().mul((float) lambda);
+        return logits.square().sum(new int[] {1}).add(1e-12f).sqrt().mean().mul((float) lambda);
     }
 
     @Override

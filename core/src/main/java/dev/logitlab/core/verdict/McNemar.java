@@ -35,6 +35,13 @@ public final class McNemar {
         if (discordant == 0 || b == 0) {
             return 1;
         }
-        return 1 - new BinomialDistribution(null, discordant, 0.5).cumulativeProbability(b - 1);
+        // P[X ≥ b] = P[X ≤ n − b] for X ~ Bin(n, ½), summed term by term: a library cdf is 1 − (regularized beta),
+        // which rounds a p below 1e-16 to 0
+        BinomialDistribution binomial = new BinomialDistribution(null, discordant, 0.5);
+        double tail = 0;
+        for (int k = 0; k <= discordant - b; k++) {
+            tail += Math.exp(binomial.logProbability(k));
+        }
+        return Math.min(1, tail);
     }
 }

@@ -97,38 +97,46 @@ class DefenseTermsTest {
     }
 
     @Test
-    void cleanLogitPairingAddsLambdaTimesTheMeanSquaredDistanceOfPairedLogits() {
-        // Pairs (0, 2) and (1, 3): ‖(1, 2) − (3, 0)‖² = 8, ‖(0, 0) − (1, 1)‖² = 2; mean 5, λ = 0.1 adds 0.5.
+    void cleanLogitPairingAddsLambdaTimesTheMeanSquaredErrorOfPairedLogitsOverPairsAndClasses() {
+        // Pairs (0, 2) and (1, 3): squared differences (1−3)², (2−0)², (0−1)², (0−1)² = 4, 4, 1, 1; their mean over the
+        // 2 pairs × 2 classes is 2.5 (the papers' mean squared error); λ = 0.1 adds 0.25.
         NDArray logits = manager.create(new float[] {1, 2, 0, 0, 3, 0, 1, 1}, new Shape(4, 2));
-        assertEquals(0.5, new CleanLogitPairing(0.1).penalty(logits).getFloat(), 1e-6);
+        assertEquals(0.25, new CleanLogitPairing(0.1).penalty(logits).getFloat(), 1e-6);
         // An odd last image sits out; a single image has no pair.
         NDArray odd = manager.create(new float[] {1, 2, 0, 0, 3, 0, 1, 1, 9, 9}, new Shape(5, 2));
-        assertEquals(0.5, new CleanLogitPairing(0.1).penalty(odd).getFloat(), 1e-6);
+        assertEquals(0.25, new CleanLogitPairing(0.1).penalty(odd).getFloat(), 1e-6);
         assertEquals(0, new CleanLogitPairing(0.1).penalty(manager.create(new float[] {5, 5}, new Shape(1, 2)))
                 .getFloat(), 0);
     }
 
     @Test
-    void kannansLogitSqueezingIsTheMeanSquaredNormPerExampleNotShafahisBatchNorm() {
-        // Z = [[3, 4], [0, 0]]: per example ‖z‖² = 25 and 0, mean 12.5, λ = 0.1 adds 1.25; Shafahi's β‖Z‖_F adds 0.5.
-        NDArray logits = manager.create(new float[] {3, 4, 0, 0}, new Shape(2, 2));
-        assertEquals(1.25, new PerExampleLogitSqueezing(0.1).penalty(logits).getFloat(), 1e-6);
-        assertEquals(0.5, new LogitSqueezing(0.1).penalty(logits).getFloat(), 1e-6);
-        // Doubling the logits quadruples Kannan's penalty and only doubles Shafahi's.
-        assertEquals(5.0, new PerExampleLogitSqueezing(0.1).penalty(logits.mul(2)).getFloat(), 1e-5);
-        assertEquals(1.0, new LogitSqueezing(0.1).penalty(logits.mul(2)).getFloat(), 1e-6);
+    void kannansLogitSqueezingIsTheMeanNormPerExampleNotSquaredNorShafahisBatchNorm() {
+        // Z = [[3, 4], [6, 8]]: per example ‖z‖ = 5 and 10, mean 7.5, λ = 0.1 adds 0.75 (the papers' code: the mean of
+        // the row norms, not squared); Shafahi's β‖Z‖_F = 0.1·√125 ≈ 1.118 is one norm of the whole batch.
+        NDArray logits = manager.create(new float[] {3, 4, 6, 8}, new Shape(2, 2));
+        assertEquals(0.75, new PerExampleLogitSqueezing(0.1).penalty(logits).getFloat(), 1e-6);
+        assertEquals(0.1 * Math.sqrt(125), new LogitSqueezing(0.1).penalty(logits).getFloat(), 1e-6);
+        // Doubling the logits doubles both: Kannan's grows with the norm, as published, not with its square.
+        assertEquals(1.5, new PerExampleLogitSqueezing(0.1).penalty(logits.mul(2)).getFloat(), 1e-5);
+        // Its gradient at z is λ·z/(N‖z‖): unit length per example, whatever the norm (squared, it was 2λz/N).
+        try (ai.djl.training.GradientCollector collector = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+            NDArray z = manager.create(new float[] {30, 40}, new Shape(1, 2));
+            z.setRequiresGradient(true);
+            collector.backward(new PerExampleLogitSqueezing(0.1).penalty(z));
+            assertArrayEquals(new float[] {0.06f, 0.08f}, z.getGradient().toFloatArray(), 1e-6f);
+        }
     }
 
     @Test
     void adversarialLogitPairingIsTheMixedBatchCrossEntropyPlusLambdaTimesTheCleanAdversarialDistance() {
-        // Clean logits [[1, 0], [0, 1]], their counterparts [[0, 0], [0, 3]]: ‖(1, 0)‖² = 1, ‖(0, −2)‖² = 4, mean 2.5;
-        // λ = 0.2 adds 0.5.
+        // Clean logits [[1, 0], [0, 1]], their counterparts [[0, 0], [0, 3]]: squared differences 1, 0, 0, 4; their
+        // mean over 2 examples × 2 classes is 1.25 (the papers' mean squared error); λ = 0.2 adds 0.25.
         NDArray logits = manager.create(new float[] {1, 0, 0, 1, 0, 0, 0, 3}, new Shape(4, 2));
-        assertEquals(0.5, new AdversarialLogitPairing(0.2, 0.1, 7).penalty(logits).getFloat(), 1e-6);
+        assertEquals(0.25, new AdversarialLogitPairing(0.2, 0.1, 7).penalty(logits).getFloat(), 1e-6);
         // The whole objective: the mean cross-entropy over the mixed batch (labels 0, 1 for both halves) plus it.
         NDArray oneHot = manager.create(new float[] {1, 0, 0, 1, 1, 0, 0, 1}, new Shape(4, 2));
         double ce = (Math.log(1 + Math.exp(-1)) + Math.log(1 + Math.exp(-1)) + Math.log(2) + Math.log(1 + Math.exp(-3))) / 4;
         Defense alp = Defense.parse("alp=0.2");
-        assertEquals(ce + 0.5, alp.loss(logits, alp.targets(oneHot, logits)).getFloat(), 1e-5);
+        assertEquals(ce + 0.25, alp.loss(logits, alp.targets(oneHot, logits)).getFloat(), 1e-5);
     }
 }
