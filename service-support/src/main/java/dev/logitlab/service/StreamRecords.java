@@ -86,20 +86,31 @@ public final class StreamRecords {
         }
         add(headers, "dead-letter-reason", reason(reason));
         add(headers, "dead-letter-cause", reason.getClass().getName());
-        String value = record.value();
-        if (value != null && value.length() > DEAD_LETTER_VALUE_BYTES / 4
-                && value.getBytes(StandardCharsets.UTF_8).length > DEAD_LETTER_VALUE_BYTES) {
-            value = value.substring(0, DEAD_LETTER_VALUE_BYTES / 4); // ≤ 4 bytes a character in UTF-8
+        String value = deadLetterValue(record.value());
+        if (value != null && value.length() < record.value().length()) {
             add(headers, "dead-letter-truncated", Integer.toString(record.value().length()));
         }
-        String key = record.key() != null && record.key().length() > REASON_CHARS
-                ? record.key().substring(0, REASON_CHARS) : record.key();
+        String key = deadLetterKey(record.key());
         context.recordMetadata().ifPresent(m -> {
             add(headers, "dead-letter-topic", m.topic());
             add(headers, "dead-letter-partition", Integer.toString(m.partition()));
             add(headers, "dead-letter-offset", Long.toString(m.offset()));
         });
         return new Record<>(key, value, record.timestamp(), headers);
+    }
+
+    /** A poison record's value as its dead-letter copy keeps it: whole, or cut to {@link #DEAD_LETTER_VALUE_BYTES}. */
+    public static String deadLetterValue(String value) {
+        if (value != null && value.length() > DEAD_LETTER_VALUE_BYTES / 4
+                && value.getBytes(StandardCharsets.UTF_8).length > DEAD_LETTER_VALUE_BYTES) {
+            return value.substring(0, DEAD_LETTER_VALUE_BYTES / 4); // ≤ 4 bytes a character in UTF-8
+        }
+        return value;
+    }
+
+    /** A poison record's key as its dead-letter copy keeps it: at most {@link #REASON_CHARS} characters. */
+    public static String deadLetterKey(String key) {
+        return key != null && key.length() > REASON_CHARS ? key.substring(0, REASON_CHARS) : key;
     }
 
     /**

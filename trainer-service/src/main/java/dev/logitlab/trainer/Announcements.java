@@ -168,12 +168,11 @@ public class Announcements {
         headers.add("dead-letter-topic", record.topic().getBytes(StandardCharsets.UTF_8));
         headers.add("dead-letter-partition", Integer.toString(record.partition()).getBytes(StandardCharsets.UTF_8));
         headers.add("dead-letter-offset", Long.toString(record.offset()).getBytes(StandardCharsets.UTF_8));
-        String value = record.value();
-        if (value != null && value.length() > StreamRecords.DEAD_LETTER_VALUE_BYTES / 4) {
-            value = value.substring(0, StreamRecords.DEAD_LETTER_VALUE_BYTES / 4);
+        String value = StreamRecords.deadLetterValue(record.value());
+        if (value != null && value.length() < record.value().length()) {
+            headers.add("dead-letter-truncated", Integer.toString(record.value().length()).getBytes(StandardCharsets.UTF_8));
         }
-        String key = record.key() != null && record.key().length() > StreamRecords.REASON_CHARS
-                ? record.key().substring(0, StreamRecords.REASON_CHARS) : record.key();
+        String key = StreamRecords.deadLetterKey(record.key());
         var metadata = io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata.<String>builder()
                 .withKey(key).withHeaders(headers).build();
         var sent = new java.util.concurrent.CompletableFuture<Void>();

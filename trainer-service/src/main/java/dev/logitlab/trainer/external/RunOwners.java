@@ -40,11 +40,8 @@ public class RunOwners {
     public java.util.Optional<String> ownerOf(String runId) {
         Path run = root().resolve(ExternalCheckpoints.FOLDER).resolve(runId);
         try {
-            if (Files.isSymbolicLink(run.resolve(OWNER))) {
-                return java.util.Optional.of(new String(HexFormat.of().parseHex(
-                        Files.readSymbolicLink(run.resolve(OWNER)).toString()), StandardCharsets.UTF_8));
-            }
-            return Files.isDirectory(run) ? earliestSubmitter(run) : java.util.Optional.empty();
+            java.util.Optional<String> claimed = claimed(run);
+            return claimed.isPresent() || !Files.isDirectory(run) ? claimed : earliestSubmitter(run);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the owner of run " + runId, e);
         }
@@ -87,10 +84,17 @@ public class RunOwners {
                     // another upload claimed it first: its claim stands
                 }
             }
-            return new String(HexFormat.of().parseHex(Files.readSymbolicLink(owner).toString()), StandardCharsets.UTF_8);
+            return claimed(run).orElseThrow();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the owner of run " + runId, e);
         }
+    }
+
+    /** The subject the run's {@value #OWNER} link names, if it has one. */
+    private static java.util.Optional<String> claimed(Path run) throws IOException {
+        Path link = run.resolve(OWNER);
+        return Files.isSymbolicLink(link) ? java.util.Optional.of(new String(HexFormat.of().parseHex(
+                Files.readSymbolicLink(link).toString()), StandardCharsets.UTF_8)) : java.util.Optional.empty();
     }
 
     /**
@@ -104,9 +108,7 @@ public class RunOwners {
         Path external = root().resolve(ExternalCheckpoints.FOLDER);
         try (Stream<Path> runs = Files.list(external)) {
             for (Path run : runs.filter(r -> !r.getFileName().toString().startsWith(".")).toList()) {
-                Path link = run.resolve(OWNER);
-                if (!Files.isSymbolicLink(link) || !owner.equals(new String(HexFormat.of().parseHex(
-                        Files.readSymbolicLink(link).toString()), StandardCharsets.UTF_8))) {
+                if (!claimed(run).filter(owner::equals).isPresent()) {
                     continue;
                 }
                 try (Stream<Path> steps = Files.list(run)) {
