@@ -12,7 +12,7 @@ final class TrainOptions {
     @Option(names = "--model", defaultValue = "small-cnn", description = "linear, mlp, small-cnn or wrn-<depth>-<width> (default: ${DEFAULT-VALUE})")
     String model;
 
-    @Option(names = "--defense", defaultValue = "plain", description = "comma-separated terms: plain, ls=<α>, lsq=<β>, gn=<σ>, als=<ε>, at=<ε>[:steps=<k>] (default: ${DEFAULT-VALUE})")
+    @Option(names = "--defense", defaultValue = "plain", description = "comma-separated terms: plain, ls=<α>, lsq=<β>, lsqk=<λ>, gn=<σ>[:clip=1], als=<ε>, at=<ε>[:steps=<k>], alp=<λ>[:eps=<ε>][:steps=<k>], clp=<λ> (docs/training.md; default: ${DEFAULT-VALUE})")
     String defense;
 
     @Option(names = "--epochs", defaultValue = "3", description = "epochs (default: ${DEFAULT-VALUE})")

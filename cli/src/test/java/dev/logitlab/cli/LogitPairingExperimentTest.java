@@ -10,6 +10,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,7 +45,7 @@ class LogitPairingExperimentTest {
         JsonNode rows = defense.get("rows");
         assertEquals(2, rows.size(), "one row per budget");
         JsonNode fullReport = report.get("runs").get(1).get("checkpoints").get(0);
-        List<String> fired = new java.util.ArrayList<>();
+        List<String> fired = new ArrayList<>();
         fullReport.get("masking").get("checks").forEach(c -> {
             if (!c.get("passed").asBoolean()) {
                 fired.add(c.get("name").asText());
@@ -63,14 +64,16 @@ class LogitPairingExperimentTest {
         // The full report has the suite's attacks; the weak one's robust figure came from its PGD alone.
         assertTrue(fullReport.get("attacks").toString().contains("\"square\""));
         assertTrue(printed.toString().contains("clp=0.5,gn=0.1"), printed.toString());
-        assertTrue(printed.toString().contains("breach: shown/refuted"), printed.toString());
+        assertTrue(printed.toString().contains("per image, over seeds"), printed.toString());
         assertEquals(fullReport.get("cleanAccuracy").asDouble(), defense.get("clean").asDouble());
         for (int i = 0; i < rows.size(); i++) {
             JsonNode b = defense.get("breach").get(i);
             boolean shown = b.get("weakOverPlain").asDouble() > 0 && b.get("weakOverPlainP").asDouble() < 0.05
                     && b.get("fullUpper").asDouble() < 0.02;
             boolean refuted = b.get("fullLower").asDouble() > 0;
-            if (shown) {
+            if (defense.get("clean").asDouble() < plain.get("clean").asDouble() - 0.2) {
+                assertEquals("did not train", b.get("answer").asText());
+            } else if (shown) {
                 assertEquals("shown", b.get("answer").asText());
             } else if (refuted) {
                 assertEquals("refuted", b.get("answer").asText());
@@ -79,6 +82,16 @@ class LogitPairingExperimentTest {
             }
             assertEquals(rows.get(i).get("weak").asDouble() - plain.get("rows").get(i).get("weak").asDouble(),
                     b.get("weakOverPlain").asDouble(), 1e-12);
+        }
+        JsonNode pooled = report.get("breachOverSeeds");
+        assertEquals(2, pooled.size(), "judged over seeds once per defense and budget");
+        for (int i = 0; i < pooled.size(); i++) {
+            // one seed: the pooled gain is the seed's own
+            assertEquals("clp=0.5,gn=0.1", pooled.get(i).get("defense").asText());
+            assertEquals(defense.get("breach").get(i).get("weakOverPlain").asDouble(),
+                    pooled.get(i).get("weakOverPlain").asDouble(), 1e-12);
+            assertEquals(defense.get("breach").get(i).get("fullOverPlain").asDouble(),
+                    pooled.get(i).get("fullOverPlain").asDouble(), 1e-12);
         }
         assertTrue(Files.readString(html).contains("weakAgainstFull"), "the HTML report carries the comparison");
     }

@@ -8,6 +8,9 @@ import dev.logitlab.cli.report.ExperimentReport;
 import dev.logitlab.cli.report.HtmlReport;
 import dev.logitlab.core.data.Datasets;
 import dev.logitlab.core.data.TrainTestSplit;
+import dev.logitlab.core.evaluation.AttackStrengthGap;
+import dev.logitlab.core.evaluation.Breach;
+import dev.logitlab.core.evaluation.BreachOverSeeds;
 import dev.logitlab.core.evaluation.Evaluation;
 import dev.logitlab.core.evaluation.EvaluationPlan;
 import dev.logitlab.core.model.Classifier;
@@ -15,12 +18,14 @@ import dev.logitlab.core.model.Classifiers;
 import dev.logitlab.core.train.Training;
 import dev.logitlab.core.train.TrainingConfig;
 import dev.logitlab.core.train.TrainingListener;
+import dev.logitlab.events.EvaluationReport;
 import dev.logitlab.events.ReportPublished;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -63,6 +68,52 @@ class HtmlReportTest {
         assertEquals(canvases, rendered, "every chart was drawn");
         assertEquals(2 * dev.logitlab.core.analysis.MaskingCheck.values().length,
                 matches(dom, "<td class=\"(pass|fail)\">(pass|FAIL)</td>").size(), "every check per defense");
+    }
+
+    @Test
+    void theBreachSectionShowsEverySeedAndTheVerdictOverSeeds() throws Exception {
+        // plain and one defense, two seeds on 400 images: the defense gains 100 images under the weak evaluation
+        // and none under the full suite in both seeds, which is the breach, per seed and over the seeds
+        AttackStrengthGap plain = gap(ones(100, 400), ones(80, 400));
+        AttackStrengthGap clp = gap(ones(200, 400), ones(80, 400));
+        List<ExperimentReport.WeakAgainstFull> seeds = new ArrayList<>();
+        for (long seed : List.of(1L, 2L)) {
+            seeds.add(new ExperimentReport.WeakAgainstFull("plain-s" + seed, "plain", "pgd", "full", plain.rows(),
+                    List.of(), seed, 0.8, null));
+            seeds.add(new ExperimentReport.WeakAgainstFull("clp-s" + seed, "clp=0.5", "pgd", "full", clp.rows(),
+                    List.of(), seed, 0.79, Breach.of(clp, plain).rows()));
+        }
+        List<BreachOverSeeds> pooled = BreachOverSeeds.judge(Map.of("clp=0.5", List.of(
+                new BreachOverSeeds.Seed(clp, plain), new BreachOverSeeds.Seed(clp, plain))));
+        ExperimentReport base = experiment();
+        ExperimentReport report = new ExperimentReport(base.experiment(), base.createdAt(), base.runs(), seeds, pooled);
+
+        Chromium.Result result = Chromium.dumpDom(HtmlReport.write(report, dir.resolve("breach")),
+                dir.resolve("breach-profile"));
+        String dom = result.dom().replaceAll("(?s)<script>.*?</script>", "");
+        assertTrue(dom.contains("data-errors=\"0\""), "console errors:\n" + result.log());
+        String section = dom.substring(dom.indexOf("data-part=\"breach-section\""), dom.indexOf("<h2>Summary</h2>"));
+        assertFalse(section.startsWith("data-part=\"breach-section\" hidden"), "the section is shown");
+        assertEquals(2, matches(section, "<td>(clp=0.5)</td><td>[12]</td>").size(), "one row per seed");
+        assertEquals(2, matches(section, "<td>(\\+0\\.250 \\(&lt;0\\.001\\))</td>").size(), "weak − plain, p");
+        assertEquals(3, matches(section, "<td>(shown)</td>").size(), "per seed and over seeds");
+        assertTrue(section.contains("<td>2 of 2</td>"), "the seeds that trained");
+    }
+
+    private static String ones(int robust, int of) {
+        return "1".repeat(robust) + "0".repeat(of - robust);
+    }
+
+    /** One model's weak and full evaluations from per-example outcomes on one budget. */
+    private static AttackStrengthGap gap(String weak, String full) {
+        return AttackStrengthGap.of(outcomes(weak), outcomes(full));
+    }
+
+    private static EvaluationReport outcomes(String robust) {
+        double accuracy = robust.chars().filter(c -> c == '1').count() / (double) robust.length();
+        return new EvaluationReport(EvaluationReport.SCHEMA, "m", "synthetic", robust.length(), 1, 0.8, List.of(),
+                List.of(new EvaluationReport.WorstCase("linf", 0.1, accuracy, robust, List.of(0.0, 1.0), null, null)),
+                null, new EvaluationReport.Masking(false, List.of()));
     }
 
     /** Two defenses, two epochs each, every checkpoint really trained and evaluated (synthetic data, tiny plan). */

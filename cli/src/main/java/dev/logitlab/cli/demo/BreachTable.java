@@ -3,7 +3,9 @@ package dev.logitlab.cli.demo;
 import dev.logitlab.cli.report.ExperimentReport;
 import dev.logitlab.core.evaluation.AttackStrengthGap;
 import dev.logitlab.core.evaluation.Breach;
+import dev.logitlab.core.evaluation.BreachOverSeeds;
 import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -12,9 +14,8 @@ import java.util.Map;
 /**
  * The logit pairing experiment's table: per defense and seed, the clean accuracy, both robust accuracies with their 95%
  * intervals, what the full suite took away (absolute and as a share), the paired comparisons with plain training, the
- * breach's answer and each evaluation's verdict; then per defense (and budget), the figures over seeds and in how many
- * seeds the breach was shown or refuted and each evaluation flagged. A defense whose clean accuracy is far below plain
- * training's did not train: its robust figures say nothing about the defense, and the clean column shows it.
+ * breach's answer and each evaluation's verdict; then per defense (and budget), the figures over seeds, the breach
+ * judged over all seeds ({@link BreachOverSeeds}) and in how many seeds each evaluation flagged the model.
  */
 final class BreachTable {
 
@@ -24,18 +25,19 @@ final class BreachTable {
         this.out = out;
     }
 
-    void print(List<ExperimentReport.WeakAgainstFull> comparisons, LogitPairingExperiment.Settings s) {
-        out.printf("%n%-16s %4s %5s  %-21s %-21s %6s %5s  %-16s %-24s %-9s %-31s %s%n", "defense", "seed", "clean",
+    void print(List<ExperimentReport.WeakAgainstFull> comparisons, List<BreachOverSeeds> overSeeds,
+               LogitPairingExperiment.Settings s) {
+        out.printf("%n%-22s %4s %5s  %-21s %-21s %6s %5s  %-16s %-24s %-13s %-31s %s%n", "defense", "seed", "clean",
                 "weak [95%]", "full [95%]", "lost", "share", "weak-plain (p)", "full-plain [95% bounds]", "breach",
                 "weak evaluation's verdict", "full suite's verdict");
-        Map<String, int[]> tally = new LinkedHashMap<>(); // seeds, shown, refuted, weak flagged, full flagged
+        Map<String, int[]> flagged = new LinkedHashMap<>(); // seeds, weak flagged, full flagged
         Map<String, List<double[]>> figures = new LinkedHashMap<>(); // per seed: weak, full, clean
         for (ExperimentReport.WeakAgainstFull c : comparisons) {
             double clean = c.clean() == null ? Double.NaN : c.clean();
             for (int i = 0; i < c.rows().size(); i++) {
                 AttackStrengthGap.Row r = c.rows().get(i);
                 Breach.Row b = c.breach() == null ? null : c.breach().get(i);
-                out.printf(Locale.ROOT, "%-16s %4d %5.3f  %-21s %-21s %6.3f %4.0f%%  %-16s %-24s %-9s %-31s %s%n",
+                out.printf(Locale.ROOT, "%-22s %4d %5.3f  %-21s %-21s %6.3f %4.0f%%  %-16s %-24s %-13s %-31s %s%n",
                         c.defense(), c.seed(), clean, interval(r.weak(), r.weakInterval()),
                         interval(r.full(), r.fullInterval()), r.lost(), 100 * r.lostShare(),
                         b == null ? "" : String.format(Locale.ROOT, "%+.3f (%s)", b.weakOverPlain(), p(b.weakOverPlainP())),
@@ -43,30 +45,49 @@ final class BreachTable {
                                 b.fullLower(), b.fullUpper()),
                         b == null ? "" : b.answer(), verdict(r.weakSuspected(), r.weakIndicators()),
                         verdict(r.fullSuspected(), r.fullIndicators()));
-                String key = c.rows().size() == 1 ? c.defense() : c.defense() + " " + r.budget();
-                figures.computeIfAbsent(key, d -> new java.util.ArrayList<>())
-                        .add(new double[] {r.weak(), r.full(), clean});
-                int[] t = tally.computeIfAbsent(key, d -> new int[5]);
+                String key = key(c.defense(), r.budget(), c.rows().size());
+                figures.computeIfAbsent(key, d -> new ArrayList<>()).add(new double[] {r.weak(), r.full(), clean});
+                int[] t = flagged.computeIfAbsent(key, d -> new int[3]);
                 t[0]++;
-                t[1] += b != null && Breach.SHOWN.equals(b.answer()) ? 1 : 0;
-                t[2] += b != null && Breach.REFUTED.equals(b.answer()) ? 1 : 0;
-                t[3] += r.weakSuspected() ? 1 : 0;
-                t[4] += r.fullSuspected() ? 1 : 0;
+                t[1] += r.weakSuspected() ? 1 : 0;
+                t[2] += r.fullSuspected() ? 1 : 0;
             }
         }
-        out.printf("%n%-16s %-19s %-19s %-19s %-19s %-12s %s%n", "defense", "clean (seeds)", "weak (seeds)",
-                "full (seeds)", "breach: shown/refuted", "weak flagged", "full flagged");
-        tally.forEach((defense, t) -> out.printf(Locale.ROOT, "%-16s %-19s %-19s %-19s %-19s %-12s %s%n", defense,
-                range(figures.get(defense), 2), range(figures.get(defense), 0), range(figures.get(defense), 1),
-                defense.startsWith("plain") ? "(the reference)" : t[1] + "/" + t[2] + " of " + t[0],
-                t[3] + " of " + t[0], t[4] + " of " + t[0]));
+        Map<String, BreachOverSeeds> pooled = new LinkedHashMap<>();
+        boolean oneBudget = comparisons.isEmpty() || comparisons.get(0).rows().size() == 1;
+        overSeeds.forEach(b -> pooled.put(key(b.defense(), b.budget(), oneBudget ? 1 : 2), b));
+        out.printf("%n%-22s %-19s %-19s %-19s %-24s %-24s %-13s %-7s %s%n", "defense", "clean (seeds)", "weak (seeds)",
+                "full (seeds)", "weak-plain [95% bounds]", "full-plain [95% bounds]", "breach", "weak", "full");
+        out.printf("%-22s %-19s %-19s %-19s %-24s %-24s %-13s %-7s %s%n", "", "mean (low-high)", "", "",
+                "per image, over seeds", "", "(Holm)", "flagged", "flagged");
+        flagged.forEach((defense, t) -> {
+            BreachOverSeeds b = pooled.get(defense);
+            out.printf(Locale.ROOT, "%-22s %-19s %-19s %-19s %-24s %-24s %-13s %-7s %s%n", defense,
+                    range(figures.get(defense), 2), range(figures.get(defense), 0), range(figures.get(defense), 1),
+                    b == null ? "(the reference)" : bounds(b.weakOverPlain(), b.weakBounds()),
+                    b == null ? "" : bounds(b.fullOverPlain(), b.fullBounds()),
+                    b == null ? "" : b.answer() + (b.trained() < b.seeds() && b.trained() > 0
+                            ? " (" + b.trained() + " seeds)" : ""), t[1] + " of " + t[0], t[2] + " of " + t[0]);
+        });
         out.println("(weak: " + s.weak() + ", cross-entropy, as the pairing papers ran it; full: the suite's worst case "
-                + "per example; weak-plain: robust accuracy minus plain training's of the same seed under the weak "
-                + "evaluation, exact one-sided McNemar p; full-plain: the same under the full suite with Newcombe's "
-                + "one-sided 95% bounds; breach shown: above plain under the weak evaluation at p < " + Breach.ALPHA
-                + " and the full-suite upper bound under " + Breach.MARGIN + "; refuted: the full-suite lower bound "
-                + "above 0, or the weak upper bound at or below 0; otherwise not shown)");
+                + "per example. Per seed: weak-plain is robust accuracy minus plain training's of the same seed under "
+                + "the weak evaluation, exact one-sided McNemar p; full-plain the same under the full suite with "
+                + "Newcombe's one-sided 95% bounds. Per defense: the same differences per image, averaged over the "
+                + "seeds that trained, with Student t's one-sided 95% bounds over the images. Breach shown: above plain "
+                + "under the weak evaluation at p < " + Breach.ALPHA + " and the full-suite gain under " + Breach.MARGIN
+                + " (per defense: Holm over the defenses); refuted: the full-suite gain above 0, or the weak one at "
+                + "or below 0; did not train: clean accuracy more than " + Breach.TRAINED_MARGIN + " below plain's; "
+                + "otherwise not shown)");
         out.flush();
+    }
+
+    private static String key(String defense, String budget, int budgets) {
+        return budgets == 1 ? defense : defense + " " + budget;
+    }
+
+    private static String bounds(double value, List<Double> bounds) {
+        return bounds == null ? "" : String.format(Locale.ROOT, "%+.3f [%+.3f, %+.3f]", value, bounds.get(0),
+                bounds.get(1));
     }
 
     private static String interval(double value, List<Double> ci) {

@@ -7,6 +7,7 @@ import dev.logitlab.core.data.Datasets;
 import dev.logitlab.core.data.TrainTestSplit;
 import dev.logitlab.core.evaluation.AttackStrengthGap;
 import dev.logitlab.core.evaluation.Breach;
+import dev.logitlab.core.evaluation.BreachOverSeeds;
 import dev.logitlab.core.evaluation.EvaluationPlan;
 import dev.logitlab.core.model.Classifier;
 import dev.logitlab.core.model.NetworkClassifier;
@@ -20,8 +21,10 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * {@code ./lab demo --experiment logit-pairing}: the seed's third paper (Mosbach, Andriushchenko, Trost, Hein, Klakow
@@ -51,13 +54,14 @@ public final class LogitPairingExperiment {
 
         /**
          * The papers' weights (penalties as their code computes them): Mosbach et al.'s logit squeezing, λ = 0.5 with
-         * Gaussian noise σ = 0.5 (their train.py's defaults), CLP at the same λ with and without that noise, ALP at
-         * Kannan et al.'s 0.5; plain training and PGD-AT beside them.
+         * Gaussian noise σ = 0.5 clipped to [0, 1] (their train.py's defaults), CLP at the same λ with and without that
+         * noise, ALP at Kannan et al.'s 0.5; plain training, the noise alone (to tell its share of any gain) and PGD-AT
+         * beside them.
          */
         public static Settings of(boolean quick) {
             String pgd = quick ? ":steps=3" : "";
-            return new Settings("fashion-mnist", "small-cnn", List.of("plain", "clp=0.5", "clp=0.5,gn=0.5",
-                    "lsqk=0.5,gn=0.5", "alp=0.5" + pgd, "at=0.1" + pgd), quick ? 2 : 3, quick ? 5000 : 20000,
+            return new Settings("fashion-mnist", "small-cnn", List.of("plain", "gn=0.5:clip=1", "clp=0.5",
+                    "clp=0.5,gn=0.5:clip=1", "lsqk=0.5,gn=0.5:clip=1", "alp=0.5" + pgd, "at=0.1" + pgd), quick ? 2 : 3, quick ? 5000 : 20000,
                     List.of(0.1), quick ? 150 : 500, WEAK,
                     quick ? "fgsm,pgd,pgd-margin,apgd-ce:steps=20,square:queries=300,noise:draws=10"
                             : "fgsm,pgd,pgd-margin,apgd-ce:steps=50,apgd-dlr:steps=50,square:queries=1000,noise:draws=10",
@@ -71,6 +75,7 @@ public final class LogitPairingExperiment {
         TrainTestSplit data = Datasets.load(s.dataset(), dataDir);
         List<ExperimentReport.Run> runs = new ArrayList<>();
         List<ExperimentReport.WeakAgainstFull> comparisons = new ArrayList<>();
+        Map<String, List<BreachOverSeeds.Seed>> seeds = new LinkedHashMap<>();
         out.printf("experiment %s: %d defenses × %d seeds, each judged by %s and by the full suite (%s), ε = %s, "
                 + "%d test images%n", id, s.defenses().size(), s.seeds().size(), s.weak(), s.full(), s.eps(), s.limit());
         for (long seed : s.seeds()) {
@@ -89,6 +94,8 @@ public final class LogitPairingExperiment {
                 }
                 if (defense.equals("plain")) {
                     plain = gap;
+                } else if (plain != null) {
+                    seeds.computeIfAbsent(defense, d -> new ArrayList<>()).add(new BreachOverSeeds.Seed(gap, plain));
                 }
                 List<Breach.Row> breach = plain == null || gap == plain ? null : Breach.of(gap, plain).rows();
                 var row = gap.rows().get(0);
@@ -102,8 +109,9 @@ public final class LogitPairingExperiment {
                         gap.full().cleanAccuracy(), breach));
             }
         }
-        ExperimentReport report = new ExperimentReport(id, Instant.now().toString(), runs, comparisons);
-        new BreachTable(out).print(comparisons, s);
+        List<BreachOverSeeds> overSeeds = BreachOverSeeds.judge(seeds);
+        ExperimentReport report = new ExperimentReport(id, Instant.now().toString(), runs, comparisons, overSeeds);
+        new BreachTable(out).print(comparisons, overSeeds, s);
         return HtmlReport.write(report, dir);
     }
 

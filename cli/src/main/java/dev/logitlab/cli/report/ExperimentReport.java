@@ -1,6 +1,8 @@
 package dev.logitlab.cli.report;
 
 import dev.logitlab.core.evaluation.AttackStrengthGap;
+import dev.logitlab.core.evaluation.Breach;
+import dev.logitlab.core.evaluation.BreachOverSeeds;
 import dev.logitlab.events.EvaluationReport;
 import dev.logitlab.events.ReportPublished;
 import java.util.Comparator;
@@ -8,12 +10,14 @@ import java.util.List;
 
 /**
  * {@code report.json} of a demo experiment: per run (defense), per checkpoint, what the analysis published; for the
- * logit pairing experiment also each defense under a weak configuration against the full suite.
+ * logit pairing experiment also each defense under a weak configuration against the full suite, and the breach judged
+ * per defense over its seeds.
  */
-public record ExperimentReport(String experiment, String createdAt, List<Run> runs, List<WeakAgainstFull> weakAgainstFull) {
+public record ExperimentReport(String experiment, String createdAt, List<Run> runs, List<WeakAgainstFull> weakAgainstFull,
+                               List<BreachOverSeeds> breachOverSeeds) {
 
     public ExperimentReport(String experiment, String createdAt, List<Run> runs) {
-        this(experiment, createdAt, runs, null);
+        this(experiment, createdAt, runs, null, null);
     }
 
     /**
@@ -23,7 +27,7 @@ public record ExperimentReport(String experiment, String createdAt, List<Run> ru
      */
     public record WeakAgainstFull(String runId, String defense, String weakAttacks, String fullAttacks,
                                   List<AttackStrengthGap.Row> rows, List<EvaluationReport.Check> weakEvidence,
-                                  Long seed, Double clean, List<dev.logitlab.core.evaluation.Breach.Row> breach) {
+                                  Long seed, Double clean, List<Breach.Row> breach) {
     }
 
     /** One defense's run and its checkpoints in epoch order. */

@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The defense spec grammar: comma-separated terms {@code plain | ls=α | lsq=β | lsqk=λ | gn=σ | als=ε |
+ * The defense spec grammar: comma-separated terms {@code plain | ls=α | lsq=β | lsqk=λ | gn=σ[:clip=0|1] | als=ε |
  * at=ε[:steps=k] | alp=λ[:eps=ε][:steps=k] | clp=λ}, one {@link #TERMS} entry each. Every error names the offending
  * term.
  */
@@ -25,7 +25,11 @@ final class DefenseParser {
 
         String grammar(String name) {
             StringBuilder g = new StringBuilder(name + "=<" + symbol + ">");
-            defaults.keySet().forEach(o -> g.append("[:").append(o).append("=<").append(o.equals("steps") ? "k" : "ε")
+            defaults.keySet().forEach(o -> g.append("[:").append(o).append("=<").append(switch (o) {
+                case "steps" -> "k";
+                case "clip" -> "0|1";
+                default -> "ε";
+            })
                     .append(">]"));
             return g.toString();
         }
@@ -38,7 +42,12 @@ final class DefenseParser {
         term("ls", "α", (v, o) -> new LabelSmoothing(v));
         term("lsq", "β", (v, o) -> new LogitSqueezing(v));
         term("lsqk", "λ", (v, o) -> new PerExampleLogitSqueezing(v));
-        term("gn", "σ", (v, o) -> new GaussianNoise(v));
+        TERMS.put("gn", new TermType("σ", Map.of("clip", 0.0), Set.of("clip"), (v, o) -> {
+            if (o.get("clip") != 0 && o.get("clip") != 1) {
+                throw new IllegalArgumentException("clip must be 0 or 1");
+            }
+            return new GaussianNoise(v, o.get("clip") == 1);
+        }));
         term("als", "ε", (v, o) -> new AdversarialLabelSmoothing(v));
         TERMS.put("at", new TermType("ε", Map.of("steps", (double) AdversarialTraining.DEFAULT_STEPS), Set.of("steps"),
                 (v, o) -> new AdversarialTraining(v, o.get("steps").intValue())));
@@ -121,9 +130,11 @@ final class DefenseParser {
         }
         double value = number(text, nameValue[1]);
         if (options.length > 1 && type.defaults().isEmpty()) {
+            List<String> withOptions = TERMS.entrySet().stream().filter(e -> !e.getValue().defaults().isEmpty())
+                    .map(Map.Entry::getKey).toList();
             throw new IllegalArgumentException("defense term '" + text + "': only "
-                    + String.join(" and ", TERMS.entrySet().stream().filter(e -> !e.getValue().defaults().isEmpty())
-                    .map(Map.Entry::getKey).toList()) + " take options (" + type.grammar(name) + ")");
+                    + String.join(", ", withOptions.subList(0, withOptions.size() - 1)) + " and "
+                    + withOptions.get(withOptions.size() - 1) + " take options (" + type.grammar(name) + ")");
         }
         Map<String, Double> given = new LinkedHashMap<>(type.defaults());
         for (int i = 1; i < options.length; i++) {

@@ -5,9 +5,11 @@ import java.util.Map;
 
 /**
  * Gaussian noise augmentation (Shafahi et al. 2019): train on x + N(0, σ²I), σ on the [0, 1] pixel scale.
- * The noisy image is not clipped: clipping would shrink the noise below the σ the paper specifies.
+ * By default the noisy image is not clipped: clipping would shrink the noise below the σ Shafahi et al. specify.
+ * {@code gn=σ:clip=1} clips it to [0, 1], as Mosbach et al.'s logit squeezing code does (on a dark background that
+ * removes about half of the noise, so the same σ is a much milder augmentation there).
  */
-public record GaussianNoise(double sigma) implements DefenseTerm.InputTerm {
+public record GaussianNoise(double sigma, boolean clip) implements DefenseTerm.InputTerm {
 
     public GaussianNoise {
         if (!(sigma > 0 && sigma <= 1)) {
@@ -15,10 +17,15 @@ public record GaussianNoise(double sigma) implements DefenseTerm.InputTerm {
         }
     }
 
-    /** x + σ·N(0, I), drawn from libtorch's seeded generator. */
+    public GaussianNoise(double sigma) {
+        this(sigma, false);
+    }
+
+    /** x + σ·N(0, I), drawn from libtorch's seeded generator; clipped to [0, 1] when asked. */
     public NDArray apply(NDArray images) {
         NDArray noise = images.getManager().randomNormal(0, (float) sigma, images.getShape(), images.getDataType());
-        return images.add(noise);
+        NDArray noisy = images.add(noise);
+        return clip ? noisy.clip(0f, 1f) : noisy;
     }
 
     @Override
@@ -28,11 +35,11 @@ public record GaussianNoise(double sigma) implements DefenseTerm.InputTerm {
 
     @Override
     public Map<String, Number> parameters() {
-        return Map.of("sigma", sigma);
+        return clip ? Map.of("sigma", sigma, "clip", 1) : Map.of("sigma", sigma);
     }
 
     @Override
     public String spec() {
-        return "gn=" + DefenseTerm.format(sigma);
+        return "gn=" + DefenseTerm.format(sigma) + (clip ? ":clip=1" : "");
     }
 }

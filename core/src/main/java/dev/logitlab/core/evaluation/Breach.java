@@ -16,7 +16,8 @@ import java.util.List;
  * difference (Newcombe's paired interval) under the margin {@link #MARGIN} (an intersection-union test: each leg at α).
  * It is {@code refuted} when the defense is shown above plain under the full suite (a gain that held) or not above it
  * even under the weak evaluation (its upper bound at or below 0), and {@code not shown} otherwise: too few examples to
- * tell, which a larger evaluation may decide.
+ * tell, which a larger evaluation may decide. A defense whose clean accuracy is more than {@link #TRAINED_MARGIN} below
+ * plain training's {@code did not train}: its robust figures say nothing about the defense, and nothing is tested.
  */
 public record Breach(List<Row> rows) {
 
@@ -27,12 +28,15 @@ public record Breach(List<Row> rows) {
     public static final String SHOWN = "shown";
     public static final String REFUTED = "refuted";
     public static final String NOT_SHOWN = "not shown";
+    public static final String DID_NOT_TRAIN = "did not train";
+    /** How far below plain training's clean accuracy a model may be and still count as trained. */
+    public static final double TRAINED_MARGIN = 0.2;
 
     /**
      * {@code dropP}: one-sided p that the full suite breaks what the weak run left (descriptive: every model loses
      * some); {@code weakOverPlain}: the defense's robust accuracy minus plain's under the weak evaluation, with its
      * one-sided p and 95% interval; {@code fullOverPlain}: the same under the full suite, with its one-sided 95% bounds;
-     * {@code answer}: {@value #SHOWN}, {@value #REFUTED} or {@value #NOT_SHOWN}.
+     * {@code answer}: {@value #SHOWN}, {@value #REFUTED}, {@value #NOT_SHOWN} or {@value #DID_NOT_TRAIN}.
      */
     public record Row(String budget, double dropP, double weakOverPlain, double weakOverPlainP,
                       List<Double> weakInterval, double fullOverPlain, double fullLower, double fullUpper,
@@ -55,7 +59,7 @@ public record Breach(List<Row> rows) {
             double fullUpper = PairedDifference.upperBound(fullPair, ALPHA);
             double weakOver = weakPair.candidateAccuracy() - weakPair.baselineAccuracy();
             double fullOver = fullPair.candidateAccuracy() - fullPair.baselineAccuracy();
-            String answer = fullLower > 0 || weakUpper <= 0 ? REFUTED
+            String answer = !trained(defense, plain) ? DID_NOT_TRAIN : fullLower > 0 || weakUpper <= 0 ? REFUTED
                     : weakOver > 0 && weakP < ALPHA && fullUpper < MARGIN ? SHOWN : NOT_SHOWN;
             rows.add(new Row(full.budget(), dropP, weakOver, weakP, List.of(weakInterval.lower(), weakInterval.upper()),
                     fullOver, fullLower, fullUpper, answer));
@@ -63,7 +67,12 @@ public record Breach(List<Row> rows) {
         return new Breach(rows);
     }
 
-    private static EvaluationReport.WorstCase same(EvaluationReport report, EvaluationReport.WorstCase budget) {
+    /** Whether the defense's model learned the task: clean accuracy within {@link #TRAINED_MARGIN} of plain's. */
+    public static boolean trained(AttackStrengthGap defense, AttackStrengthGap plain) {
+        return defense.full().cleanAccuracy() >= plain.full().cleanAccuracy() - TRAINED_MARGIN;
+    }
+
+    static EvaluationReport.WorstCase same(EvaluationReport report, EvaluationReport.WorstCase budget) {
         return report.worstCase().stream().filter(w -> w.norm().equals(budget.norm()) && w.eps() == budget.eps())
                 .findFirst().orElseThrow(() -> new IllegalArgumentException("no " + budget.budget() + " in the report"));
     }

@@ -87,7 +87,7 @@ public final class Leaderboard {
                 Double p = pValue(ranked.get(i), ranked.get(0));
                 raw[i - 1] = p == null ? Double.NaN : p;
             }
-            double[] adjusted = holm(raw);
+            double[] adjusted = Holm.adjust(raw);
             List<Row> rows = new ArrayList<>();
             for (int i = 0; i < ranked.size(); i++) {
                 Reported row = ranked.get(i);
@@ -106,22 +106,6 @@ public final class Leaderboard {
         }
         tables.sort(Comparator.comparingInt((Table t) -> t.rows().size()).reversed());
         return tables;
-    }
-
-    /**
-     * Holm's step-down adjustment (Holm 1979): with the m p-values sorted ascending, p̃₍ᵢ₎ = max over j ≤ i of
-     * min(1, (m − j + 1)·p₍ⱼ₎); NaN (no test) stays NaN and does not count in m.
-     */
-    static double[] holm(double[] p) {
-        Integer[] order = java.util.stream.IntStream.range(0, p.length).filter(i -> !Double.isNaN(p[i])).boxed()
-                .sorted(Comparator.comparingDouble(i -> p[i])).toArray(Integer[]::new);
-        double[] adjusted = p.clone();
-        double running = 0;
-        for (int rank = 0; rank < order.length; rank++) {
-            running = Math.max(running, Math.min(1, (order.length - rank) * p[order[rank]]));
-            adjusted[order[rank]] = running;
-        }
-        return adjusted;
     }
 
     /**

@@ -26,6 +26,8 @@ class DefenseParserTest {
         "alp=0.5:steps=3:eps=0.2,gn=0.1 | gn=0.1,alp=0.5:eps=0.2:steps=3",
         "lsqk=0.05,gn=0.3 | lsqk=0.05,gn=0.3",
         "lsq=0.05,lsqk=0.05 | lsq=0.05,lsqk=0.05",
+        "lsqk=0.5,gn=0.5:clip=1 | lsqk=0.5,gn=0.5:clip=1",
+        "gn=0.5:clip=0 | gn=0.5",
     })
     void parsesToACanonicalSpec(String spec, String canonical) {
         assertEquals(canonical, Defense.parse(spec).spec());
@@ -58,7 +60,8 @@ class DefenseParserTest {
         "at=0.1:eps=0.2 | 'at=0.1:eps=0.2'",
         "alp=0.5,at=0.1 | already trains on PGD examples",
         "alp=0.5,clp=0.5 | choose one of alp and clp",
-        "clp=0.5:steps=3 | only at and alp take options",
+        "clp=0.5:steps=3 | only gn, at and alp take options",
+        "gn=0.5:clip=2 | clip must be 0 or 1",
         "lsqk=x | 'lsqk=x'",
     })
     void errorsNameTheOffendingTerm(String spec, String named) {

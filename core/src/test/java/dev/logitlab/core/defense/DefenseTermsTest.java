@@ -2,9 +2,11 @@ package dev.logitlab.core.defense;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.logitlab.core.model.Torch;
 import org.junit.jupiter.api.AfterEach;
@@ -86,6 +88,17 @@ class DefenseTermsTest {
         double std = Math.sqrt(noise.sub(mean).square().mean().getFloat());
         assertEquals(0.0, mean, 0.01);
         assertEquals(0.3, std, 0.006); // 10,000 draws: the std of the sample std is ≈ 0.3/√20000 ≈ 0.002
+    }
+
+    @Test
+    void clippedGaussianNoiseOnABlackImageIsTheHalfNormal() {
+        // max(0, σ·Z) clipped at 1 (σ = 0.3: P(σZ > 1) ≈ 4e-4): half the pixels stay 0, the mean is σ/√(2π).
+        Torch.seed(7);
+        NDArray images = manager.zeros(new Shape(4, 1, 50, 50));
+        NDArray noisy = new GaussianNoise(0.3, true).apply(images);
+        assertTrue(noisy.min().getFloat() >= 0 && noisy.max().getFloat() <= 1);
+        assertEquals(0.5, noisy.eq(0f).toType(DataType.FLOAT32, false).mean().getFloat(), 0.02);
+        assertEquals(0.3 / Math.sqrt(2 * Math.PI), noisy.mean().getFloat(), 0.004);
     }
 
     private static double sum(float[] values) {

@@ -46,17 +46,31 @@ class BreachTest {
         assertEquals(Breach.REFUTED, Breach.of(gap(ones(20, 400), ones(20, 400)), plain).rows().get(0).answer());
     }
 
-    private static String ones(int robust, int of) {
+    @Test
+    void aModelFarBelowPlainsCleanAccuracyDidNotTrainAndIsNotJudged() {
+        // clean 0.55 against plain's 0.8: more than 0.2 below; the same outcomes at clean 0.65 are judged (refuted)
+        AttackStrengthGap plain = gap(ones(100, 400), ones(80, 400), 0.8);
+        assertEquals(Breach.DID_NOT_TRAIN, Breach.of(gap(ones(20, 400), ones(20, 400), 0.55), plain).rows().get(0)
+                .answer());
+        assertEquals(Breach.REFUTED, Breach.of(gap(ones(20, 400), ones(20, 400), 0.65), plain).rows().get(0).answer());
+    }
+
+    static String ones(int robust, int of) {
         return "1".repeat(robust) + "0".repeat(of - robust);
     }
 
-    private static AttackStrengthGap gap(String weak, String full) {
-        return AttackStrengthGap.of(report(weak), report(full));
+    static AttackStrengthGap gap(String weak, String full) {
+        return gap(weak, full, 1.0);
     }
 
-    private static EvaluationReport report(String robust) {
+    /** A model's two evaluations on one ℓ∞ budget (ε = 0.1) from its per-example outcomes, at a clean accuracy. */
+    static AttackStrengthGap gap(String weak, String full, double clean) {
+        return AttackStrengthGap.of(report(weak, clean), report(full, clean));
+    }
+
+    private static EvaluationReport report(String robust, double clean) {
         double accuracy = robust.chars().filter(c -> c == '1').count() / (double) robust.length();
-        return new EvaluationReport(EvaluationReport.SCHEMA, "m", "synthetic", robust.length(), 1, 1.0, List.of(),
+        return new EvaluationReport(EvaluationReport.SCHEMA, "m", "synthetic", robust.length(), 1, clean, List.of(),
                 List.of(new EvaluationReport.WorstCase("linf", 0.1, accuracy, robust, List.of(0.0, 1.0), null, null)),
                 null, new EvaluationReport.Masking(false, List.of()));
     }

@@ -140,9 +140,9 @@ class RunVerdictsTest {
         assertEquals(1 + 4, csv.lines().count());
         // Holm by hand: sorted 0.1, 0.1, 0.25, 0.5 times 4, 3, 2, 1 is 0.4, 0.3, 0.5, 0.5, each at least the one before.
         org.junit.jupiter.api.Assertions.assertArrayEquals(new double[] {0.5, 0.4, 0.5, 0.4},
-                Leaderboard.holm(new double[] {0.25, 0.1, 0.5, 0.1}), 1e-12);
+                Holm.adjust(new double[] {0.25, 0.1, 0.5, 0.1}), 1e-12);
         org.junit.jupiter.api.Assertions.assertArrayEquals(new double[] {0.3, Double.NaN},
-                Leaderboard.holm(new double[] {0.3, Double.NaN}), 1e-12, "no test counts in no family");
+                Holm.adjust(new double[] {0.3, Double.NaN}), 1e-12, "no test counts in no family");
         assertEquals("\"'=cmd\"", Leaderboard.quote("=cmd"), "no formula reaches a spreadsheet");
     }
 
