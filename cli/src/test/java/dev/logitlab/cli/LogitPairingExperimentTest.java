@@ -70,7 +70,7 @@ class LogitPairingExperimentTest {
             JsonNode b = defense.get("breach").get(i);
             boolean shown = b.get("weakOverPlain").asDouble() > 0 && b.get("weakOverPlainP").asDouble() < 0.05
                     && b.get("fullUpper").asDouble() < 0.02;
-            boolean refuted = b.get("fullLower").asDouble() > 0;
+            boolean refuted = b.get("fullLower").asDouble() > 0.02;
             if (defense.get("clean").asDouble() < plain.get("clean").asDouble() - 0.2) {
                 assertEquals("did not train", b.get("answer").asText());
             } else if (shown) {

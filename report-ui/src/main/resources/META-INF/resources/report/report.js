@@ -188,9 +188,10 @@ summed over its shards and budgets, and each stage of the analysis, in seconds.<
       part("breach-note").textContent = `Weak: ${breach[0].weakAttacks}. Full: ${breach[0].fullAttacks}. "Lost" is the `
         + "robust accuracy the weak configuration claimed and the full suite took away (its share of the weak figure). "
         + "Per seed, the defense minus plain training of the same seed on the same images (exact McNemar p; Newcombe's "
-        + "one-sided bounds); per defense, those differences per image averaged over the seeds that trained (Student t "
-        + "over the images, Holm over the defenses). Breach shown: a weak gain at p < 0.05 and a full-suite gain under "
-        + "0.02; refuted: a full-suite gain above 0 or no weak gain; did not train: clean accuracy over 0.2 below plain's.";
+        + "one-sided bounds); per defense, those differences per image averaged over the seeds that trained (sign flips "
+        + "over the images, Student t bounds, Holm over the defenses). Breach shown: a weak gain at p < 0.05 and a "
+        + "full-suite gain under 0.02; refuted: a full-suite gain above 0.02 or no weak gain; did not train: clean "
+        + "accuracy over 0.2 below plain's.";
     }
 
     const summary = part("summary");

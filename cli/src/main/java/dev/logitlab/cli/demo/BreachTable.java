@@ -73,11 +73,11 @@ final class BreachTable {
                 + "per example. Per seed: weak-plain is robust accuracy minus plain training's of the same seed under "
                 + "the weak evaluation, exact one-sided McNemar p; full-plain the same under the full suite with "
                 + "Newcombe's one-sided 95% bounds. Per defense: the same differences per image, averaged over the "
-                + "seeds that trained, with Student t's one-sided 95% bounds over the images. Breach shown: above plain "
-                + "under the weak evaluation at p < " + Breach.ALPHA + " and the full-suite gain under " + Breach.MARGIN
-                + " (per defense: Holm over the defenses); refuted: the full-suite gain above 0, or the weak one at "
-                + "or below 0; did not train: clean accuracy more than " + Breach.TRAINED_MARGIN + " below plain's; "
-                + "otherwise not shown)");
+                + "seeds that trained, tested by sign flips over the images, with Student t's one-sided 95% bounds. "
+                + "Breach shown: above plain under the weak evaluation at p < " + Breach.ALPHA + " and the full-suite "
+                + "gain under " + Breach.MARGIN + " (per defense: Holm over the defenses); refuted: the full-suite gain "
+                + "above " + Breach.MARGIN + ", or the weak one at or below 0; did not train: clean accuracy more than "
+                + Breach.TRAINED_MARGIN + " below plain's; otherwise not shown)");
         out.flush();
     }
 

@@ -6,8 +6,8 @@ import java.util.Map;
 /**
  * Gaussian noise augmentation (Shafahi et al. 2019): train on x + N(0, σ²I), σ on the [0, 1] pixel scale.
  * By default the noisy image is not clipped: clipping would shrink the noise below the σ Shafahi et al. specify.
- * {@code gn=σ:clip=1} clips it to [0, 1], as Mosbach et al.'s logit squeezing code does (on a dark background that
- * removes about half of the noise, so the same σ is a much milder augmentation there).
+ * {@code gn=σ:clip=1} clips it to [0, 1], as Mosbach et al.'s logit squeezing code does: on a black background the
+ * noise becomes half-normal, of mean σ/√(2π) (0.2 at σ = 0.5), so the training images are also brighter on average.
  */
 public record GaussianNoise(double sigma, boolean clip) implements DefenseTerm.InputTerm {
 

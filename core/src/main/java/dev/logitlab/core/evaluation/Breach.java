@@ -14,9 +14,9 @@ import java.util.List;
  * judged on the same test images, so every comparison is paired. The breach is {@code shown} when both legs are: the
  * weak gain by a one-sided exact McNemar test at {@link #ALPHA}, the fall by the one-sided upper bound of the full-suite
  * difference (Newcombe's paired interval) under the margin {@link #MARGIN} (an intersection-union test: each leg at α).
- * It is {@code refuted} when the defense is shown above plain under the full suite (a gain that held) or not above it
- * even under the weak evaluation (its upper bound at or below 0), and {@code not shown} otherwise: too few examples to
- * tell, which a larger evaluation may decide. A defense whose clean accuracy is more than {@link #TRAINED_MARGIN} below
+ * It is {@code refuted} when the defense is shown above plain by more than the margin under the full suite (a gain
+ * that held) or not above it even under the weak evaluation (its upper bound at or below 0), and {@code not shown}
+ * otherwise: too few examples to tell, which a larger evaluation may decide. A defense whose clean accuracy is more than {@link #TRAINED_MARGIN} below
  * plain training's {@code did not train}: its robust figures say nothing about the defense, and nothing is tested.
  */
 public record Breach(List<Row> rows) {
@@ -59,7 +59,7 @@ public record Breach(List<Row> rows) {
             double fullUpper = PairedDifference.upperBound(fullPair, ALPHA);
             double weakOver = weakPair.candidateAccuracy() - weakPair.baselineAccuracy();
             double fullOver = fullPair.candidateAccuracy() - fullPair.baselineAccuracy();
-            String answer = !trained(defense, plain) ? DID_NOT_TRAIN : fullLower > 0 || weakUpper <= 0 ? REFUTED
+            String answer = !trained(defense, plain) ? DID_NOT_TRAIN : fullLower > MARGIN || weakUpper <= 0 ? REFUTED
                     : weakOver > 0 && weakP < ALPHA && fullUpper < MARGIN ? SHOWN : NOT_SHOWN;
             rows.add(new Row(full.budget(), dropP, weakOver, weakP, List.of(weakInterval.lower(), weakInterval.upper()),
                     fullOver, fullLower, fullUpper, answer));
@@ -69,7 +69,7 @@ public record Breach(List<Row> rows) {
 
     /** Whether the defense's model learned the task: clean accuracy within {@link #TRAINED_MARGIN} of plain's. */
     public static boolean trained(AttackStrengthGap defense, AttackStrengthGap plain) {
-        return defense.full().cleanAccuracy() >= plain.full().cleanAccuracy() - TRAINED_MARGIN;
+        return defense.full().cleanAccuracy() >= plain.full().cleanAccuracy() - TRAINED_MARGIN - 1e-9;
     }
 
     static EvaluationReport.WorstCase same(EvaluationReport report, EvaluationReport.WorstCase budget) {

@@ -4,6 +4,7 @@ import static dev.logitlab.core.evaluation.BreachTest.gap;
 import static dev.logitlab.core.evaluation.BreachTest.ones;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,13 +44,13 @@ class BreachOverSeedsTest {
     @Test
     void theFamilyOfDefensesIsHolmAdjusted() {
         // Two defenses with the same weak gain, whose one-sided p lies between 0.025 and 0.05: each alone is shown,
-        // the two together are not (Holm: both p doubled). The gain: 3 of 400 images in one seed, mean 0.0075,
-        // Σ(d − m)² = 3·0.9925² + 397·0.0075² = 2.9775, se = √(2.9775/399/400) = 0.0043193, t = 1.7364: p = 0.0416.
+        // the two together are not (Holm: both p doubled). The gain: 5 of 400 images in one seed. Only those 5 can
+        // change the sum under a sign flip, and only all five positive reaches it: p = 2⁻⁵ = 0.03125 exactly (drawn:
+        // ±0.0013). The full leg: no image differs, every centred difference is −0.02, the least sum there is.
         AttackStrengthGap plain = gap(ones(100, 400), ones(80, 400));
-        List<BreachOverSeeds.Seed> seeds = List.of(new BreachOverSeeds.Seed(gap(ones(103, 400), ones(80, 400)), plain));
-        Map<String, List<BreachOverSeeds.Seed>> one = Map.of("a", seeds);
-        BreachOverSeeds alone = BreachOverSeeds.judge(one).get(0);
-        assertEquals(0.0416, alone.shownP(), 0.0005);
+        List<BreachOverSeeds.Seed> seeds = List.of(new BreachOverSeeds.Seed(gap(ones(105, 400), ones(80, 400)), plain));
+        BreachOverSeeds alone = BreachOverSeeds.judge(Map.of("a", seeds)).get(0);
+        assertEquals(0.03125, alone.shownP(), 0.004);
         assertEquals(Breach.SHOWN, alone.answer());
         Map<String, List<BreachOverSeeds.Seed>> two = new LinkedHashMap<>();
         two.put("a", seeds);
@@ -58,6 +59,27 @@ class BreachOverSeedsTest {
         assertEquals(2 * alone.shownP(), family.get(0).shownP(), 1e-12, "Holm: 2·p₍₁₎, and p₍₂₎ no smaller");
         assertEquals(Breach.NOT_SHOWN, family.get(0).answer());
         assertEquals(Breach.NOT_SHOWN, family.get(1).answer());
+    }
+
+    @Test
+    void aFewImagesCannotShowAGainThatAnExactTestWouldNot() {
+        // 3 of 400 images gained, none lost: McNemar's exact p is 2⁻³ = 0.125, and so is the sign flip's, where a
+        // t over the 400 differences would say 0.042
+        AttackStrengthGap plain = gap(ones(100, 400), ones(80, 400));
+        List<BreachOverSeeds.Seed> seeds = List.of(new BreachOverSeeds.Seed(gap(ones(103, 400), ones(80, 400)), plain));
+        BreachOverSeeds b = BreachOverSeeds.judge(Map.of("a", seeds)).get(0);
+        assertEquals(0.125, b.shownP(), 0.008);
+        assertEquals(Breach.NOT_SHOWN, b.answer());
+    }
+
+    @Test
+    void aFullSuiteGainWithinTheMarginDoesNotRefute() {
+        // full: 4 of 400 more images than plain (+0.01, under the 0.02 margin) in the only seed; weak: +0.25
+        AttackStrengthGap plain = gap(ones(100, 400), ones(80, 400));
+        List<BreachOverSeeds.Seed> seeds = List.of(new BreachOverSeeds.Seed(gap(ones(200, 400), ones(84, 400)), plain));
+        BreachOverSeeds b = BreachOverSeeds.judge(Map.of("a", seeds)).get(0);
+        assertEquals(0.01, b.fullOverPlain(), 1e-12);
+        assertTrue(!Breach.REFUTED.equals(b.answer()), b.toString());
     }
 
     @Test
