@@ -58,9 +58,14 @@ public record EvaluationReport(
 
     /**
      * Where an evaluation's time went, stage by stage, in the order they ran: the wait before the last shard was in
-     * (services only), each attack's compute summed over its shards, and each stage of the analysis.
+     * (services only), each attack's compute summed over its shards, and each stage of the analysis, with what each
+     * cost in the network ({@code passes}; null where nothing was counted: the wait, and reports from before).
      */
-    public record Stage(String name, double seconds) {
+    public record Stage(String name, double seconds, Passes passes) {
+
+        public Stage(String name, double seconds) {
+            this(name, seconds, null);
+        }
     }
 
     /** The same report with a timeline. */
@@ -88,9 +93,10 @@ public record EvaluationReport(
     /**
      * One attack at one budget ({@code norm}: linf or l2, and ε). {@code robust} has one character per example in
      * evaluation order: {@code 1} robust, {@code 0} broken by this attack, {@code x} misclassified before any attack.
+     * {@code passes}: what it cost in the network over all its shards (null in reports from before they were counted).
      */
     public record AttackRun(String name, String norm, double eps, double robustAccuracy, double seconds,
-                            Map<String, Object> params, String robust, List<Double> interval) {
+                            Map<String, Object> params, String robust, List<Double> interval, Passes passes) {
 
         public AttackRun {
             norm = norm == null ? LINF : norm;
@@ -99,7 +105,12 @@ public record EvaluationReport(
         /** An attack run without its interval. */
         public AttackRun(String name, String norm, double eps, double robustAccuracy, double seconds,
                          Map<String, Object> params, String robust) {
-            this(name, norm, eps, robustAccuracy, seconds, params, robust, null);
+            this(name, norm, eps, robustAccuracy, seconds, params, robust, null, null);
+        }
+
+        public AttackRun(String name, String norm, double eps, double robustAccuracy, double seconds,
+                         Map<String, Object> params, String robust, List<Double> interval) {
+            this(name, norm, eps, robustAccuracy, seconds, params, robust, interval, null);
         }
 
         public String budget() {

@@ -9,16 +9,14 @@ import java.util.List;
  * on what the earlier ones left robust) also lists its {@code cascade} stages, one per attack, in order; null
  * otherwise. The unconstrained run's shard also lists, per budget of the plan in its order, the outcome of its points
  * projected into that budget ({@code clipped}, same alphabet as {@code robust}); null otherwise and in outcomes
- * written before it.
+ * written before it. {@code passes}: what the shard cost in the network, its clean pass included (null in outcomes
+ * written before passes were counted).
  */
-public record ShardOutcome(int shard, String robust, double seconds, List<Stage> cascade, List<String> clipped) {
+public record ShardOutcome(int shard, String robust, double seconds, List<Stage> cascade, List<String> clipped,
+                           Passes passes) {
 
     public ShardOutcome(int shard, String robust, double seconds) {
-        this(shard, robust, seconds, null, null);
-    }
-
-    public ShardOutcome(int shard, String robust, double seconds, List<Stage> cascade) {
-        this(shard, robust, seconds, cascade, null);
+        this(shard, robust, seconds, null, null, null);
     }
 
     public ShardOutcome {
@@ -28,8 +26,9 @@ public record ShardOutcome(int shard, String robust, double seconds, List<Stage>
 
     /**
      * One attack of a cascade: {@code 1} it left the example robust, {@code 0} it broke it, {@code -} an earlier
-     * attack had broken it, so this one did not run on it, {@code x} misclassified before any attack.
+     * attack had broken it, so this one did not run on it, {@code x} misclassified before any attack; {@code passes}
+     * what the attack cost (null before they were counted).
      */
-    public record Stage(String robust, double seconds) {
+    public record Stage(String robust, double seconds, Passes passes) {
     }
 }

@@ -47,7 +47,8 @@ class EventSchemasTest {
                 TASK,
                 AttackEvent.completed(TASK, new ShardOutcome(3, "10x1", 0.4)),
                 AttackEvent.completed(TASK, new ShardOutcome(3, "10x1", 0.4, java.util.List.of(
-                        new ShardOutcome.Stage("10x1", 0.3), new ShardOutcome.Stage("1-x0", 0.1)))),
+                        new ShardOutcome.Stage("10x1", 0.3, new Passes(8, 6)),
+                        new ShardOutcome.Stage("1-x0", 0.1, new Passes(2, 2))), null, new Passes(10, 8))),
                 AttackEvent.failed(TASK, "no test images"),
                 AttackEvent.refused(CHECKPOINT, HASH, "SHA-256 mismatch"),
                 ReportFailed.of(CHECKPOINT, "SHA-256 mismatch"),

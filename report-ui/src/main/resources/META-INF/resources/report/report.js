@@ -61,8 +61,10 @@ the logit gap z<sub>y</sub> − z<sub>j</sub> to the runner-up and the gradient 
   <th>evidence</th></tr></thead><tbody></tbody></table></div>
 <h2>Where the time went</h2>
 <p class="note">Per checkpoint shown: the wall time until its last shard was in (services), each attack's compute
-summed over its shards and budgets, and each stage of the analysis, in seconds.</p>
-<table data-part="timeline"><thead><tr><th>defense</th><th>stage</th><th class="num">seconds</th></tr></thead>
+summed over its shards and budgets, and each stage of the analysis, in seconds and in example-passes through the
+network (forward, and forward with backward for a gradient): seconds move with the machine, passes do not.</p>
+<table data-part="timeline"><thead><tr><th>defense</th><th>stage</th><th class="num">seconds</th>
+  <th class="num">forward passes</th><th class="num">backward passes</th></tr></thead>
   <tbody></tbody></table>`;
 
   // Draws each bar's 95% interval (a dataset's `intervals`, [lower, upper] per bar) as an error bar, and counts
@@ -330,6 +332,11 @@ summed over its shards and budgets, and each stage of the analysis, in seconds.<
         const cell = tr.insertCell();
         cell.className = "num";
         cell.textContent = Number(stage.seconds).toFixed(1);
+        for (const count of [stage.passes?.forward, stage.passes?.backward]) {
+          const c = tr.insertCell();
+          c.className = "num";
+          c.textContent = Number.isFinite(num(count)) ? num(count).toLocaleString("en") : "–";
+        }
       }
     }
   }

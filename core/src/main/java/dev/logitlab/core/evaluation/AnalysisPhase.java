@@ -15,8 +15,10 @@ import dev.logitlab.core.attack.Losses;
 import dev.logitlab.core.attack.Norm;
 import dev.logitlab.core.data.Dataset;
 import dev.logitlab.core.model.Classifier;
+import dev.logitlab.core.model.PassMeter;
 import dev.logitlab.events.AttackResults;
 import dev.logitlab.events.EvaluationReport;
+import dev.logitlab.events.Passes;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -39,6 +41,7 @@ public final class AnalysisPhase {
     static final int BISECTIONS = 6;
     public static final int INCOMPLETE_PROBE = 100;
 
+    private final PassMeter meter;
     private final Classifier model;
     /** What gap statistics and the longer runs measure: the model, or its EOT when its outputs are random. */
     private final Classifier attacked;
@@ -46,10 +49,11 @@ public final class AnalysisPhase {
     private final EvaluationPlan plan;
 
     public AnalysisPhase(Classifier model, Dataset test, EvaluationPlan plan) {
-        this.model = model;
+        this.meter = PassMeter.of(model);
+        this.model = meter;
         this.data = test.limit(plan.limit());
         this.plan = plan;
-        this.attacked = ExpectationOverTransformation.ifRandom(model, data);
+        this.attacked = ExpectationOverTransformation.ifRandom(meter, data);
     }
 
     /** Stage names, fixed here: a worker's findings carry no other (the sandbox checks them against these). */
@@ -87,7 +91,7 @@ public final class AnalysisPhase {
                 }
             }
         }
-        return measure(correct, new Stages(listener, stages()));
+        return measure(correct, new Stages(listener, stages(), meter::count));
     }
 
     /** On a fresh {@code stages}: its timeline is the measurements' own. */
@@ -162,7 +166,7 @@ public final class AnalysisPhase {
                     + data.size());
         }
         boolean[] correct = correct(attacks, data.size());
-        Stages stages = new Stages(listener, stages());
+        Stages stages = new Stages(listener, stages(), meter::count);
         ModelMeasurements m;
         if (measured != null && measured.madeOn(attacks.clean())) {
             m = measured;
@@ -229,12 +233,12 @@ public final class AnalysisPhase {
                 m.probes().outputVariation(), findings.incomplete(), m.binarization(), plan.eps().get(plan.eps().size() - 1));
         List<EvaluationReport.Check> checks = MaskingCheck.evaluateAll(evidence);
         List<EvaluationReport.Stage> timeline = new ArrayList<>(findings.timeline());
-        timeline.add(new EvaluationReport.Stage(CHECKS, (System.nanoTime() - start) / 1e9));
+        timeline.add(new EvaluationReport.Stage(CHECKS, (System.nanoTime() - start) / 1e9, Passes.NONE));
         return new EvaluationReport(EvaluationReport.SCHEMA, attacks.model(), attacks.dataset(), attacks.examples(),
                 attacks.seed(), attacks.cleanAccuracy(), attacks.attacks(), attacks.worstCase(), m.gaps(),
                 new EvaluationReport.Masking(checks.stream().anyMatch(c -> !c.passed()), checks),
                 dev.logitlab.core.verdict.ClopperPearson.of(attacks.clean()).toList(), timeline.stream()
-                        .map(t -> new EvaluationReport.Stage("analysis: " + t.name(), t.seconds())).toList(),
+                        .map(t -> new EvaluationReport.Stage("analysis: " + t.name(), t.seconds(), t.passes())).toList(),
                 new EvaluationReport.Procedures(Math.min(plan.gapLimit(), attacks.examples()),
                         Math.min(plan.searchLimit(), attacks.examples()), plan.singleDraws()));
     }

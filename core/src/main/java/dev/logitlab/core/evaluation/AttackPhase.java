@@ -12,7 +12,9 @@ import dev.logitlab.core.attack.Losses;
 import dev.logitlab.core.data.Dataset;
 import dev.logitlab.core.evaluation.ShardPlan.Shard;
 import dev.logitlab.core.model.Classifier;
+import dev.logitlab.core.model.PassMeter;
 import dev.logitlab.events.AttackResults;
+import dev.logitlab.events.Passes;
 import dev.logitlab.events.ShardOutcome;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -29,13 +31,15 @@ import java.util.Objects;
  */
 public final class AttackPhase {
 
+    private final PassMeter meter;
     private final Classifier model;
     private final Dataset data;
     private final ShardPlan shards;
 
     public AttackPhase(Classifier model, Dataset test, EvaluationPlan plan, Classifier surrogate) {
         this.data = test.limit(plan.limit());
-        this.model = ExpectationOverTransformation.ifRandom(model, data);
+        this.meter = PassMeter.of(model);
+        this.model = ExpectationOverTransformation.ifRandom(meter, data);
         this.shards = new ShardPlan(plan, attacks(plan, surrogate), data.size());
     }
 
@@ -91,12 +95,19 @@ public final class AttackPhase {
      * attacks them all.
      */
     public ShardOutcome run(Shard shard, String attacked) {
+        Passes counted = meter.count();
+        ShardOutcome outcome = attack(shard, attacked, counted);
+        return new ShardOutcome(outcome.shard(), outcome.robust(), outcome.seconds(), outcome.cascade(),
+                outcome.clipped(), meter.count().minus(counted));
+    }
+
+    private ShardOutcome attack(Shard shard, String attacked, Passes counted) {
         int[] y = Arrays.copyOfRange(data.labels(), shard.from(), shard.to());
         try (NDManager scope = model.manager().newSubManager()) {
             NDArray x = data.images(scope, shard.from(), shard.to());
             boolean[] wrong = Losses.misclassified(model.logits(x), y);
             if (shard.kind() == ShardPlan.Kind.CASCADE) {
-                return cascade(shard, x, y, wrong);
+                return cascade(shard, x, y, wrong, counted);
             }
             Attack attack = shards.attackOf(shard);
             if (shard.kind() == ShardPlan.Kind.UNBOUNDED) {
@@ -104,7 +115,7 @@ public final class AttackPhase {
                 UnboundedRun.Result r = UnboundedRun.run(model, x, y, shards.plan().budgets(), seed(attack, shard));
                 List<String> clipped = r.clipped().stream().map(b -> robust(wrong, b)).toList();
                 return new ShardOutcome(shard.index(), robust(wrong, r.broken()), (System.nanoTime() - start) / 1e9,
-                        null, clipped);
+                        null, clipped, null);
             }
             if (attacked != null) {
                 Survivors.check(attacked, shard);
@@ -137,13 +148,15 @@ public final class AttackPhase {
 
     /**
      * The norm's attacks in turn, each on the examples still robust (AutoAttack's cascade), each seeded as if it ran
-     * alone on the shard; {@code robust} is the worst case after the last.
+     * alone on the shard; {@code robust} is the worst case after the last. Each stage's passes are its attack's, the
+     * first stage's with the shard's clean pass (as an attack shard's are), so the stages sum to the shard's.
      */
-    private ShardOutcome cascade(Shard shard, NDArray x, int[] y, boolean[] wrong) {
+    private ShardOutcome cascade(Shard shard, NDArray x, int[] y, boolean[] wrong, Passes counted) {
         int n = y.length;
         boolean[] broken = wrong.clone();
         List<ShardOutcome.Stage> stages = new ArrayList<>();
         double total = 0;
+        Passes mark = counted;
         for (int a : shards.chain(shard.norm())) {
             Attack attack = shards.attacks().get(a);
             int[] left = java.util.stream.IntStream.range(0, n).filter(i -> !broken[i]).toArray();
@@ -163,10 +176,12 @@ public final class AttackPhase {
                     }
                 }
             }
-            stages.add(new ShardOutcome.Stage(new String(robust), seconds));
+            Passes now = meter.count();
+            stages.add(new ShardOutcome.Stage(new String(robust), seconds, now.minus(mark)));
+            mark = now;
             total += seconds;
         }
-        return new ShardOutcome(shard.index(), robust(wrong, broken), total, stages);
+        return new ShardOutcome(shard.index(), robust(wrong, broken), total, stages, null, null);
     }
 
     /** Per example: x misclassified before any attack, 0 broken, 1 robust. */

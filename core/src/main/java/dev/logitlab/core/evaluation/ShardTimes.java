@@ -1,15 +1,18 @@
 package dev.logitlab.core.evaluation;
 
 import dev.logitlab.events.EvaluationReport.Stage;
+import dev.logitlab.events.Passes;
 import dev.logitlab.events.ShardOutcome;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 
 /**
- * The attack phase's part of a report's timeline: each attack's compute summed over its shards and budgets (a
- * cascade's stages apart), then the ε sweep and the unbounded run that the masking checks need. Compute, not wall
+ * The attack phase's part of a report's timeline: each attack's compute and passes summed over its shards and budgets
+ * (a cascade's stages apart, its first with the shard's clean pass), then the ε sweep and the unbounded run that
+ * the masking checks need. Compute, not wall
  * time: shards of one attack run side by side on several replicas.
  */
 public final class ShardTimes {
@@ -19,27 +22,32 @@ public final class ShardTimes {
 
     public static List<Stage> compute(ShardPlan plan, Map<Integer, ShardOutcome> outcomes) {
         Map<String, Double> seconds = new LinkedHashMap<>();
+        Map<String, List<Passes>> passes = new LinkedHashMap<>();
         for (ShardPlan.Shard shard : plan.shards()) {
             ShardOutcome outcome = outcomes.get(shard.index());
             if (outcome == null) {
                 continue;
             }
+            BiConsumer<String, ShardOutcome.Stage> add = (name, part) -> {
+                seconds.merge(name, part.seconds(), Double::sum);
+                passes.computeIfAbsent(name, n -> new ArrayList<>()).add(part.passes());
+            };
+            ShardOutcome.Stage whole = new ShardOutcome.Stage(outcome.robust(), outcome.seconds(), outcome.passes());
             switch (shard.kind()) {
-                case ATTACK -> seconds.merge("attack " + shard.attackName(), outcome.seconds(), Double::sum);
+                case ATTACK -> add.accept("attack " + shard.attackName(), whole);
                 case CASCADE -> {
                     List<Integer> chain = plan.chain(shard.norm());
                     for (int k = 0; k < chain.size() && outcome.cascade() != null && k < outcome.cascade().size(); k++) {
-                        seconds.merge("attack " + plan.attacks().get(chain.get(k)).name(),
-                                outcome.cascade().get(k).seconds(), Double::sum);
+                        add.accept("attack " + plan.attacks().get(chain.get(k)).name(), outcome.cascade().get(k));
                     }
                 }
-                case SWEEP -> seconds.merge("ε sweep (PGD-20, masking checks)", outcome.seconds(), Double::sum);
-                case UNBOUNDED -> seconds.merge("unbounded run (PGD-margin at ε=1, masking checks)", outcome.seconds(),
-                        Double::sum);
+                case SWEEP -> add.accept("ε sweep (PGD-20, masking checks)", whole);
+                case UNBOUNDED -> add.accept("unbounded run (PGD-margin at ε=1, masking checks)", whole);
             }
         }
         List<Stage> stages = new ArrayList<>();
-        seconds.forEach((name, s) -> stages.add(new Stage(name, s)));
+        seconds.forEach((name, s) -> stages.add(new Stage(name, s,
+                passes.get(name).contains(null) ? null : Passes.sum(passes.get(name)))));
         return stages;
     }
 

@@ -10,6 +10,7 @@ import dev.logitlab.events.EvaluationReport.AttackRun;
 import dev.logitlab.events.EvaluationReport.RobustAt;
 import dev.logitlab.events.EvaluationReport.WorstCase;
 import dev.logitlab.core.verdict.ClopperPearson;
+import dev.logitlab.events.Passes;
 import dev.logitlab.events.ShardOutcome;
 import java.util.ArrayList;
 import java.util.List;
@@ -72,7 +73,7 @@ public final class WorstCaseMerge {
                         : join(plan, outcomes, s -> s.kind() == Kind.ATTACK && s.attack() == attack && s.eps() == eps);
                 runs.add(new AttackRun(spec.name(), budget.norm().label(), eps, accuracy(joined.robust),
                         joined.seconds, params(plan, outcomes, spec, a, budget), joined.robust,
-                        ClopperPearson.of(joined.robust).toList()));
+                        ClopperPearson.of(joined.robust).toList(), joined.passes));
                 for (int i = 0; i < n; i++) {
                     robust[i] &= joined.robust.charAt(i) == '1';
                 }
@@ -133,21 +134,24 @@ public final class WorstCaseMerge {
         return params;
     }
 
-    private record Joined(String robust, double seconds) {
+    /** {@code passes}: null when a shard did not count them (an outcome written before they were). */
+    private record Joined(String robust, double seconds, Passes passes) {
     }
 
-    /** The outcome strings of the shards a predicate picks, in example order, and their total time. */
+    /** The outcome strings of the shards a predicate picks, in example order, and their total time and passes. */
     private static Joined join(ShardPlan plan, Map<Integer, ShardOutcome> outcomes, Predicate<Shard> which) {
         StringBuilder robust = new StringBuilder(plan.examples());
         double seconds = 0;
+        List<Passes> passes = new ArrayList<>();
         for (Shard shard : plan.shards()) {
             if (which.test(shard)) {
                 ShardOutcome outcome = outcomes.get(shard.index());
                 robust.append(outcome.robust());
                 seconds += outcome.seconds();
+                passes.add(outcome.passes());
             }
         }
-        return new Joined(robust.toString(), seconds);
+        return new Joined(robust.toString(), seconds, passes.contains(null) ? null : Passes.sum(passes));
     }
 
     /**
@@ -175,14 +179,16 @@ public final class WorstCaseMerge {
     private static Joined joinStage(ShardPlan plan, Map<Integer, ShardOutcome> outcomes, Budget budget, int stage) {
         StringBuilder robust = new StringBuilder(plan.examples());
         double seconds = 0;
+        List<Passes> passes = new ArrayList<>();
         for (Shard shard : plan.shards()) {
             if (shard.kind() == Kind.CASCADE && shard.norm() == budget.norm() && shard.eps() == budget.eps()) {
                 ShardOutcome.Stage outcome = outcomes.get(shard.index()).cascade().get(stage);
                 robust.append(outcome.robust().replace('-', '0'));
                 seconds += outcome.seconds();
+                passes.add(outcome.passes());
             }
         }
-        return new Joined(robust.toString(), seconds);
+        return new Joined(robust.toString(), seconds, passes.contains(null) ? null : Passes.sum(passes));
     }
 
     private static double accuracy(String robust) {

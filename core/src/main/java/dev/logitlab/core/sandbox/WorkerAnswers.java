@@ -18,6 +18,7 @@ import dev.logitlab.core.model.ModelContract;
 import dev.logitlab.core.sandbox.WorkerProtocol.Answer;
 import dev.logitlab.events.AttackResults;
 import dev.logitlab.events.EvaluationReport;
+import dev.logitlab.events.Passes;
 import dev.logitlab.events.ShardOutcome;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -169,12 +170,16 @@ final class WorkerAnswers {
         require(o != null && o.shard() == shard.index(), "an outcome of another shard");
         outcomeString(o.robust(), n, "x01");
         seconds(o.seconds());
+        passes(o.passes());
         if (shard.kind() == ShardPlan.Kind.CASCADE) {
             require(o.cascade() != null && o.cascade().size() == plan.chain(shard.norm()).size(), "a cascade's stages");
             for (ShardOutcome.Stage s : o.cascade()) {
                 outcomeString(s.robust(), n, "x01-");
                 seconds(s.seconds());
+                passes(s.passes());
             }
+            require(Passes.sum(o.cascade().stream().map(ShardOutcome.Stage::passes).toList()).equals(o.passes()),
+                    "cascade stages that do not add up to their shard");
         } else {
             require(o.cascade() == null, "cascade stages of a single attack");
         }
@@ -288,12 +293,21 @@ final class WorkerAnswers {
         for (EvaluationReport.Stage s : timeline) {
             require(s != null && STAGES.contains(s.name()), "a stage of its own");
             seconds(s.seconds());
+            passes(s.passes());
         }
+    }
+
+    /** Counts of our own making, so present; bounded (they are only as honest as the model, like its outcomes). */
+    private static void passes(Passes p) throws Broken {
+        require(p != null && p.forward() <= MAX_PASSES, "passes");
     }
 
     private static void outcomeString(String s, int length, String alphabet) throws Broken {
         require(s != null && s.length() == length && outcome(s, alphabet), "an outcome string of the wrong length or alphabet");
     }
+
+    /** More example-passes than any plan within the cost limits makes. */
+    static final long MAX_PASSES = 1_000_000_000_000_000L;
 
     private static void seconds(double s) throws Broken {
         require(Double.isFinite(s) && s >= 0, "seconds");

@@ -45,11 +45,12 @@ class CascadeTest {
         // square the last one.
         EvaluationPlan plan = new EvaluationPlan(List.of(0.1), "autoattack", 4, 7, 0);
         ShardPlan shards = new ShardPlan(plan, AttackSuite.parse(plan.attacks(), null), 4);
-        List<ShardOutcome.Stage> stages = List.of(new ShardOutcome.Stage("x011", 1), new ShardOutcome.Stage("x-01", 2),
-                new ShardOutcome.Stage("x--1", 3), new ShardOutcome.Stage("x--0", 4));
+        List<ShardOutcome.Stage> stages = List.of(new ShardOutcome.Stage("x011", 1, null),
+                new ShardOutcome.Stage("x-01", 2, null), new ShardOutcome.Stage("x--1", 3, null),
+                new ShardOutcome.Stage("x--0", 4, null));
         Map<Integer, ShardOutcome> outcomes = new HashMap<>();
         for (Shard s : shards.shards()) {
-            outcomes.put(s.index(), s.kind() == Kind.CASCADE ? new ShardOutcome(s.index(), "x000", 10, stages)
+            outcomes.put(s.index(), s.kind() == Kind.CASCADE ? new ShardOutcome(s.index(), "x000", 10, stages, null, null)
                     : new ShardOutcome(s.index(), "x000", 0.5));
         }
         AttackResults results = WorstCaseMerge.merge(shards, "m", "d", outcomes);
@@ -59,7 +60,7 @@ class CascadeTest {
         assertEquals(0.0, results.worstCase().get(0).robustAccuracy());
 
         int first = shards.shards().stream().filter(s -> s.kind() == Kind.CASCADE).findFirst().orElseThrow().index();
-        outcomes.put(first, new ShardOutcome(first, "x000", 10, stages.subList(0, 3)));
+        outcomes.put(first, new ShardOutcome(first, "x000", 10, stages.subList(0, 3), null, null));
         var error = assertThrows(IllegalArgumentException.class, () -> WorstCaseMerge.merge(shards, "m", "d", outcomes));
         assertTrue(error.getMessage().contains("3 cascade stages, the plan 4"), error.getMessage());
     }

@@ -43,8 +43,10 @@ class ModelMeasurementsTest {
             assertNotNull(early.gaps());
             assertEquals(names(after), names(early), "the timeline names the same stages, the early ones included");
             assertEquals(kept.timeline().stream().map(t -> new EvaluationReport.Stage("analysis: " + t.name(),
-                    t.seconds())).toList(), early.timeline().subList(0, kept.timeline().size()),
-                    "the early measurements were used, with the seconds they took then");
+                    t.seconds(), t.passes())).toList(), early.timeline().subList(0, kept.timeline().size()),
+                    "the early measurements were used, with the seconds and passes they took then");
+            assertTrue(kept.timeline().stream().allMatch(t -> t.passes() != null && t.passes().forward() > 0),
+                    "every measurement runs the model, and says how often: " + kept.timeline());
 
             // Made on other correct examples (here a forgery with no gaps at all), they are not used.
             String other = (measured.correct().charAt(0) == '1' ? "0" : "1") + measured.correct().substring(1);

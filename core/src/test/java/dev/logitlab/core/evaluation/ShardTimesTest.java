@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.logitlab.core.attack.AttackSuite;
 import dev.logitlab.events.EvaluationReport.Stage;
+import dev.logitlab.events.Passes;
 import dev.logitlab.events.ShardOutcome;
 import java.util.HashMap;
 import java.util.List;
@@ -57,13 +58,39 @@ class ShardTimesTest {
         for (ShardPlan.Shard s : shards.shards()) {
             String robust = "1".repeat(s.to() - s.from());
             outcomes.put(s.index(), s.kind() == ShardPlan.Kind.CASCADE
-                    ? new ShardOutcome(s.index(), robust, 7, List.of(new ShardOutcome.Stage(robust, 2),
-                            new ShardOutcome.Stage(robust, 5)))
-                    : new ShardOutcome(s.index(), robust, 1));
+                    ? new ShardOutcome(s.index(), robust, 7, List.of(new ShardOutcome.Stage(robust, 2, new Passes(30, 10)),
+                            new ShardOutcome.Stage(robust, 5, new Passes(200, 190))), null, new Passes(230, 200))
+                    : new ShardOutcome(s.index(), robust, 1, null, null, new Passes(100, 90)));
         }
-        Map<String, Double> byName = new HashMap<>();
-        ShardTimes.compute(shards, outcomes).forEach(s -> byName.put(s.name(), s.seconds()));
-        assertEquals(2.0, byName.get("attack fgsm"));
-        assertEquals(5.0, byName.get("attack pgd"));
+        Map<String, Stage> byName = new HashMap<>();
+        ShardTimes.compute(shards, outcomes).forEach(s -> byName.put(s.name(), s));
+        assertEquals(2.0, byName.get("attack fgsm").seconds());
+        assertEquals(5.0, byName.get("attack pgd").seconds());
+        // one cascade shard (20 examples, one budget): each stage's passes to its attack, as the shard counted them
+        assertEquals(new Passes(30, 10), byName.get("attack fgsm").passes());
+        assertEquals(new Passes(200, 190), byName.get("attack pgd").passes());
+        // every other shard counted 100 forward and 90 backward
+        long others = shards.shards().stream().filter(s -> s.kind() != ShardPlan.Kind.CASCADE).count();
+        assertEquals(new Passes(100 * others, 90 * others), Passes.sum(byName.entrySet().stream()
+                .filter(e -> !e.getKey().startsWith("attack")).map(e -> e.getValue().passes()).toList()));
+    }
+
+    @Test
+    void aStageSomeOfWhoseShardsDidNotCountHasNoPasses() {
+        // outcomes written before passes were counted beside ones after: the sum would be too low, so it is null
+        EvaluationPlan plan = new EvaluationPlan(List.of(0.1), "fgsm", 20, 0, 0);
+        ShardPlan shards = new ShardPlan(plan, AttackSuite.parse(plan.attacks(), null), 20);
+        Map<Integer, ShardOutcome> outcomes = new HashMap<>();
+        for (ShardPlan.Shard s : shards.shards()) {
+            String robust = "1".repeat(s.to() - s.from());
+            outcomes.put(s.index(), s.index() == 0 ? new ShardOutcome(s.index(), robust, 1)
+                    : new ShardOutcome(s.index(), robust, 1, null, null, new Passes(20, 20)));
+        }
+        Map<String, Stage> byName = new HashMap<>();
+        ShardTimes.compute(shards, outcomes).forEach(st -> byName.put(st.name(), st));
+        String first = "attack " + shards.shards().get(0).attackName();
+        assertEquals(null, byName.get(first).passes(), "shard 0 did not count: its stage has no sum");
+        long sweep = shards.shards().stream().filter(sh -> sh.kind() == ShardPlan.Kind.SWEEP).count();
+        assertEquals(new Passes(20 * sweep, 20 * sweep), byName.get("ε sweep (PGD-20, masking checks)").passes());
     }
 }

@@ -54,7 +54,7 @@ class UnboundedRunTest {
         Map<Integer, ShardOutcome> outcomes = new HashMap<>();
         for (Shard s : shards.shards()) {
             outcomes.put(s.index(), s.kind() == Kind.UNBOUNDED
-                    ? new ShardOutcome(s.index(), "x000", 0.5, null, List.of("x001"))
+                    ? new ShardOutcome(s.index(), "x000", 0.5, null, List.of("x001"), null)
                     : new ShardOutcome(s.index(), s.kind() == Kind.ATTACK ? "x011" : "x111", 0.5));
         }
         AttackResults results = WorstCaseMerge.merge(shards, "m", "d", outcomes);
@@ -63,7 +63,7 @@ class UnboundedRunTest {
         assertEquals(Map.of("attacks", 1, "the unconstrained run, clipped", 1), w.foundBy());
         // Clipped outcomes of another number of budgets are refused, not skipped.
         Shard unbounded = shards.shards().stream().filter(s -> s.kind() == Kind.UNBOUNDED).findFirst().orElseThrow();
-        outcomes.put(unbounded.index(), new ShardOutcome(unbounded.index(), "x000", 0.5, null, List.of("x001", "x001")));
+        outcomes.put(unbounded.index(), new ShardOutcome(unbounded.index(), "x000", 0.5, null, List.of("x001", "x001"), null));
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> WorstCaseMerge.merge(shards, "m", "d", outcomes));
     }

@@ -31,9 +31,11 @@ class WorkerAnswersTest {
 
     @Test
     void anHonestOutcomeIsRead() throws Exception {
-        var answer = WorkerAnswers.parse("{\"outcome\":{\"shard\":0,\"robust\":\"x01x01x01x\",\"seconds\":0.5}}");
+        var answer = WorkerAnswers.parse("{\"outcome\":{\"shard\":0,\"robust\":\"x01x01x01x\",\"seconds\":0.5,"
+                + "\"passes\":{\"forward\":40,\"backward\":10}}}");
         ShardOutcome outcome = WorkerAnswers.outcome(answer.outcome(), SHARDS, SHARDS.shard(0));
         assertEquals("x01x01x01x", outcome.robust());
+        assertEquals(new dev.logitlab.events.Passes(40, 10), outcome.passes());
     }
 
     @ParameterizedTest
@@ -44,6 +46,8 @@ class WorkerAnswersTest {
         "{\"outcome\":{\"shard\":0,\"robust\":\"x01x01x01x\",\"seconds\":0.5,\"note\":1}}", // a field we do not know
         "{\"outcome\":{\"shard\":0,\"robust\":\"x01x01x01x\",\"seconds\":-1}}",            // negative time
         "{\"outcome\":{\"shard\":3,\"robust\":\"x01x01x01x\",\"seconds\":1}}",             // another shard
+        "{\"outcome\":{\"shard\":0,\"robust\":\"x01x01x01x\",\"seconds\":1}}",             // no passes counted
+        "{\"outcome\":{\"shard\":0,\"robust\":\"x01x01x01x\",\"seconds\":1,\"passes\":{\"forward\":1,\"backward\":2}}}",
         "{\"done\":true,\"draws\":1}",                                                     // two answers in one
         "[1,2,3]",
         "{\"outcome\":",
