@@ -228,7 +228,7 @@ class ShardMergerTest {
             Map<Integer, ShardOutcome> outcomes = new HashMap<>();
             for (boolean after : new boolean[] {false, true}) {
                 for (ShardPlan.Shard s : phase.shards().shards()) {
-                    if (phase.shards().afterGradients(s) != after) {
+                    if (phase.shards().survivorsOnly(s) != after) {
                         continue;
                     }
                     String mask = after ? Survivors.of(phase.shards(), s, outcomes) : null;

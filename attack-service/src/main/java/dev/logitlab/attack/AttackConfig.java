@@ -26,11 +26,11 @@ final class AttackConfig {
     }
 
     /**
-     * How shards are run, part of the plan's identity: since gradient-free shards run on the examples the gradient
-     * shards left robust, an evaluation planned before is another evaluation, and {@link SurvivorPlanner} leaves its
-     * results alone.
+     * How shards are run, part of the plan's identity: since targeted gradient shards run on the examples the
+     * untargeted ones left robust, and gradient-free shards on what both left, an evaluation planned under another rule
+     * is another evaluation, and {@link SurvivorPlanner} leaves its results alone.
      */
-    static final String SHARDING = "gradient-free-after-gradients";
+    static final String SHARDING = "targeted-after-untargeted,gradient-free-after-gradients";
 
     /** SHA-256 of the canonical JSON of the evaluation plan, the seed and {@link #SHARDING}. */
     static String hash(CheckpointCreated event) {

@@ -114,7 +114,7 @@ public class AttackWork {
                 limits.costLimits(), draws);
         List<AttackTask> tasks = new ArrayList<>();
         for (ShardPlan.Shard s : plan.shards()) {
-            if (!plan.afterGradients(s)) {
+            if (!plan.survivorsOnly(s)) {
                 tasks.add(task(event, attackConfigHash, plan, s, null));
             }
         }

@@ -20,11 +20,12 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.jboss.logging.Logger;
 
 /**
- * {@code logitlab.attack-results} → {@code logitlab.survivor-tasks}: holds the outcomes of the gradient shards of each
- * budget that has gradient-free shards, and once the last of them is in, queues those shards with the examples every
- * gradient attack left robust ({@link Survivors}). The outcomes live in a changelogged store keyed by checkpoint and
+ * {@code logitlab.attack-results} → {@code logitlab.survivor-tasks}: holds the outcomes of the shards of each budget
+ * whose later waves wait for them ({@link ShardPlan#wave}: targeted gradient attacks after untargeted ones,
+ * gradient-free ones after both), and once the last shard of the waves before one is in, queues that wave's shards
+ * with the examples every earlier attack left robust ({@link Survivors}). The outcomes live in a changelogged store keyed by checkpoint and
  * plan, on the checkpoint's partition, and the tasks, the store's changes and the input offset commit together; a
- * {@code released} marker per budget drops a repeated outcome. A failed shard releases nothing: the analysis turns it
+ * {@code released} marker per budget and wave drops a repeated outcome. A failed shard releases nothing: the analysis turns it
  * into the report's failure.
  */
 final class SurvivorPlanner extends EventProcessor<AttackEvent> {
@@ -55,7 +56,7 @@ final class SurvivorPlanner extends EventProcessor<AttackEvent> {
         ShardPlan plan;
         try {
             if (!AttackConfig.hash(event.checkpoint()).equals(event.attackConfigHash())) {
-                return; // planned before gradient-free shards waited: all its shards were queued at once
+                return; // planned under another sharding rule: its waves were queued by that rule
             }
             plan = work.shards(event.checkpoint());
         } catch (RuntimeException e) {
@@ -68,20 +69,22 @@ final class SurvivorPlanner extends EventProcessor<AttackEvent> {
         }
         ShardPlan.Shard shard = plan.shard(event.shard());
         Budget budget = shard.budget();
-        List<ShardPlan.Shard> waiting = plan.shards().stream()
-                .filter(s -> plan.afterGradients(s) && s.budget().equals(budget)).toList();
-        List<ShardPlan.Shard> gradient = plan.gradientShards(budget);
-        if (waiting.isEmpty() || !gradient.contains(shard)) {
+        List<ShardPlan.Shard> atBudget = plan.shards().stream()
+                .filter(s -> s.kind() == ShardPlan.Kind.ATTACK && s.budget().equals(budget)).toList();
+        // the next wave after this shard's that has shards: it waits for every shard of the waves before it
+        int next = atBudget.stream().mapToInt(plan::wave).filter(w -> w > plan.wave(shard)).min().orElse(-1);
+        if (next < 0) {
             return;
         }
         String evaluation = event.checkpointId() + "#" + event.attackConfigHash() + "/";
-        String released = evaluation + budget + "/released";
+        String released = evaluation + budget + "/released/" + next;
         if (held.get(released) != null) {
             return;
         }
         held.put(evaluation + shard.index(), event.outcome().robust());
+        List<ShardPlan.Shard> waiting = atBudget.stream().filter(s -> plan.wave(s) == next).toList();
         Map<Integer, ShardOutcome> outcomes = new HashMap<>();
-        for (ShardPlan.Shard s : gradient) {
+        for (ShardPlan.Shard s : plan.earlier(waiting.get(0))) {
             String robust = held.get(evaluation + s.index());
             if (robust == null) {
                 return;
@@ -94,10 +97,12 @@ final class SurvivorPlanner extends EventProcessor<AttackEvent> {
             context.forward(StreamRecords.event(json, task.taskId(), task, AttackTopology.SERVICE, Topics.ATTACK_TASK,
                     event.checkpointId(), task.taskId(), record.timestamp()), AttackTopology.SURVIVOR_TASKS);
         }
-        gradient.forEach(s -> held.delete(evaluation + s.index()));
-        int survivors = Survivors.count(plan, budget, outcomes);
+        if (atBudget.stream().noneMatch(s -> plan.wave(s) > next)) {
+            outcomes.keySet().forEach(i -> held.delete(evaluation + i)); // no later wave needs them
+        }
+        int survivors = Survivors.count(plan, waiting.get(0), outcomes);
         held.put(released, dev.logitlab.service.MarkerRetention.stamp(Integer.toString(survivors), context.currentSystemTimeMs()));
-        LOG.infof("checkpoint %s, %s: %d gradient-free shards queued on the %d examples the gradient attacks left",
-                event.checkpointId(), budget, waiting.size(), survivors);
+        LOG.infof("checkpoint %s, %s: %d shards of wave %d queued on the %d examples the earlier attacks left",
+                event.checkpointId(), budget, waiting.size(), next, survivors);
     }
 }

@@ -38,7 +38,8 @@ import org.junit.jupiter.api.Test;
 class AttackTopologyTest {
 
     static final ObjectMapper JSON = new ObjectMapper();
-    static final RunSpec.Evaluation PLAN = new RunSpec.Evaluation(List.of(0.1), "fgsm,pgd:steps=3,noise:draws=2", 150, 0);
+    static final RunSpec.Evaluation PLAN = new RunSpec.Evaluation(List.of(0.1),
+            "fgsm,pgd:steps=3,apgd-t:steps=2:targets=2,noise:draws=2", 150, 0);
     /** The cheap attacks in one shard each, the sweep at 4 more ε and the unbounded run in 2 each (PGD-20, 100 a shard). */
     static final int SHARDS = dev.logitlab.core.evaluation.AttackPhase.plan(new dev.logitlab.core.evaluation.EvaluationPlan(
             PLAN.eps(), PLAN.attacks(), PLAN.limit(), 1, PLAN.gapLimit()), Datasets.load("synthetic", null).test())
@@ -46,7 +47,7 @@ class AttackTopologyTest {
 
     @Test
     void theShardCountIsWhatTheCostOfEachAttackGives() {
-        assertEquals(3 + 4 * 2 + 2, SHARDS);
+        assertEquals(4 + 4 * 2 + 2, SHARDS);
     }
 
     @Test
@@ -77,17 +78,18 @@ class AttackTopologyTest {
         assertTrue(tasks.stream().map(ConsumerRecord::partition).distinct().count() > 1, "shards spread over partitions");
         assertEquals(List.of(), EventSchemas.violations(AttackTask.class, JSON.readTree(tasks.get(0).value())));
 
-        // the noise shard waited for fgsm and pgd, came on the survivors' topic, and attacked only the examples both
-        // left robust
-        assertEquals(List.of("noise"), survivorTasks.stream().map(r -> {
+        // apgd-t waited for fgsm and pgd, the noise shard for all three; both came on the survivors' topic and
+        // attacked only the examples every earlier attack left robust
+        assertEquals(List.of("apgd-t", "noise"), survivorTasks.stream().map(r -> {
             try {
                 return JSON.readTree(r.value()).get("attack").asText();
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
-        }).toList());
+        }).sorted().toList());
         Map<Integer, String> attackOf = new HashMap<>();
         JsonNode noise = null;
+        JsonNode targeted = null;
         for (ConsumerRecord<String, String> r : tasks) {
             JsonNode task = JSON.readTree(r.value());
             if (task.get("eps").asDouble() == 0.1) { // the plan's budget; the sweep's PGD runs at others
@@ -96,6 +98,9 @@ class AttackTopologyTest {
             if (task.get("attack").asText().equals("noise")) {
                 noise = task;
                 assertEquals(List.of(), EventSchemas.violations(AttackTask.class, task));
+            }
+            if (task.get("attack").asText().equals("apgd-t")) {
+                targeted = task;
             }
         }
         StringBuilder expected = new StringBuilder();
@@ -107,10 +112,15 @@ class AttackTopologyTest {
                 robust.put(attack, result.get("outcome").get("robust").asText());
             }
         }
+        StringBuilder afterTargeted = new StringBuilder();
         for (int i = 0; i < robust.get("fgsm").length(); i++) {
-            expected.append(robust.get("fgsm").charAt(i) == '1' && robust.get("pgd").charAt(i) == '1' ? '1' : '0');
+            boolean untargeted = robust.get("fgsm").charAt(i) == '1' && robust.get("pgd").charAt(i) == '1';
+            expected.append(untargeted ? '1' : '0');
+            afterTargeted.append(untargeted && robust.get("apgd-t").charAt(i) == '1' ? '1' : '0');
         }
-        assertEquals(expected.toString(), noise.get("attacked").asText());
+        assertEquals(expected.toString(), targeted.get("attacked").asText());
+        assertEquals(afterTargeted.toString(), noise.get("attacked").asText());
+        expected = afterTargeted;
         for (int i = 0; i < expected.length(); i++) {
             assertTrue(expected.charAt(i) == '1' || robust.get("noise").charAt(i) != '1', "example " + i);
         }
@@ -205,14 +215,15 @@ class AttackTopologyTest {
         Thread.sleep(1000); // the global store reads it asynchronously; a replica restarting reads it before it starts
         produce(event.runId(), JSON.writeValueAsString(event));
 
-        List<ConsumerRecord<String, String>> results = resultsFor(event.checkpointId(), SHARDS - 1);
+        // the shards of the later waves (apgd-t, noise) wait for shard 0 and never run: a failure releases nothing
+        List<ConsumerRecord<String, String>> results = resultsFor(event.checkpointId(), SHARDS - 2);
         List<JsonNode> first = new ArrayList<>();
         for (ConsumerRecord<String, String> r : results) {
             JsonNode result = JSON.readTree(r.value());
             if (result.get("shard").asInt() == 0) {
                 first.add(result);
             } else {
-                assertEquals("completed", result.get("kind").asText(), "every other shard runs");
+                assertEquals("completed", result.get("kind").asText(), "every other shard of the first wave runs");
             }
         }
         assertEquals(1, first.size(), "the poison shard is answered once");

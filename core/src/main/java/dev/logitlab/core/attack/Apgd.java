@@ -65,6 +65,11 @@ public record Apgd(Norm norm, Variant variant, int steps, int restarts, int targ
     }
 
     @Override
+    public boolean targeted() {
+        return variant == Variant.TARGETED;
+    }
+
+    @Override
     public boolean usesGradients() {
         return true;
     }

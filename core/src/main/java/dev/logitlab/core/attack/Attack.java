@@ -26,6 +26,14 @@ public interface Attack {
     boolean usesGradients();
 
     /**
+     * True for attacks that aim at chosen wrong classes (apgd-t, fab-t): AutoAttack runs them only on what its
+     * untargeted attack left robust, and so does a suite that has untargeted gradient attacks beside them.
+     */
+    default boolean targeted() {
+        return false;
+    }
+
+    /**
      * Runs on a batch (images N×C×H×W in [0, 1], labels). Returns per example whether it is broken: the
      * model misclassifies the clean image, or some point this attack found within the ε-ball ∩ [0, 1].
      */

@@ -22,6 +22,11 @@ import java.util.Map;
  */
 public record Fab(Norm norm, int steps, int targets) implements MinimumNormAttack {
 
+    @Override
+    public boolean targeted() {
+        return true;
+    }
+
     static final double ETA = 1.05;
     static final double BETA = 0.9;
     static final double ALPHA_MAX = 0.1;

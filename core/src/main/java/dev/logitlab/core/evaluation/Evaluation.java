@@ -71,15 +71,15 @@ public final class Evaluation {
                 listener.onStage(stage, done, total);
             }
         }, first);
-        // gradient-free shards last: they attack what the gradient shards left robust
-        for (boolean after : new boolean[] {false, true}) {
+        // wave by wave: targeted attacks after the untargeted ones, gradient-free ones last, each on what was left
+        for (int wave = 0; wave <= ShardPlan.LAST_WAVE; wave++) {
             for (ShardPlan.Shard shard : shards.shards()) {
-                if (shards.afterGradients(shard) == after) {
+                if (shards.wave(shard) == wave) {
                     stages.next(shard.attackName() + " " + shard.budget() + " [" + shard.from() + ", " + shard.to() + ")");
                     if (outcomes.containsKey(shard.index())) {
                         continue;
                     }
-                    ShardOutcome outcome = session.run(shard, after ? Survivors.of(shards, shard, outcomes) : null);
+                    ShardOutcome outcome = session.run(shard, wave > 0 ? Survivors.of(shards, shard, outcomes) : null);
                     outcomes.put(shard.index(), outcome);
                     if (journal != null) {
                         journal.record(outcome);

@@ -87,9 +87,9 @@ public final class ShardPlan {
 
     private void add(Kind kind, int index, Attack attack, double eps) {
         int size = examplesPerShard(attack);
-        if (kind == Kind.ATTACK && runsAfterGradients(attack)) {
-            // It will see only the gradient attacks' survivors (afterGradients), a few of its range: sized for all
-            // of them, its batches were a handful of images, each query mostly a forward's fixed cost.
+        if (kind == Kind.ATTACK && !cascade && wave(attack) > 0) {
+            // It will see only the earlier waves' survivors (survivorsOnly), a few of its range: sized for all of
+            // them, its batches were a handful of images, each query mostly a forward's fixed cost.
             size = Math.min(MAX_EXAMPLES, SURVIVOR_SHARE * size);
         }
         add(kind, index, attack.name(), attack.norm(), eps, size);
@@ -121,24 +121,37 @@ public final class ShardPlan {
     }
 
     /**
-     * Whether a shard attacks only the examples every gradient attack at its budget left robust ({@link Survivors}):
-     * a gradient-free attack of a plan that also has gradient attacks in its norm, and does not cascade. An example a
-     * gradient attack broke is out of the worst case whatever else breaks it, and the gradient-free checks compare
-     * only what every gradient attack missed, so attacking it again changes neither.
+     * The wave a shard runs in; each attacks only the examples every attack of the waves before it at its budget left
+     * robust ({@link Survivors}), as AutoAttack's order does: 0, untargeted gradient attacks (and everything of a plan
+     * without such an order, and cascades); 1, targeted gradient attacks beside untargeted ones of their norm; 2,
+     * gradient-free attacks beside gradient attacks of their norm. An example an earlier attack broke is out of the
+     * worst case whatever else breaks it, and the masking checks compare what later attacks add to the union of the
+     * earlier ones, so attacking it again changes neither.
      */
-    public boolean afterGradients(Shard shard) {
-        return shard.kind() == Kind.ATTACK && runsAfterGradients(attacks.get(shard.attack()));
+    public static final int LAST_WAVE = 2;
+
+    public int wave(Shard shard) {
+        return shard.kind() == Kind.ATTACK && !cascade ? wave(attacks.get(shard.attack())) : 0;
     }
 
-    /** A gradient-free attack beside gradient attacks of its norm (which run at each of the norm's budgets). */
-    private boolean runsAfterGradients(Attack attack) {
-        return !attack.usesGradients() && attacks.stream().anyMatch(a -> a.norm() == attack.norm() && a.usesGradients());
+    private int wave(Attack attack) {
+        if (!attack.usesGradients()) {
+            return attacks.stream().anyMatch(a -> a.norm() == attack.norm() && a.usesGradients()) ? 2 : 0;
+        }
+        return attack.targeted() && attacks.stream().anyMatch(a -> a.norm() == attack.norm() && a.usesGradients()
+                && !a.targeted()) ? 1 : 0;
     }
 
-    /** The shards of the plan's gradient attacks at a budget: what its {@link #afterGradients} shards wait for. */
-    public List<Shard> gradientShards(Budget budget) {
-        return shards.stream().filter(s -> s.kind() == Kind.ATTACK && s.budget().equals(budget)
-                && attacks.get(s.attack()).usesGradients()).toList();
+    /** Whether a shard attacks only the survivors of earlier waves, and so waits for them. */
+    public boolean survivorsOnly(Shard shard) {
+        return wave(shard) > 0;
+    }
+
+    /** The shards at a shard's budget in earlier waves than its own: what it waits for. */
+    public List<Shard> earlier(Shard shard) {
+        int wave = wave(shard);
+        return shards.stream().filter(s -> s.kind() == Kind.ATTACK && s.budget().equals(shard.budget())
+                && wave(s) < wave).toList();
     }
 
     /** Whether the plan's attacks run as a cascade ({@link AttackSuite#cascades}). */

@@ -7,10 +7,10 @@ import java.util.Arrays;
 import java.util.Map;
 
 /**
- * The examples every gradient attack at a budget left robust: all that a gradient-free attack there can still add to
- * the worst case (AutoAttack runs its suite the same way). A gradient-free shard ({@link ShardPlan#afterGradients})
- * attacks only these, so it waits for the budget's gradient shards; what it did not attack counts as broken in its
- * outcome, which makes the attack's reported accuracy the suite's after it, as in a cascade.
+ * The examples every attack of the earlier waves at a budget left robust ({@link ShardPlan#wave}): all that a later
+ * attack there can still add to the worst case (AutoAttack runs its suite the same way). A later shard
+ * ({@link ShardPlan#survivorsOnly}) attacks only these, so it waits for the earlier shards; what it did not attack
+ * counts as broken in its outcome, which makes the attack's reported accuracy the suite's after it, as in a cascade.
  */
 public final class Survivors {
 
@@ -18,11 +18,11 @@ public final class Survivors {
     }
 
     /**
-     * One character per example of the shard's range: '1' where every gradient attack at its budget left the example
+     * One character per example of the shard's range: '1' where every earlier attack at its budget left the example
      * robust, else '0'; null while one of those shards' outcomes is missing.
      */
     public static String of(ShardPlan plan, Shard shard, Map<Integer, ShardOutcome> outcomes) {
-        boolean[] robust = robust(plan, shard.budget(), outcomes);
+        boolean[] robust = robust(plan, shard, outcomes);
         if (robust == null) {
             return null;
         }
@@ -33,9 +33,9 @@ public final class Survivors {
         return mask.toString();
     }
 
-    /** How many examples every gradient attack at the budget left robust; -1 while an outcome is missing. */
-    public static int count(ShardPlan plan, Budget budget, Map<Integer, ShardOutcome> outcomes) {
-        boolean[] robust = robust(plan, budget, outcomes);
+    /** How many examples every attack before the shard's wave at its budget left robust; -1 while one is missing. */
+    public static int count(ShardPlan plan, Shard shard, Map<Integer, ShardOutcome> outcomes) {
+        boolean[] robust = robust(plan, shard, outcomes);
         if (robust == null) {
             return -1;
         }
@@ -46,10 +46,10 @@ public final class Survivors {
         return count;
     }
 
-    private static boolean[] robust(ShardPlan plan, Budget budget, Map<Integer, ShardOutcome> outcomes) {
+    private static boolean[] robust(ShardPlan plan, Shard shard, Map<Integer, ShardOutcome> outcomes) {
         boolean[] robust = new boolean[plan.examples()];
         Arrays.fill(robust, true);
-        for (Shard s : plan.gradientShards(budget)) {
+        for (Shard s : plan.earlier(shard)) {
             ShardOutcome outcome = outcomes.get(s.index());
             if (outcome == null) {
                 return null;

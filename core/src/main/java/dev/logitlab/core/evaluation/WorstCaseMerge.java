@@ -124,12 +124,13 @@ public final class WorstCaseMerge {
     private static Map<String, Object> params(ShardPlan plan, Map<Integer, ShardOutcome> outcomes, Attack spec,
                                               int attack, Budget budget) {
         Map<String, Object> params = new java.util.LinkedHashMap<>(spec.params(budget.eps()));
-        boolean after = !plan.cascade() && plan.shards().stream()
-                .anyMatch(s -> s.kind() == Kind.ATTACK && s.attack() == attack && plan.afterGradients(s));
-        if (after) {
-            params.put("attacked", Survivors.count(plan, budget, outcomes));
-            params.put("after", "the gradient attacks: it attacked only the examples they all left robust, the others"
-                    + " count as broken, so its accuracy is the suite's after it");
+        Shard later = plan.cascade() ? null : plan.shards().stream().filter(s -> s.kind() == Kind.ATTACK
+                && s.attack() == attack && s.budget().equals(budget) && plan.survivorsOnly(s)).findFirst().orElse(null);
+        if (later != null) {
+            params.put("attacked", Survivors.count(plan, later, outcomes));
+            params.put("after", (plan.wave(later) == 1 ? "the untargeted gradient attacks" : "the gradient attacks")
+                    + ": it attacked only the examples they all left robust, the others count as broken, so its "
+                    + "accuracy is the suite's after it");
         }
         return params;
     }

@@ -50,7 +50,7 @@ class ShardingTest {
         ShardPlan shards = new ShardPlan(plan, AttackSuite.parse(plan.attacks(), null), 250);
         List<Shard> square = shards.shards().stream().filter(s -> s.attackName().startsWith("square")).toList();
         assertEquals(List.of(0, 100, 200), square.stream().map(Shard::from).toList());
-        assertTrue(square.stream().allMatch(shards::afterGradients));
+        assertTrue(square.stream().allMatch(shards::survivorsOnly));
         EvaluationPlan alone = new EvaluationPlan(List.of(0.1), "square:queries=300", 250, 0, 0);
         assertEquals(250 / 20 + 1, new ShardPlan(alone, AttackSuite.parse(alone.attacks(), null), 250).shards().stream()
                 .filter(s -> s.attackName().startsWith("square")).count(), "no gradient attack: the range of its cost");
@@ -160,13 +160,13 @@ class ShardingTest {
         Collections.shuffle(shuffled, new Random(1));
         Map<Integer, ShardOutcome> outcomes = new HashMap<>();
         for (Shard s : shuffled) {
-            if (!phase.shards().afterGradients(s)) {
+            if (!phase.shards().survivorsOnly(s)) {
                 outcomes.put(s.index(), new AttackPhase(model, test, plan, null).run(s, null));
             }
         }
         // the gradient-free shards, in any order too, once the gradient shards of their budget are in
         for (Shard s : shuffled) {
-            if (phase.shards().afterGradients(s)) {
+            if (phase.shards().survivorsOnly(s)) {
                 String mask = Survivors.of(phase.shards(), s, outcomes);
                 outcomes.put(s.index(), new AttackPhase(model, test, plan, null).run(s, mask));
             }

@@ -29,27 +29,43 @@ class SurvivorsTest {
         ShardPlan mixed = plan("fgsm,pgd:steps=3,square:queries=50,noise:draws=2");
         for (Shard s : mixed.shards()) {
             boolean gradientFree = s.kind() == Kind.ATTACK && (s.attackName().equals("square") || s.attackName().equals("noise"));
-            assertEquals(gradientFree, mixed.afterGradients(s), s.toString());
+            assertEquals(gradientFree, mixed.survivorsOnly(s), s.toString());
         }
-        assertEquals(2, mixed.gradientShards(new Budget(Norm.LINF, 0.1)).size(), "fgsm and pgd, one shard each");
-        assertTrue(plan("square:queries=50").shards().stream().noneMatch(plan("square:queries=50")::afterGradients),
+        Shard square = mixed.shards().stream().filter(s -> s.attackName().equals("square")).findFirst().orElseThrow();
+        assertEquals(2, mixed.earlier(square).size(), "fgsm and pgd, one shard each");
+        assertTrue(plan("square:queries=50").shards().stream().noneMatch(plan("square:queries=50")::survivorsOnly),
                 "with no gradient attack to wait for, square attacks every example");
         ShardPlan cascade = plan("pgd:steps=3>square:queries=50");
-        assertTrue(cascade.shards().stream().noneMatch(cascade::afterGradients), "a cascade already runs in turn");
+        assertTrue(cascade.shards().stream().noneMatch(cascade::survivorsOnly), "a cascade already runs in turn");
+    }
+
+    @Test
+    void targetedAttacksWaitForTheUntargetedOnesAndGradientFreeOnesForBoth() {
+        ShardPlan plan = plan("fgsm,apgd-t:steps=3:targets=3,pgd:steps=3,square:queries=50");
+        Map<String, Integer> waves = new HashMap<>();
+        plan.shards().stream().filter(s -> s.kind() == Kind.ATTACK).forEach(s -> waves.put(s.attackName(), plan.wave(s)));
+        assertEquals(Map.of("fgsm", 0, "pgd", 0, "apgd-t", 1, "square", 2), waves);
+        Shard targeted = plan.shards().stream().filter(s -> s.attackName().equals("apgd-t")).findFirst().orElseThrow();
+        Shard square = plan.shards().stream().filter(s -> s.attackName().equals("square")).findFirst().orElseThrow();
+        assertEquals(List.of("fgsm", "pgd"), plan.earlier(targeted).stream().map(Shard::attackName).toList());
+        assertEquals(List.of("fgsm", "apgd-t", "pgd"), plan.earlier(square).stream().map(Shard::attackName).toList());
+        // alone, a targeted attack is the first wave: there is nothing to wait for
+        ShardPlan alone = plan("apgd-t:steps=3:targets=3,square:queries=50");
+        assertTrue(alone.shards().stream().filter(s -> s.attackName().equals("apgd-t")).noneMatch(alone::survivorsOnly));
     }
 
     @Test
     void theMaskIsRobustUnderEveryGradientAttackAndWaitsForAllOfThem() {
         ShardPlan plan = plan("fgsm,pgd:steps=3,square:queries=50");
-        Shard square = plan.shards().stream().filter(plan::afterGradients).findFirst().orElseThrow();
-        List<Shard> gradient = plan.gradientShards(square.budget());
+        Shard square = plan.shards().stream().filter(plan::survivorsOnly).findFirst().orElseThrow();
+        List<Shard> gradient = plan.earlier(square);
         Map<Integer, ShardOutcome> outcomes = new HashMap<>();
         outcomes.put(gradient.get(0).index(), new ShardOutcome(gradient.get(0).index(), "x1101", 0));
         assertNull(Survivors.of(plan, square, outcomes), "pgd's outcome is still missing");
-        assertEquals(-1, Survivors.count(plan, square.budget(), outcomes));
+        assertEquals(-1, Survivors.count(plan, square, outcomes));
         outcomes.put(gradient.get(1).index(), new ShardOutcome(gradient.get(1).index(), "x1011", 0));
         assertEquals("01001", Survivors.of(plan, square, outcomes), "robust only where fgsm and pgd both say 1");
-        assertEquals(2, Survivors.count(plan, square.budget(), outcomes));
+        assertEquals(2, Survivors.count(plan, square, outcomes));
         assertThrows(IllegalArgumentException.class, () -> Survivors.check("0100", square), "one character short");
         assertThrows(IllegalArgumentException.class, () -> Survivors.check("01x01", square));
     }
@@ -64,14 +80,14 @@ class SurvivorsTest {
         Map<Integer, ShardOutcome> alone = new HashMap<>();
         Map<Integer, ShardOutcome> after = new HashMap<>();
         for (Shard s : shards.shards()) {
-            if (!shards.afterGradients(s)) {
+            if (!shards.survivorsOnly(s)) {
                 alone.put(s.index(), phase.run(s, null));
                 after.put(s.index(), alone.get(s.index()));
             }
         }
         int attacked = 0, differ = 0;
         for (Shard s : shards.shards()) {
-            if (shards.afterGradients(s)) {
+            if (shards.survivorsOnly(s)) {
                 String mask = Survivors.of(shards, s, after);
                 alone.put(s.index(), phase.run(s, null));
                 after.put(s.index(), phase.run(s, mask));
