@@ -55,12 +55,14 @@ final class SurvivorPlanner extends EventProcessor<AttackEvent> {
         }
         ShardPlan plan;
         try {
-            if (!AttackConfig.hash(event.checkpoint()).equals(event.attackConfigHash())) {
-                return; // planned under another sharding rule: its waves were queued by that rule
+            boolean previous = !AttackConfig.hash(event.checkpoint()).equals(event.attackConfigHash());
+            if (previous && !AttackConfig.previousHash(event.checkpoint()).equals(event.attackConfigHash())) {
+                return; // planned under a rule this planner does not know: not its to release
             }
-            plan = work.shards(event.checkpoint());
+            // in flight across an upgrade: its targeted shards were queued with the first wave, as that rule did
+            plan = previous ? work.shards(event.checkpoint()).previousRule() : work.shards(event.checkpoint());
         } catch (RuntimeException e) {
-            LOG.debugf("result of %s: no plan to release gradient-free shards from: %s", event.checkpointId(),
+            LOG.debugf("result of %s: no plan to release later waves from: %s", event.checkpointId(),
                     StreamRecords.reason(e));
             return;
         }
@@ -68,6 +70,9 @@ final class SurvivorPlanner extends EventProcessor<AttackEvent> {
             return;
         }
         ShardPlan.Shard shard = plan.shard(event.shard());
+        if (shard.kind() != ShardPlan.Kind.ATTACK) {
+            return; // the sweep and the unbounded run release nothing, and nothing waits for them
+        }
         Budget budget = shard.budget();
         List<ShardPlan.Shard> atBudget = plan.shards().stream()
                 .filter(s -> s.kind() == ShardPlan.Kind.ATTACK && s.budget().equals(budget)).toList();

@@ -10,6 +10,7 @@ import dev.logitlab.core.evaluation.ShardJournal;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import dev.logitlab.core.evaluation.EvaluationPlan;
+import dev.logitlab.core.evaluation.ShardPlan;
 import dev.logitlab.core.evaluation.ModelSession;
 import dev.logitlab.core.model.Torch;
 import dev.logitlab.events.EvaluationReport;
@@ -165,10 +166,13 @@ final class EvaluateCommand implements Callable<Integer> {
         return Path.of(System.getProperty("user.home"), ".cache", "logitlab", "evaluations");
     }
 
-    /** What makes two evaluations the same: the bytes of the model (and surrogate), the data set and the plan. */
+    /**
+     * What makes two evaluations the same: the bytes of the model (and surrogate), the data set, the plan and the rule
+     * its shards run by (a journal of another rule holds other outcomes under the same shard numbers).
+     */
     private String identity(String datasetName, EvaluationPlan plan) {
         return String.join("\n", digest(model), surrogate == null ? "" : digest(surrogate), datasetName,
-                plan.toString());
+                plan.toString(), ShardPlan.RULE);
     }
 
     /** A TorchScript file's SHA-256, or a checkpoint's manifest's (which holds its parameters' SHA-256). */

@@ -28,8 +28,10 @@ import picocli.CommandLine.Spec;
 /**
  * {@code ./lab bench suites}: an attack suite against a reference on every model family ({@link ModelFamilies}), on
  * the same test images: each side's example-passes in its attacks (forward + backward, the sweep and the analysis
- * apart: they are the same for both), its robust accuracy (the worst case per example), the ratio of passes, and the
- * examples each found broken that the other left robust. A cheaper suite is only cheaper if it misses nothing.
+ * apart), its robust accuracy (the worst case per example), the ratio of passes, and the examples each found broken
+ * that the other left robust. A cheaper suite is only cheaper if it misses nothing. Both worst cases include what
+ * the masking checks' own runs broke (the ε sweep, the unbounded run clipped into ε), as every report's does; those
+ * runs are the same for both suites except where a suite's own PGD replaces the sweep's at its ε.
  */
 @Command(name = "suites", mixinStandardHelpOptions = true,
         description = "An attack suite's passes and strength against a reference suite's, per model family.")
@@ -38,7 +40,7 @@ final class BenchSuitesCommand implements Callable<Integer> {
     /** One family's row, with each side's worst case per example (what the misses are counted on). */
     record Row(String family, String reference, Passes referencePasses, double referenceRobust, String suite,
                Passes suitePasses, double suiteRobust, double ratio, int missedBySuite, int missedByReference,
-               int images, String referenceWorst, String suiteWorst) {
+               int images, double eps, String referenceWorst, String suiteWorst) {
     }
 
     @Spec
@@ -89,10 +91,10 @@ final class BenchSuitesCommand implements Callable<Integer> {
         for (String family : families) {
             int n = family.equals("randomized") ? Math.max(10, images / 5) : images;
             Row kept = earlier.stream().filter(r -> r.family().equals(family) && r.reference().equals(reference)
-                    && r.images() == n).findFirst().orElse(null);
+                    && r.images() == n && r.eps() == eps).findFirst().orElse(null);
             Side ref = kept != null ? new Side(kept.referencePasses(), kept.referenceRobust(), kept.referenceWorst())
                     : Side.of(evaluate(models, family, reference, n));
-            Row row = row(family, reference, ref, suite, Side.of(evaluate(models, family, suite, n)));
+            Row row = row(family, eps, reference, ref, suite, Side.of(evaluate(models, family, suite, n)));
             rows.add(row);
             out.printf(Locale.ROOT, "%-13s %,14d %9.3f %,14d %9.3f %6.2fx %12d %12d%n", family,
                     row.referencePasses().total(), row.referenceRobust(), row.suitePasses().total(), row.suiteRobust(),
@@ -126,7 +128,7 @@ final class BenchSuitesCommand implements Callable<Integer> {
     }
 
     /** The two sides of one family; both judged the same examples in the same order. */
-    static Row row(String family, String referenceName, Side reference, String suiteName, Side suite) {
+    static Row row(String family, double eps, String referenceName, Side reference, String suiteName, Side suite) {
         Passes ref = reference.passes();
         Passes ours = suite.passes();
         String r = reference.worst();
@@ -138,7 +140,7 @@ final class BenchSuitesCommand implements Callable<Integer> {
             missedByReference += s.charAt(i) == '0' && r.charAt(i) == '1' ? 1 : 0;
         }
         return new Row(family, referenceName, ref, reference.robust(), suiteName, ours, suite.robust(),
-                ours.total() / (double) ref.total(), missedBySuite, missedByReference, r.length(), r, s);
+                ours.total() / (double) ref.total(), missedBySuite, missedByReference, r.length(), eps, r, s);
     }
 
     /**
@@ -146,7 +148,11 @@ final class BenchSuitesCommand implements Callable<Integer> {
      * counts what it found): what the suite spent for its figure, the masking checks' own runs apart.
      */
     static Passes attackPasses(EvaluationReport report) {
-        return Passes.sum(report.timeline().stream().filter(s -> s.name().startsWith("attack ")
-                || s.name().equals("analysis: " + AnalysisPhase.ESCALATION)).map(EvaluationReport.Stage::passes).toList());
+        List<EvaluationReport.Stage> stages = report.timeline().stream().filter(s -> s.name().startsWith("attack ")
+                || s.name().equals("analysis: " + AnalysisPhase.ESCALATION)).toList();
+        if (stages.stream().anyMatch(s -> s.passes() == null)) {
+            throw new IllegalStateException("a stage of " + report.model() + " did not count its passes");
+        }
+        return Passes.sum(stages.stream().map(EvaluationReport.Stage::passes).toList());
     }
 }

@@ -19,7 +19,7 @@ class BenchSuitesRowTest {
         EvaluationReport reference = report("x0010", new Passes(1000, 800), new Passes(600, 600));
         // suite: 1 attack, 450 + 150 = 600 passes = 0.2×; breaks examples 1 and 3
         EvaluationReport suite = report("x0101", new Passes(450, 150));
-        BenchSuitesCommand.Row row = BenchSuitesCommand.row("plain", "autoattack",
+        BenchSuitesCommand.Row row = BenchSuitesCommand.row("plain", 0.1, "autoattack",
                 BenchSuitesCommand.Side.of(reference), "default", BenchSuitesCommand.Side.of(suite));
         assertEquals(new Passes(1600, 1400), row.referencePasses());
         assertEquals(0.2, row.ratio(), 1e-12);

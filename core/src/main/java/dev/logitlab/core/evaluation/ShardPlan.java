@@ -56,6 +56,19 @@ public final class ShardPlan {
 
     /** {@code attacks}: the plan's attacks in each of its norms, as {@link AttackPhase#attacks} builds them. */
     public ShardPlan(EvaluationPlan plan, List<Attack> attacks, int examples) {
+        this(plan, attacks, examples, true);
+    }
+
+    /**
+     * The same shards judged by the rule before targeted attacks waited ({@link #RULE}'s predecessor): an evaluation
+     * planned under it has its targeted shards queued with the first wave already. The shards are the same.
+     */
+    public ShardPlan previousRule() {
+        return new ShardPlan(plan, attacks, examples, false);
+    }
+
+    private ShardPlan(EvaluationPlan plan, List<Attack> attacks, int examples, boolean targetedWave) {
+        this.targetedWave = targetedWave;
         this.plan = plan;
         this.attacks = List.copyOf(attacks);
         this.examples = examples;
@@ -87,9 +100,10 @@ public final class ShardPlan {
 
     private void add(Kind kind, int index, Attack attack, double eps) {
         int size = examplesPerShard(attack);
-        if (kind == Kind.ATTACK && !cascade && wave(attack) > 0) {
-            // It will see only the earlier waves' survivors (survivorsOnly), a few of its range: sized for all of
-            // them, its batches were a handful of images, each query mostly a forward's fixed cost.
+        if (kind == Kind.ATTACK && !cascade && wave(attack) == LAST_WAVE) {
+            // A gradient-free shard sees only the gradient attacks' survivors, a few of its range: sized for all of
+            // them, its batches were a handful of images, each query mostly a forward's fixed cost. A targeted one
+            // keeps its size: on a robust model half its range may survive, and its shard has a time limit.
             size = Math.min(MAX_EXAMPLES, SURVIVOR_SHARE * size);
         }
         add(kind, index, attack.name(), attack.norm(), eps, size);
@@ -129,6 +143,10 @@ public final class ShardPlan {
      * earlier ones, so attacking it again changes neither.
      */
     public static final int LAST_WAVE = 2;
+    /** The rule {@link #wave} follows, part of an evaluation's identity wherever its shards are kept or planned. */
+    public static final String RULE = "targeted-after-untargeted,gradient-free-after-gradients";
+    public static final String PREVIOUS_RULE = "gradient-free-after-gradients";
+    private final boolean targetedWave;
 
     public int wave(Shard shard) {
         return shard.kind() == Kind.ATTACK && !cascade ? wave(attacks.get(shard.attack())) : 0;
@@ -138,8 +156,8 @@ public final class ShardPlan {
         if (!attack.usesGradients()) {
             return attacks.stream().anyMatch(a -> a.norm() == attack.norm() && a.usesGradients()) ? 2 : 0;
         }
-        return attack.targeted() && attacks.stream().anyMatch(a -> a.norm() == attack.norm() && a.usesGradients()
-                && !a.targeted()) ? 1 : 0;
+        return targetedWave && attack.targeted() && attacks.stream().anyMatch(a -> a.norm() == attack.norm()
+                && a.usesGradients() && !a.targeted()) ? 1 : 0;
     }
 
     /** Whether a shard attacks only the survivors of earlier waves, and so waits for them. */

@@ -306,7 +306,7 @@ final class WorkerAnswers {
         require(s != null && s.length() == length && outcome(s, alphabet), "an outcome string of the wrong length or alphabet");
     }
 
-    /** More example-passes than any plan within the cost limits makes. */
+    /** More example-passes than any plan within the cost limits makes; the schemas' bound too. */
     static final long MAX_PASSES = 1_000_000_000_000_000L;
 
     private static void seconds(double s) throws Broken {

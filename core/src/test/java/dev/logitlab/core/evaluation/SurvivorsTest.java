@@ -49,6 +49,11 @@ class SurvivorsTest {
         Shard square = plan.shards().stream().filter(s -> s.attackName().equals("square")).findFirst().orElseThrow();
         assertEquals(List.of("fgsm", "pgd"), plan.earlier(targeted).stream().map(Shard::attackName).toList());
         assertEquals(List.of("fgsm", "apgd-t", "pgd"), plan.earlier(square).stream().map(Shard::attackName).toList());
+        // under the rule before, in flight across an upgrade: the same shards, targeted ones in the first wave
+        ShardPlan previous = plan.previousRule();
+        assertEquals(plan.shards(), previous.shards());
+        assertEquals(0, previous.wave(targeted));
+        assertEquals(List.of("fgsm", "apgd-t", "pgd"), previous.earlier(square).stream().map(Shard::attackName).toList());
         // alone, a targeted attack is the first wave: there is nothing to wait for
         ShardPlan alone = plan("apgd-t:steps=3:targets=3,square:queries=50");
         assertTrue(alone.shards().stream().filter(s -> s.attackName().equals("apgd-t")).noneMatch(alone::survivorsOnly));
