@@ -28,13 +28,17 @@ public record Passes(long forward, long backward) {
         return new Passes(forward - earlier.forward, backward - earlier.backward);
     }
 
-    /** The sum; null when none of them was counted (records written before passes were). */
+    /**
+     * The sum; null when one of them was not counted (a record written before passes were), since a sum without it
+     * would be too low.
+     */
     public static Passes sum(Collection<Passes> parts) {
-        Passes total = null;
+        Passes total = NONE;
         for (Passes p : parts) {
-            if (p != null) {
-                total = p.plus(total);
+            if (p == null) {
+                return null;
             }
+            total = total.plus(p);
         }
         return total;
     }

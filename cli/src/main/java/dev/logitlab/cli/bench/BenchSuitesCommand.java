@@ -5,9 +5,9 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.logitlab.cli.stack.StackConfig;
 import dev.logitlab.core.data.Datasets;
 import dev.logitlab.core.data.TrainTestSplit;
-import dev.logitlab.core.evaluation.AnalysisPhase;
 import dev.logitlab.core.evaluation.Evaluation;
 import dev.logitlab.core.evaluation.EvaluationPlan;
+import dev.logitlab.core.evaluation.ShardTimes;
 import dev.logitlab.core.model.Classifier;
 import dev.logitlab.core.model.Torch;
 import dev.logitlab.events.EvaluationReport;
@@ -143,16 +143,12 @@ final class BenchSuitesCommand implements Callable<Integer> {
                 ours.total() / (double) ref.total(), missedBySuite, missedByReference, r.length(), eps, r, s);
     }
 
-    /**
-     * The passes of a report's attacks and of the escalated Square when the analysis ran it (the suite's worst case
-     * counts what it found): what the suite spent for its figure, the masking checks' own runs apart.
-     */
+    /** What the suite spent for its figure ({@link ShardTimes#suitePasses}); every stage must have counted. */
     static Passes attackPasses(EvaluationReport report) {
-        List<EvaluationReport.Stage> stages = report.timeline().stream().filter(s -> s.name().startsWith("attack ")
-                || s.name().equals("analysis: " + AnalysisPhase.ESCALATION)).toList();
-        if (stages.stream().anyMatch(s -> s.passes() == null)) {
+        Passes passes = ShardTimes.suitePasses(report);
+        if (passes == null) {
             throw new IllegalStateException("a stage of " + report.model() + " did not count its passes");
         }
-        return Passes.sum(stages.stream().map(EvaluationReport.Stage::passes).toList());
+        return passes;
     }
 }

@@ -62,6 +62,8 @@ public final class AnalysisPhase {
     public static final String ESCALATION = "escalation: square with more queries (unavailable gradients)";
     public static final String INCOMPLETE = "incomplete optimization (longer runs)";
     public static final String CHECKS = "masking checks";
+    /** What the analysis's stages are called in a report's timeline: this, then the stage. */
+    public static final String TIMELINE_PREFIX = "analysis: ";
     public static final String SINGLE_DRAWS = "single draws (a random model as deployed)";
     public static final List<String> GAP_STAGES = List.of("gap statistics (Eq. 4)", "minimal ε for FGSM",
             "minimal ε for PGD", "minimal ε for FMN", "minimal ℓ2 ε for FMN");
@@ -238,7 +240,8 @@ public final class AnalysisPhase {
                 attacks.seed(), attacks.cleanAccuracy(), attacks.attacks(), attacks.worstCase(), m.gaps(),
                 new EvaluationReport.Masking(checks.stream().anyMatch(c -> !c.passed()), checks),
                 dev.logitlab.core.verdict.ClopperPearson.of(attacks.clean()).toList(), timeline.stream()
-                        .map(t -> new EvaluationReport.Stage("analysis: " + t.name(), t.seconds(), t.passes())).toList(),
+                        .map(t -> new EvaluationReport.Stage(TIMELINE_PREFIX + t.name(), t.seconds(), t.passes()))
+                        .toList(),
                 new EvaluationReport.Procedures(Math.min(plan.gapLimit(), attacks.examples()),
                         Math.min(plan.searchLimit(), attacks.examples()), plan.singleDraws()));
     }

@@ -16,8 +16,9 @@ import java.util.List;
  * difference (Newcombe's paired interval) under the margin {@link #MARGIN} (an intersection-union test: each leg at α).
  * It is {@code refuted} when the defense is shown above plain by more than the margin under the full suite (a gain
  * that held) or not above it even under the weak evaluation (its upper bound at or below 0), and {@code not shown}
- * otherwise: too few examples to tell, which a larger evaluation may decide. A defense whose clean accuracy is more than {@link #TRAINED_MARGIN} below
- * plain training's {@code did not train}: its robust figures say nothing about the defense, and nothing is tested.
+ * otherwise: too few examples to tell, which a larger evaluation may decide. A defense whose clean accuracy is more
+ * than {@link #TRAINED_MARGIN} below plain training's {@code did not train}: its robust figures say nothing about the
+ * defense, and nothing is tested.
  */
 public record Breach(List<Row> rows) {
 
@@ -48,11 +49,12 @@ public record Breach(List<Row> rows) {
         List<Row> rows = new ArrayList<>();
         for (EvaluationReport.WorstCase full : defense.full().worstCase()) {
             EvaluationReport.WorstCase weak = same(defense.weak(), full);
-            PairedOutcomes weakPair = PairedOutcomes.of(same(plain.weak(), full).robust(), weak.robust());
+            String plainWeak = same(plain.weak(), full).robust();
+            PairedOutcomes weakPair = PairedOutcomes.of(plainWeak, weak.robust());
             PairedOutcomes fullPair = PairedOutcomes.of(same(plain.full(), full).robust(), full.robust());
             double dropP = McNemar.dropP(PairedOutcomes.of(weak.robust(), full.robust()));
             // one-sided: the candidate above the baseline is the baseline's drop, seen from the other side
-            double weakP = McNemar.dropP(PairedOutcomes.of(weak.robust(), same(plain.weak(), full).robust()));
+            double weakP = McNemar.dropP(PairedOutcomes.of(weak.robust(), plainWeak));
             Interval weakInterval = PairedDifference.of(weakPair, 0.95);
             double weakUpper = PairedDifference.upperBound(weakPair, ALPHA);
             double fullLower = PairedDifference.lowerBound(fullPair, ALPHA);

@@ -54,7 +54,7 @@ public record BreachOverSeeds(String defense, String budget, int seeds, int trai
             Pooled p = pooled.get(i);
             String answer = p.trained == 0 ? Breach.DID_NOT_TRAIN : refuted[i] < Breach.ALPHA ? Breach.REFUTED
                     : shown[i] < Breach.ALPHA ? Breach.SHOWN : Breach.NOT_SHOWN;
-            judged.add(new BreachOverSeeds(p.defense, p.budget, p.seeds, p.trained, p.weak.n, p.weak.mean,
+            judged.add(new BreachOverSeeds(p.defense, p.budget, p.seeds, p.trained, p.weak.n(), p.weak.mean,
                     p.weak.bounds(), p.full.mean, p.full.bounds(), shown[i], refuted[i], answer));
         }
         return judged;
@@ -77,9 +77,14 @@ public record BreachOverSeeds(String defense, String budget, int seeds, int trai
     }
 
     /** The per-image differences, their mean and its standard error. */
-    record Mean(double[] d, double mean, double se, int n) {
+    record Mean(double[] d, double mean, double se) {
 
-        static final Mean NONE = new Mean(new double[0], Double.NaN, Double.NaN, 0);
+        static final Mean NONE = new Mean(new double[0], Double.NaN, Double.NaN);
+
+        /** How many images the differences are over. */
+        int n() {
+            return d.length;
+        }
 
         static Mean of(List<Seed> seeds, EvaluationReport.WorstCase budget, boolean weak) {
             double[] d = null;
@@ -105,7 +110,7 @@ public record BreachOverSeeds(String defense, String budget, int seeds, int trai
             for (double x : d) {
                 ss += (x - mean) * (x - mean);
             }
-            return new Mean(d, mean, Math.sqrt(ss / (d.length - 1) / d.length), d.length);
+            return new Mean(d, mean, Math.sqrt(ss / (d.length - 1) / d.length));
         }
 
         /** One-sided p of "the mean is above {@code value}" (small when it is). */
@@ -146,7 +151,7 @@ public record BreachOverSeeds(String defense, String budget, int seeds, int trai
 
         /** The one-sided 95% lower and upper bounds. */
         List<Double> bounds() {
-            if (n == 0) {
+            if (n() == 0) {
                 return null;
             }
             double q = se == 0 ? 0 : t().inverseCumulativeProbability(1 - Breach.ALPHA) * se;
@@ -154,7 +159,7 @@ public record BreachOverSeeds(String defense, String budget, int seeds, int trai
         }
 
         private TDistribution t() {
-            return new TDistribution(null, n - 1);
+            return new TDistribution(null, n() - 1);
         }
     }
 }

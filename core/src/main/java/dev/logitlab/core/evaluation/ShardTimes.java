@@ -1,5 +1,6 @@
 package dev.logitlab.core.evaluation;
 
+import dev.logitlab.events.EvaluationReport;
 import dev.logitlab.events.EvaluationReport.Stage;
 import dev.logitlab.events.Passes;
 import dev.logitlab.events.ShardOutcome;
@@ -16,6 +17,9 @@ import java.util.function.BiConsumer;
  * time: shards of one attack run side by side on several replicas.
  */
 public final class ShardTimes {
+
+    /** How an attack's stage in the timeline is named: this, then the attack's name. */
+    static final String ATTACK = "attack ";
 
     private ShardTimes() {
     }
@@ -34,11 +38,11 @@ public final class ShardTimes {
             };
             ShardOutcome.Stage whole = new ShardOutcome.Stage(outcome.robust(), outcome.seconds(), outcome.passes());
             switch (shard.kind()) {
-                case ATTACK -> add.accept("attack " + shard.attackName(), whole);
+                case ATTACK -> add.accept(ATTACK + shard.attackName(), whole);
                 case CASCADE -> {
                     List<Integer> chain = plan.chain(shard.norm());
                     for (int k = 0; k < chain.size() && outcome.cascade() != null && k < outcome.cascade().size(); k++) {
-                        add.accept("attack " + plan.attacks().get(chain.get(k)).name(), outcome.cascade().get(k));
+                        add.accept(ATTACK + plan.attacks().get(chain.get(k)).name(), outcome.cascade().get(k));
                     }
                 }
                 case SWEEP -> add.accept("ε sweep (PGD-20, masking checks)", whole);
@@ -46,9 +50,18 @@ public final class ShardTimes {
             }
         }
         List<Stage> stages = new ArrayList<>();
-        seconds.forEach((name, s) -> stages.add(new Stage(name, s,
-                passes.get(name).contains(null) ? null : Passes.sum(passes.get(name)))));
+        seconds.forEach((name, s) -> stages.add(new Stage(name, s, Passes.sum(passes.get(name)))));
         return stages;
+    }
+
+    /**
+     * What a report's attacks spent, with the escalated Square when the analysis ran it (its worst case counts what
+     * that found): the suite's cost, the masking checks' own runs apart; null when a stage did not count its passes.
+     */
+    public static Passes suitePasses(EvaluationReport report) {
+        return Passes.sum(report.timeline().stream().filter(s -> s.name().startsWith(ATTACK)
+                || s.name().equals(AnalysisPhase.TIMELINE_PREFIX + AnalysisPhase.ESCALATION)).map(Stage::passes)
+                .toList());
     }
 
     /** Stages one after the other. */

@@ -152,7 +152,7 @@ public final class WorstCaseMerge {
                 passes.add(outcome.passes());
             }
         }
-        return new Joined(robust.toString(), seconds, passes.contains(null) ? null : Passes.sum(passes));
+        return new Joined(robust.toString(), seconds, Passes.sum(passes));
     }
 
     /**
@@ -189,7 +189,7 @@ public final class WorstCaseMerge {
                 passes.add(outcome.passes());
             }
         }
-        return new Joined(robust.toString(), seconds, passes.contains(null) ? null : Passes.sum(passes));
+        return new Joined(robust.toString(), seconds, Passes.sum(passes));
     }
 
     private static double accuracy(String robust) {

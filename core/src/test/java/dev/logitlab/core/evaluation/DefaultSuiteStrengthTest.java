@@ -37,8 +37,8 @@ class DefaultSuiteStrengthTest {
         }
         assertEquals(reference.replace('0', '1'), ours.replace('0', '1'),
                 "the same examples were misclassified before any attack");
-        Passes theirs = attackPasses(cascade);
-        Passes mine = attackPasses(suite);
+        Passes theirs = ShardTimes.suitePasses(cascade);
+        Passes mine = ShardTimes.suitePasses(suite);
         assertTrue(mine.total() < theirs.total(), family + ": " + mine + " against the cascade's " + theirs);
     }
 
@@ -48,10 +48,5 @@ class DefaultSuiteStrengthTest {
             return new Evaluation(model, test, new EvaluationPlan(List.of(0.1), attacks, IMAGES, 0, 0), null, null)
                     .run(family);
         }
-    }
-
-    private static Passes attackPasses(EvaluationReport report) {
-        return Passes.sum(report.timeline().stream().filter(s -> s.name().startsWith("attack ")
-                || s.name().equals("analysis: " + AnalysisPhase.ESCALATION)).map(EvaluationReport.Stage::passes).toList());
     }
 }
